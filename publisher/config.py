@@ -1,0 +1,98 @@
+"""Every setting, declared once with its default and help text.
+
+Settings are read once, when the app or a command starts (``Settings.from_env`` plus
+command-line overrides), and are never read again at request time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "DIPLOGRAPH_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The publisher's configuration; each field is documented in docs/configuration.md."""
+
+    base_iri: str = _setting(
+        "https://w3id.org/diplograph/",
+        "Canonical base of every IRI the project mints (ends with '/').",
+    )
+    public_base: str | None = _setting(
+        None,
+        "If set, every output rewrites the canonical base to this URL so that a Linked Data "
+        "client can follow IRIs on a local or staging server.",
+    )
+    home: Path = _setting(
+        PROJECT_ROOT / "var",
+        "Directory that holds the releases and the 'current' pointer.",
+    )
+    release: Path | None = _setting(
+        None,
+        "Serve this release directory instead of the current one.",
+    )
+    host: str = _setting("127.0.0.1", "Address the server listens on.")
+    port: int = _setting(8080, "Port the server listens on.")
+    threads: int = _setting(16, "WSGI worker threads (page and SPARQL requests in flight).")
+    query_timeout: float = _setting(
+        30.0, "Seconds a SPARQL query may run before its worker is killed (503)."
+    )
+    sparql_workers: int = _setting(
+        3, "Worker processes that run SPARQL queries, each with the store open read-only."
+    )
+    max_query_bytes: int = _setting(
+        65536, "Largest accepted SPARQL query text, in bytes (413 above it)."
+    )
+    max_query_depth: int = _setting(
+        64, "Deepest nesting of groups, brackets and sub-queries a query may have (400 above)."
+    )
+    max_result_rows: int = _setting(
+        100000, "Result-row cap; truncated results are flagged in a header and a note."
+    )
+    per_client_queries: int = _setting(
+        4, "SPARQL queries one client address may have running at once (429 above)."
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from defaults, then DIPLOGRAPH_* variables, then explicit overrides."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        if not settings.base_iri.endswith("/"):
+            raise ValueError(f"base_iri must end with '/': {settings.base_iri!r}")
+        return settings
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(f: dataclasses.Field[Any], raw: str) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if "Path" in kind:
+        return Path(raw)
+    if kind.startswith("int"):
+        return int(raw)
+    if kind.startswith("float"):
+        return float(raw)
+    return raw
+
+
+def documented_settings() -> list[tuple[str, Any, str]]:
+    """Name, default and help of each setting, for the docs and their test."""
+    return [(f.name, f.default, f.metadata["help"]) for f in fields(Settings)]

@@ -1,0 +1,86 @@
+"""Pure functions between IRIs and request paths (DESIGN.md §3, Cool URIs).
+
+Things are ``{base}id/{kind}/{slug}``; their documents are ``{base}doc/{kind}/{slug}`` with
+an optional ``.{ext}``. Nothing here touches HTTP or the store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+THING_PREFIX = "id/"
+DOC_PREFIX = "doc/"
+
+# A kind is one lowercase word; a slug may contain further '/' segments.
+_THING_PATH = re.compile(r"^id/(?P<kind>[a-z][a-z0-9-]*)/(?P<slug>[^?#]+)$")
+
+
+class InvalidPath(ValueError):
+    """A request path that cannot name a resource (bad percent-encoding, empty segment...)."""
+
+
+@dataclass(frozen=True)
+class ThingPath:
+    kind: str
+    slug: str
+
+    @property
+    def thing(self) -> str:
+        return f"{THING_PREFIX}{self.kind}/{self.slug}"
+
+    @property
+    def doc(self) -> str:
+        return f"{DOC_PREFIX}{self.kind}/{self.slug}"
+
+
+def decode_path(raw: str) -> str:
+    """Percent-decode a path strictly, so odd encodings become a 4xx and never a 5xx."""
+    if re.search(r"%(?![0-9A-Fa-f]{2})", raw):
+        raise InvalidPath(f"invalid percent-encoding in {raw!r}")
+    try:
+        decoded = unquote(raw, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise InvalidPath(f"percent-encoding of {raw!r} is not UTF-8") from exc
+    if any(ord(c) < 0x20 or c in "<>\"{}|\\^`" for c in decoded):
+        raise InvalidPath(f"path {raw!r} contains characters not allowed in an IRI")
+    return decoded
+
+
+def parse_thing_path(path: str) -> ThingPath:
+    """Split ``id/{kind}/{slug}`` (or ``doc/…``) into kind and slug."""
+    path = path.lstrip("/")
+    if path.startswith(DOC_PREFIX):
+        path = THING_PREFIX + path[len(DOC_PREFIX) :]
+    match = _THING_PATH.match(path)
+    if not match or "" in match["slug"].split("/") or ".." in match["slug"].split("/"):
+        raise InvalidPath(f"{path!r} is not of the form id/{{kind}}/{{slug}}")
+    return ThingPath(match["kind"], match["slug"])
+
+
+def iri_for_path(path: str, base: str) -> str:
+    """The IRI a (decoded) request path names: ``base + path``, whatever host serves it."""
+    return base + quote(path.lstrip("/"), safe="/:@!$&'()*+,;=-._~")
+
+
+def path_for_iri(iri: str, base: str) -> str | None:
+    """The local path of an IRI under ``base`` (decoded), or None for a foreign IRI."""
+    if not iri.startswith(base):
+        return None
+    return unquote(iri[len(base) :])
+
+
+def doc_iri(thing_iri: str, base: str) -> str | None:
+    """The document IRI that describes a thing IRI (``id/`` → ``doc/``), if it is ours."""
+    path = path_for_iri(thing_iri, base)
+    if path is None or not path.startswith(THING_PREFIX):
+        return None
+    return base + DOC_PREFIX + thing_iri[len(base) + len(THING_PREFIX) :]
+
+
+def rebase(text: str, base: str, public_base: str | None) -> str:
+    """Rewrite the canonical base to the public one in serialized output."""
+    if not public_base or public_base == base:
+        return text
+    return text.replace(base, public_base)
