@@ -112,3 +112,32 @@ def live_server(release: Release, tmp_path_factory: pytest.TempPathFactory) -> I
     server = start_server(release, tmp_path_factory.mktemp("server") / "server.log")
     yield server
     stop_server(server)
+
+
+LINKED_DATA = TEST_DATA / "linked"
+
+
+@pytest.fixture(scope="session")
+def linked_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """A tiny release from ``tests/data/linked`` (ontology, shapes, two named graphs)."""
+    from publisher.build import Sources
+
+    home = tmp_path_factory.mktemp("linked-home")
+    sources = Sources(
+        ontology=(LINKED_DATA / "ontology.ttl",),
+        shapes=(LINKED_DATA / "shapes.ttl",),
+        data=(LINKED_DATA / "data.trig",),
+    )
+    return build_release(Settings.from_env(environ={}, home=home), sources, log=lambda m: None)
+
+
+@pytest.fixture(scope="session")
+def linked_app(linked_release: Release) -> Flask:
+    flask_app = create_app(Settings.from_env(environ={}, release=linked_release.path))
+    flask_app.config["TESTING"] = True
+    return flask_app
+
+
+@pytest.fixture
+def linked_client(linked_app: Flask) -> FlaskClient:
+    return linked_app.test_client()
