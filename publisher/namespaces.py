@@ -4,8 +4,8 @@
 at import time, not a silently empty query. A test checks it matches ``ontology/``.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: DefinedNamespace reads the annotations at
+# run time (``as_jsonld_context`` needs real classes, not strings).
 from rdflib import Namespace, URIRef
 from rdflib.namespace import (
     DCAT,
@@ -33,8 +33,133 @@ class DIP(DefinedNamespace):
     _NS = Namespace(DIP_IRI)
     _fail = True
 
-    # Terms are listed in ontology order; tests/test_namespaces.py keeps this in sync.
+    # Terms in ontology order; tests/test_namespaces.py checks this list against the ontology.
+    # Classes: events
     Event: URIRef
+    StateVisit: URIRef
+    Journey: URIRef
+    Arrival: URIRef
+    BorderCrossing: URIRef
+    Meeting: URIRef
+    Summit: URIRef
+    BilateralSummit: URIRef
+    MultilateralSummit: URIRef
+    MilitaryParade: URIRef
+    Commemoration: URIRef
+    TreatySigning: URIRef
+    MilitaryDeployment: URIRef
+    PlannedMilitaryDeployment: URIRef
+    ArmedConflict: URIRef
+    Statement: URIRef
+    Commentary: URIRef
+    NewsReport: URIRef
+    HistoricalEvent: URIRef
+
+    # Classes: agents
+    Agent: URIRef
+    Person: URIRef
+    Organisation: URIRef
+    State: URIRef
+    InternationalOrganisation: URIRef
+    PoliticalParty: URIRef
+    PartyOrgan: URIRef
+    GovernmentBody: URIRef
+    IntelligenceAgency: URIRef
+    NewsOutlet: URIRef
+    ThinkTank: URIRef
+    Delegation: URIRef
+
+    # Classes: places
+    Place: URIRef
+    City: URIRef
+    Border: URIRef
+
+    # Classes: n-ary relations
+    Participation: URIRef
+    PositionHolding: URIRef
+
+    # Classes: agreements, claims and sources
+    Agreement: URIRef
+    Treaty: URIRef
+    Claim: URIRef
+    Estimate: URIRef
+    SourceDocument: URIRef
+    NewsArticle: URIRef
+
+    # Datatypes
+    DateValue: URIRef
+
+    # Properties: events
+    startDate: URIRef
+    endDate: URIRef
+    timeOfDay: URIRef
+    place: URIRef
+    subEventOf: URIRef
+    hasSubEvent: URIRef
+    precededBy: URIRef
+    followedBy: URIRef
+    eventType: URIRef
+    commemorates: URIRef
+    anniversary: URIRef
+    origin: URIRef
+    destination: URIRef
+    crosses: URIRef
+    transportMode: URIRef
+    about: URIRef
+    deployedBy: URIRef
+    deployedTo: URIRef
+    inSupportOf: URIRef
+    partOfConflict: URIRef
+    attendanceCount: URIRef
+    troopStrength: URIRef
+    casualties: URIRef
+
+    # Properties: participation
+    hasParticipation: URIRef
+    participant: URIRef
+    role: URIRef
+    hasParticipant: URIRef
+    participatedIn: URIRef
+
+    # Properties: delegations, membership, positions, organisations
+    delegationOf: URIRef
+    head: URIRef
+    hasMember: URIRef
+    memberOf: URIRef
+    holdsPosition: URIRef
+    positionType: URIRef
+    positionIn: URIRef
+    basedIn: URIRef
+    country: URIRef
+    partOf: URIRef
+    leader: URIRef
+
+    # Properties: agreements
+    party: URIRef
+    signatory: URIRef
+    signingDate: URIRef
+    signingPlace: URIRef
+    signingEvent: URIRef
+    obligation: URIRef
+
+    # Properties: claims and estimates
+    claimant: URIRef
+    reportedIn: URIRef
+    claimText: URIRef
+    certainty: URIRef
+    subject: URIRef
+    estimateOf: URIRef
+    quantityValue: URIRef
+    counted: URIRef
+    isApproximate: URIRef
+    approximationQualifier: URIRef
+
+    # Properties: source documents
+    publisher: URIRef
+    author: URIRef
+    publicationDate: URIRef
+    cites: URIRef
+    seedFile: URIRef
 
 
 SCHEMA = Namespace("http://schema.org/")
