@@ -41,6 +41,9 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Flask:
     from publisher.views import health
 
     app.register_blueprint(health.bp)
+    from publisher.views import resources
+
+    app.register_blueprint(resources.bp)
     app.register_error_handler(PublisherError, _render_error)
     return app
 

@@ -35,14 +35,21 @@ class Format:
         return (self.media_type, *self.aliases)
 
 
-TURTLE = Format("turtle", "text/turtle", "ttl", "Turtle", "turtle", RdfFormat.TURTLE,
-                aliases=("application/x-turtle",))
+TURTLE = Format(
+    "turtle",
+    "text/turtle",
+    "ttl",
+    "Turtle",
+    "turtle",
+    RdfFormat.TURTLE,
+    aliases=("application/x-turtle",),
+)
 JSONLD = Format("jsonld", "application/ld+json", "jsonld", "JSON-LD", "json-ld", RdfFormat.JSON_LD)
 RDFXML = Format("rdfxml", "application/rdf+xml", "rdf", "RDF/XML", "xml", RdfFormat.RDF_XML)
-NTRIPLES = Format("ntriples", "application/n-triples", "nt", "N-Triples", "nt",
-                  RdfFormat.N_TRIPLES)
-NQUADS = Format("nquads", "application/n-quads", "nq", "N-Quads", "nquads", RdfFormat.N_QUADS,
-                dataset=True)
+NTRIPLES = Format("ntriples", "application/n-triples", "nt", "N-Triples", "nt", RdfFormat.N_TRIPLES)
+NQUADS = Format(
+    "nquads", "application/n-quads", "nq", "N-Quads", "nquads", RdfFormat.N_QUADS, dataset=True
+)
 TRIG = Format("trig", "application/trig", "trig", "TriG", "trig", RdfFormat.TRIG, dataset=True)
 HTML = Format("html", "text/html", "html", "HTML", aliases=("application/xhtml+xml",))
 
@@ -50,10 +57,22 @@ HTML = Format("html", "text/html", "html", "HTML", aliases=("application/xhtml+x
 RDF_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES, NQUADS, TRIG)
 DOCUMENT_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
 
-SPARQL_JSON = Format("json", "application/sparql-results+json", "srj", "SPARQL JSON",
-                     results=QueryResultsFormat.JSON, aliases=("application/json",))
-SPARQL_XML = Format("xml", "application/sparql-results+xml", "srx", "SPARQL XML",
-                    results=QueryResultsFormat.XML, aliases=("application/xml",))
+SPARQL_JSON = Format(
+    "json",
+    "application/sparql-results+json",
+    "srj",
+    "SPARQL JSON",
+    results=QueryResultsFormat.JSON,
+    aliases=("application/json",),
+)
+SPARQL_XML = Format(
+    "xml",
+    "application/sparql-results+xml",
+    "srx",
+    "SPARQL XML",
+    results=QueryResultsFormat.XML,
+    aliases=("application/xml",),
+)
 CSV = Format("csv", "text/csv", "csv", "CSV", results=QueryResultsFormat.CSV)
 TSV = Format("tsv", "text/tab-separated-values", "tsv", "TSV", results=QueryResultsFormat.TSV)
 RESULT_FORMATS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
@@ -74,19 +93,25 @@ def choose(header: str | None, offered: Sequence[Format]) -> Format | None:
     """The offered format the client prefers most, or None (→ 406) if none is acceptable.
 
     Among formats of equal quality the server's order wins, so ``*/*`` yields ``offered[0]``.
+    Aliases count only when named exactly (``application/xhtml+xml`` gets HTML), and the
+    most specific matching range decides: ``*/*, text/html;q=0`` excludes HTML, and
+    ``application/*`` does not pick HTML through its XHTML alias.
     """
     accept = parse_accept(header)
     best: Format | None = None
     best_quality = 0.0
     for fmt in offered:
-        quality = max(_quality(accept, media_type) for media_type in fmt.media_types)
+        primary = _quality(accept, fmt.media_type)
+        exact_aliases = [m for m in (_quality(accept, a) for a in fmt.aliases) if m[0] == 2]
+        _, quality = max([primary, *exact_aliases])
         if quality > best_quality:
             best, best_quality = fmt, quality
     return best
 
 
-def _quality(accept: MIMEAccept, media_type: str) -> float:
-    """The quality the client gives ``media_type``, taking the most specific matching range."""
+def _quality(accept: MIMEAccept, media_type: str) -> tuple[int, float]:
+    """How specifically the client names ``media_type`` (-1 not at all, 0 ``*/*``, 1
+    ``type/*``, 2 exactly) and the quality of that most specific range."""
     best_specificity, quality = -1, 0.0
     main, _, sub = media_type.partition("/")
     for value, q in accept:
@@ -101,7 +126,7 @@ def _quality(accept: MIMEAccept, media_type: str) -> float:
             continue
         if specificity > best_specificity:
             best_specificity, quality = specificity, q
-    return quality
+    return best_specificity, quality
 
 
 def by_media_type(media_type: str, offered: Sequence[Format] = FORMATS) -> Format | None:

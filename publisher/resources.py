@@ -145,6 +145,20 @@ def describe(
     return description
 
 
+def exists(store: Store, iri: str) -> bool:
+    """Whether the store mentions ``iri`` at all: the cheap check behind a 303 or a 404."""
+    node = ox.NamedNode(iri)
+    raw = store.raw
+    return any(
+        next(iter(raw.quads_for_pattern(*pattern)), None) is not None
+        for pattern in (
+            (node, None, None, None),
+            (None, None, node, None),
+            (None, None, None, node),
+        )
+    )
+
+
 def describe_graph(store: Store, graph_iri: str, iri: str | None = None) -> Description | None:
     """Describe a whole named graph (the ontology, the shapes) as the document of ``iri``."""
     graph = ox.NamedNode(graph_iri)

@@ -43,7 +43,7 @@ def decode_path(raw: str) -> str:
         decoded = unquote(raw, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         raise InvalidPath(f"percent-encoding of {raw!r} is not UTF-8") from exc
-    if any(ord(c) < 0x20 or c in "<>\"{}|\\^`" for c in decoded):
+    if any(ord(c) < 0x20 or c in '<>"{}|\\^`' for c in decoded):
         raise InvalidPath(f"path {raw!r} contains characters not allowed in an IRI")
     return decoded
 

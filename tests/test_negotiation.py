@@ -1,0 +1,195 @@
+"""Content negotiation: choose() over the FORMATS table, and the real server's answers."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from publisher.negotiation import (
+    BY_EXTENSION,
+    DOCUMENT_FORMATS,
+    FORMATS,
+    HTML,
+    JSONLD,
+    NQUADS,
+    NTRIPLES,
+    RDFXML,
+    RESULT_FORMATS,
+    TRIG,
+    TURTLE,
+    Format,
+    by_media_type,
+    choose,
+)
+from publisher.releases import Release
+from tests.conftest import LiveServer, start_server, stop_server
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+# Accept header → the format the server must pick (None: nothing fits → 406).
+CHOICES: list[tuple[str | None, Format | None]] = [
+    (None, HTML),
+    ("", HTML),
+    ("   ", HTML),
+    ("*/*", HTML),
+    (BROWSER, HTML),
+    ("application/xhtml+xml", HTML),
+    ("text/turtle", TURTLE),
+    ("application/x-turtle", TURTLE),
+    ("TEXT/Turtle", TURTLE),
+    ("application/ld+json", JSONLD),
+    ('application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"', JSONLD),
+    ("application/rdf+xml", RDFXML),
+    ("application/n-triples", NTRIPLES),
+    ("application/n-quads", NQUADS),
+    ("application/trig", TRIG),
+    ("text/turtle;q=0.5, application/ld+json;q=0.9", JSONLD),
+    ("application/rdf+xml;q=0.9, text/turtle", TURTLE),
+    ("text/*", HTML),
+    ("text/*, text/html;q=0", TURTLE),
+    ("*/*, text/html;q=0", TURTLE),
+    ("*/*;q=0.1, application/n-triples", NTRIPLES),
+    ("application/*", JSONLD),
+    ("image/png", None),
+    ("text/turtle;q=0", None),
+    ("application/json", None),
+    ("*/*;q=0", None),
+]
+
+
+@pytest.mark.parametrize(("accept", "expected"), CHOICES)
+def test_choose(accept: str | None, expected: Format | None) -> None:
+    assert choose(accept, DOCUMENT_FORMATS) is expected
+
+
+def test_formats_table_is_consistent() -> None:
+    names = [f.name for f in FORMATS]
+    assert len(names) == len(set(names))
+    assert set(BY_EXTENSION) == {"html", "ttl", "jsonld", "rdf", "nt", "nq", "trig"}
+    assert all(f.dataset for f in (NQUADS, TRIG)) and not TURTLE.dataset
+    assert all(f.results is not None for f in RESULT_FORMATS)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("ttl", TURTLE),
+        ("turtle", TURTLE),
+        ("text/turtle", TURTLE),
+        ("jsonld", JSONLD),
+        ("application/n-quads", NQUADS),
+        ("html", HTML),
+        ("bogus", None),
+    ],
+)
+def test_by_media_type(value: str, expected: Format | None) -> None:
+    assert by_media_type(value, DOCUMENT_FORMATS) is expected
+
+
+# --- the real server --------------------------------------------------------------------
+
+KIM = "doc/person/kim-jong-un"
+
+
+@pytest.fixture(scope="module")
+def server(
+    linked_release: Release, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    live = start_server(linked_release, Path(tmp_path_factory.mktemp("neg")) / "server.log")
+    yield live
+    stop_server(live)
+
+
+@pytest.mark.parametrize(("accept", "expected"), CHOICES)
+def test_live_document_negotiation(
+    server: LiveServer, accept: str | None, expected: Format | None
+) -> None:
+    # None removes requests' default "*/*": no Accept header at all; requests refuses to
+    # send a whitespace-only value, so that case is covered by test_choose only.
+    headers: dict[str, str | None] = {"Accept": None if accept is None else accept.strip()}
+    response = server.get(KIM, headers=headers)
+    assert "Accept" in response.headers["Vary"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    if expected is None:
+        assert response.status_code == 406
+        for fmt in DOCUMENT_FORMATS:
+            assert fmt.media_type in response.text
+    else:
+        assert response.status_code == 200, response.text[:300]
+        assert response.headers["Content-Type"].split(";")[0] == expected.media_type
+        assert response.headers["ETag"].startswith('"')
+        assert "Last-Modified" in response.headers
+
+
+@pytest.mark.parametrize("fmt", DOCUMENT_FORMATS, ids=lambda f: f.name)
+def test_live_thing_redirects_then_negotiates(server: LiveServer, fmt: Format) -> None:
+    response = server.get(
+        "id/person/kim-jong-un", headers={"Accept": fmt.media_type}, allow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/" + KIM)
+    assert "Accept" in response.headers["Vary"]
+    followed = server.get("id/person/kim-jong-un", headers={"Accept": fmt.media_type})
+    assert followed.status_code == 200
+    assert followed.headers["Content-Type"].split(";")[0] == fmt.media_type
+
+
+@pytest.mark.parametrize("fmt", DOCUMENT_FORMATS, ids=lambda f: f.name)
+def test_live_extension_urls_ignore_accept(server: LiveServer, fmt: Format) -> None:
+    response = server.get(f"{KIM}.{fmt.extension}", headers={"Accept": "image/png"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == fmt.media_type
+    by_param = server.get(KIM, params={"format": fmt.name}, headers={"Accept": "image/png"})
+    assert by_param.status_code == 200
+    assert by_param.headers["Content-Type"].split(";")[0] == fmt.media_type
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("id/person/nobody", 404),
+        ("doc/person/nobody", 404),
+        ("doc/person/nobody.ttl", 404),
+        ("id/person/%zz", 400),
+        ("id/person/%", 400),
+        ("doc/person/%ff%fe", 400),
+        ("doc/person/%C3", 400),
+        ("id/person/a%00b", 400),
+        ("id/person/%3Cscript%3E", 400),
+        ("id/person", 404),
+        ("doc/person/kim-jong-un?page=0", 400),
+        ("doc/person/kim-jong-un?page=x", 400),
+        ("doc/person/kim-jong-un?format=bogus", 400),
+        ("ontology.bogus", 404),
+    ],
+)
+def test_live_bad_requests_are_4xx(server: LiveServer, path: str, status: int) -> None:
+    assert raw_get(server, "/" + path) == status
+
+
+def raw_get(server: LiveServer, target: str) -> int:
+    """Send ``target`` byte for byte (requests would 'repair' a bad percent-encoding)."""
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        connection.request("GET", target)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_live_non_ascii_slug_round_trips(server: LiveServer) -> None:
+    for path in ("id/place/%C3%BCr%C3%BCmqi", "id/place/%C3%BCr%C3%BCmqi-native"):
+        response = server.get(path, headers={"Accept": "application/n-triples"})
+        assert response.status_code == 200, path
+        thing = "https://w3id.org/diplograph/id/place/" + (
+            "%C3%BCr%C3%BCmqi" if not path.endswith("native") else "ürümqi-native"
+        )
+        assert f"<{thing}>" in response.text
+        assert response.url.endswith(path.replace("id/", "doc/", 1))
