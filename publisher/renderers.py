@@ -205,21 +205,19 @@ LANGUAGE_MAPS = {
 def jsonld_context(store: Store, namespace: str = PREFIXES["dip"]) -> dict[str, Any]:
     """The ``@context`` published at ``/context.jsonld``, generated from the ontology.
 
-    Every prefix of the project, one short term per ontology property (object properties
-    coerce to IRIs, so links compact to plain strings), and language maps for labels, so
-    ``"label": {"en": "…", "ko": "…"}`` reads naturally. Datatype properties get no type
-    coercion: dates may be ``xsd:date`` or ``xsd:gYear``, and that must survive.
+    Every prefix of the project, one short term per ontology property, and language maps
+    for labels, so ``"label": {"en": "…", "ko": "…"}`` reads naturally. No type coercion:
+    dates may be ``xsd:date`` or ``xsd:gYear`` and that must survive, and rdflib 7 drops the
+    statements of a blank node whose link is coerced to ``@id`` (measured: an n-ary
+    participation vanished), so links stay ``{"@id": …}`` objects.
     """
     context: dict[str, Any] = dict(PREFIXES)
     for term, predicate in LANGUAGE_MAPS.items():
         context[term] = {"@id": str(predicate), "@container": "@language"}
-    for kind, coerce in ((DATATYPE_PROPERTY, False), (OBJECT_PROPERTY, True)):
+    for kind in (DATATYPE_PROPERTY, OBJECT_PROPERTY):
         for quad in store.quads(None, RDF_TYPE, kind):
             iri = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
-            if not iri.startswith(namespace):
-                continue
-            name = iri[len(namespace) :]
-            if not name or name in context:
-                continue
-            context[name] = {"@id": iri, "@type": "@id"} if coerce else {"@id": iri}
+            name = iri[len(namespace) :] if iri.startswith(namespace) else ""
+            if name and name not in context:
+                context[name] = {"@id": iri}
     return {"@context": context}
