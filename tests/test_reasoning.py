@@ -1,0 +1,106 @@
+"""HermiT's verdict on the ontology, on ontology + data, and on a deliberately broken toy."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from publisher.config import PROJECT_ROOT
+from publisher.reasoning import (
+    ConsistencyResult,
+    InconsistentOntology,
+    check_consistency,
+    disjoint_clashes,
+    merged_graph,
+)
+
+TOY = Path(__file__).parent / "data" / "ontology" / "inconsistent.ttl"
+ONTOLOGY = sorted((PROJECT_ROOT / "ontology").glob("*.ttl"))
+DATA = sorted((PROJECT_ROOT / "data").glob("*.trig"))
+DIP = "https://w3id.org/diplograph/ontology#"
+
+
+@pytest.fixture(scope="module")
+def ontology_result() -> ConsistencyResult:
+    return check_consistency(ONTOLOGY)
+
+
+def test_ontology_and_vocabularies_are_consistent(ontology_result: ConsistencyResult) -> None:
+    assert ontology_result.files == len(ONTOLOGY) >= 2
+    assert ontology_result.classes >= 40
+    assert ontology_result.object_properties >= 45
+    assert ontology_result.data_properties >= 10
+    assert ontology_result.individuals >= 45  # the SKOS concepts and schemes
+    assert 0 < ontology_result.seconds < 120
+
+
+def test_no_class_is_unsatisfiable(ontology_result: ConsistencyResult) -> None:
+    assert ontology_result.unsatisfiable == ()
+
+
+def test_ontology_with_all_data_is_consistent() -> None:
+    assert DATA, "no data files"
+    result = check_consistency([*ONTOLOGY, *DATA])
+    assert result.files == len(ONTOLOGY) + len(DATA)
+    assert result.individuals > 50
+    assert result.unsatisfiable == ()
+
+
+def test_an_inconsistent_ontology_is_reported_with_the_clash(
+    capfd: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(InconsistentOntology) as caught:
+        check_consistency([TOY])
+    message = str(caught.value)
+    assert "inconsistent.ttl" in message
+    assert "https://example.org/toy#kim is both" in message
+    assert "#Organisation" in message and "#Person" in message
+    out, _ = capfd.readouterr()
+    assert out == "", "the check must not print to stdout"
+    assert list(tmp_path.iterdir()) == [], "temporary files left behind"
+    assert tempfile.tempdir == str(tmp_path), "the process-wide temp dir must be restored"
+
+
+def test_data_that_breaks_a_disjointness_axiom_is_inconsistent(tmp_path: Path) -> None:
+    """A person used as a delegation (dip:delegationOf has domain Delegation ⊑ Organisation)."""
+    bad = tmp_path / "bad.trig"
+    bad.write_text(
+        f"<https://w3id.org/diplograph/id/graph/bad> {{\n"
+        f"  <https://w3id.org/diplograph/id/person/p> a <{DIP}Person> ;\n"
+        f"      <{DIP}delegationOf> <https://w3id.org/diplograph/id/state/prk> .\n}}\n"
+    )
+    with pytest.raises(InconsistentOntology, match="id/person/p is both"):
+        check_consistency([*ONTOLOGY, bad])
+
+
+def test_merged_graph_flattens_named_graphs(tmp_path: Path) -> None:
+    trig = tmp_path / "two.trig"
+    trig.write_text(
+        "<urn:g1> { <urn:a> <urn:p> <urn:b> . }\n"
+        "<urn:g2> { <urn:a> <urn:p> <urn:c> . <urn:a> <urn:p> <urn:b> . }\n"
+    )
+    ttl = tmp_path / "one.ttl"
+    ttl.write_text("<urn:d> <urn:p> <urn:e> .\n")
+    graph = merged_graph([trig, ttl])
+    assert len(graph) == 3
+    assert (URIRef("urn:a"), URIRef("urn:p"), URIRef("urn:c")) in graph
+
+
+def test_disjoint_clashes_follow_subclasses_domains_and_ranges() -> None:
+    graph = Graph().parse(
+        data="""
+        @prefix ex: <urn:ex:> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        [] a owl:AllDisjointClasses ; owl:members ( ex:A ex:B ex:C ) .
+        ex:A2 rdfs:subClassOf ex:A .
+        ex:toB rdfs:range ex:B .
+        ex:x a ex:A2 . ex:y ex:toB ex:x .
+        ex:fine a ex:A .
+        """,
+        format="turtle",
+    )
+    assert disjoint_clashes(graph) == {("urn:ex:x", "urn:ex:A", "urn:ex:B")}
