@@ -301,6 +301,31 @@ def test_wikidata_matches_are_annotations_on_dip_terms() -> None:
             assert re.fullmatch(re.escape(WIKIDATA) + r"[QP]\d+", str(target)), target
 
 
+def test_the_class_tree_in_the_docs_matches_the_ontology() -> None:
+    """docs/ontology.md draws the class tree by hand; it must not drift from the ontology."""
+    text = (PROJECT_ROOT / "docs" / "ontology.md").read_text(encoding="utf-8")
+    tree = text.split("## Class tree", 1)[1].split("```", 2)[1]
+    drawn: set[tuple[str, str]] = set()
+    roots: set[str] = set()
+    stack: list[str] = []
+    for line in tree.strip("\n").splitlines():
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        name = line.split()[0]
+        del stack[depth:]
+        if stack:
+            drawn.add((name, stack[-1]))
+        else:
+            roots.add(name)
+        stack.append(name)
+    g = ontology()
+    classes = {local(c) for c in typed(g, OWL.Class) if dip(c)}
+    actual = {
+        (local(s), local(o)) for s, o in g.subject_objects(RDFS.subClassOf) if dip(s) and dip(o)
+    }
+    assert drawn == actual
+    assert roots == {c for c in classes if not any(child == c for child, _ in actual)}
+
+
 # --- the plan, the data and the shapes --------------------------------------------------------
 
 
