@@ -434,3 +434,46 @@ def test_planned_concepts_exist() -> None:
     for scheme, slugs in expected.items():
         for slug in slugs.split():
             assert f"{BASE}id/concept/{scheme}/{slug}" in have
+
+
+def test_data_uses_properties_within_their_domain_and_range() -> None:
+    """Each dip: property's subject and object already have a type its domain/range allows.
+
+    HermiT would silently infer the missing type instead; for curated data a property used on
+    the wrong kind of resource is almost always a mistake, so the asserted types must agree.
+    """
+    g = ontology()
+    graph = vocabularies() + Graph()
+    for path in sorted((PROJECT_ROOT / "data").glob("*.trig")):
+        dataset = Dataset()
+        dataset.parse(path, format="trig")
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+    supers: dict[Node, set[Node]] = {}
+    for sub, sup in g.subject_objects(RDFS.subClassOf):
+        supers.setdefault(sub, set()).add(sup)
+
+    def types(node: Node) -> set[Node]:
+        found: set[Node] = set()
+        todo = list(graph.objects(node, RDF.type))
+        while todo:
+            cls = todo.pop()
+            if cls not in found:
+                found.add(cls)
+                todo.extend(supers.get(cls, ()))
+        return found
+
+    def allowed(node: Node, cls: Node) -> bool:
+        members = list(g.items(g.value(cls, OWL.unionOf))) if isinstance(cls, BNode) else [cls]
+        return isinstance(node, Literal) or bool(types(node) & set(members))
+
+    wrong = set()
+    for s, p, o in graph:
+        if not dip(p):
+            continue
+        domain, range_ = g.value(p, RDFS.domain), g.value(p, RDFS.range)
+        if domain is not None and not allowed(s, domain):
+            wrong.add(f"{s} {local(p)}: subject is not in the domain")
+        if range_ is not None and (p, RDF.type, OWL.ObjectProperty) in g and not allowed(o, range_):
+            wrong.add(f"{s} {local(p)} {o}: object is not in the range")
+    assert sorted(wrong) == []
