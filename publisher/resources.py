@@ -271,26 +271,27 @@ def _labels_and_types(
     *,
     types: bool = True,
 ) -> None:
-    predicates = LABEL_PREDICATES + (ALT_LABEL,) + ((RDF_TYPE,) if types else ())
+    predicates = set(LABEL_PREDICATES + (ALT_LABEL,) + ((RDF_TYPE,) if types else ()))
     for iri, node in nodes.items():
-        for predicate in predicates:
-            for quad in store.quads(node, predicate):
-                obj = quad.object
-                if predicate == RDF_TYPE:
-                    if isinstance(obj, ox.NamedNode):
-                        found = description.types.setdefault(iri, [])
-                        if obj.value not in found:
-                            found.append(obj.value)
-                elif isinstance(obj, ox.Literal):
-                    target = (
-                        description.alt_labels if predicate == ALT_LABEL else (description.labels)
-                    )
-                    found_labels = target.setdefault(iri, [])
-                    if obj not in found_labels:
-                        found_labels.append(obj)
-                else:
+        # one scan per node and a filter beat one index lookup per predicate (measured)
+        for quad in store.quads(node):
+            predicate, obj = quad.predicate, quad.object
+            if predicate not in predicates:
+                continue
+            if predicate == RDF_TYPE:
+                if not isinstance(obj, ox.NamedNode):
                     continue
-                context.append(quad)
+                found = description.types.setdefault(iri, [])
+                if obj.value not in found:
+                    found.append(obj.value)
+            elif isinstance(obj, ox.Literal):
+                target = description.alt_labels if predicate == ALT_LABEL else description.labels
+                found_labels = target.setdefault(iri, [])
+                if obj not in found_labels:
+                    found_labels.append(obj)
+            else:
+                continue
+            context.append(quad)
 
 
 def _graph_info(store: Store, graph: ox.NamedNode) -> tuple[GraphInfo, list[ox.Quad]]:
