@@ -44,6 +44,9 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Flask:
     from publisher.views import resources
 
     app.register_blueprint(resources.bp)
+    from publisher.views import sparql
+
+    app.register_blueprint(sparql.bp)  # starts the SPARQL worker pool
     app.register_error_handler(PublisherError, _render_error)
     return app
 
