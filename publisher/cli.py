@@ -31,6 +31,16 @@ def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
               help="Seconds a SPARQL query may run (default 30).")
 @click.option("--sparql-workers", type=int, default=None,
               help="Worker processes for SPARQL queries (default 3).")
+@click.option("--threads", type=int, default=None,
+              help="WSGI worker threads (default 16).")
+@click.option("--max-query-bytes", type=int, default=None,
+              help="Largest accepted SPARQL query, in bytes (default 65536).")
+@click.option("--max-query-depth", type=int, default=None,
+              help="Deepest nesting a SPARQL query may have (default 64).")
+@click.option("--max-result-rows", type=int, default=None,
+              help="SPARQL result-row cap; truncation is flagged (default 100000).")
+@click.option("--per-client-queries", type=int, default=None,
+              help="SPARQL queries one client address may run at once (default 4).")
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""
