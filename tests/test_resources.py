@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 import pytest
+from flask.testing import FlaskClient
 
+from publisher.app import create_app
+from publisher.config import Settings
+from publisher.negotiation import DOCUMENT_FORMATS, TURTLE
 from publisher.releases import Release
 from publisher.resources import best_label, describe, describe_graph
 from publisher.store import Store
+from publisher.views.resources import UnknownResource
 
 ID = "https://w3id.org/diplograph/id/"
 DIP = "https://w3id.org/diplograph/ontology#"
@@ -107,3 +114,174 @@ def test_best_label_preferences() -> None:
     assert best_label(labels, ["de"]) == "Seoul"
     assert best_label([ox.Literal("x")], ["de"]) == "x"
     assert best_label([], ["en"]) is None
+
+
+# --- HTTP: the dereferencing rules, with the Flask client over the same release ----------
+
+KIM_DOC = "/doc/person/kim-jong-un"
+
+
+def test_thing_303_to_document(linked_client: FlaskClient) -> None:
+    response = linked_client.get("/id/person/kim-jong-un?page=1")
+    assert response.status_code == 303
+    assert response.headers["Location"] == KIM_DOC + "?page=1"
+    assert response.headers["Vary"] == "Accept"
+    assert f'<{KIM_DOC}?page=1>; rel="describedby"' in response.headers["Link"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_document_headers(linked_client: FlaskClient) -> None:
+    response = linked_client.get(KIM_DOC, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    links = response.headers["Link"]
+    for fmt in DOCUMENT_FORMATS:
+        if fmt is not TURTLE:
+            assert f'<{KIM_DOC}.{fmt.extension}>; rel="alternate"; type="{fmt.media_type}"' in links
+    assert f'<{KIM}>; rel="describes"' in links
+    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Cache-Control"].startswith("public")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    etag = response.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")  # strong
+    other = linked_client.get(KIM_DOC, headers={"Accept": "application/n-triples"})
+    assert other.headers["ETag"] != etag  # the format is part of the validator
+    again = linked_client.get(KIM_DOC, headers={"Accept": "text/turtle"})
+    assert again.headers["ETag"] == etag and again.data == response.data
+
+
+def test_html_varies_by_language_too(linked_client: FlaskClient) -> None:
+    english = linked_client.get(KIM_DOC, headers={"Accept": "text/html"})
+    korean = linked_client.get(KIM_DOC, headers={"Accept": "text/html", "Accept-Language": "ko"})
+    assert english.status_code == korean.status_code == 200
+    assert english.headers["Vary"] == "Accept, Accept-Language"
+    assert english.headers["ETag"] != korean.headers["ETag"]
+
+
+def test_conditional_requests_answer_304(linked_client: FlaskClient) -> None:
+    first = linked_client.get(KIM_DOC + ".ttl")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    by_etag = linked_client.get(KIM_DOC + ".ttl", headers={"If-None-Match": etag})
+    assert by_etag.status_code == 304 and by_etag.data == b""
+    assert by_etag.headers["ETag"] == etag
+    by_date = linked_client.get(KIM_DOC + ".ttl", headers={"If-Modified-Since": modified})
+    assert by_date.status_code == 304
+    stale = linked_client.get(KIM_DOC + ".ttl", headers={"If-None-Match": '"other"'})
+    assert stale.status_code == 200
+    old = linked_client.get(
+        KIM_DOC + ".ttl", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    )
+    assert old.status_code == 200
+
+
+def test_head_and_cors_preflight(linked_client: FlaskClient) -> None:
+    get = linked_client.get(KIM_DOC + ".nt")
+    head = linked_client.head(KIM_DOC + ".nt")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert head.headers["Content-Type"] == get.headers["Content-Type"]
+    preflight = linked_client.options(
+        KIM_DOC,
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "Accept, If-None-Match",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    allowed = preflight.headers["Access-Control-Allow-Headers"]
+    assert "Accept" in allowed and "If-None-Match" in allowed
+    assert "ETag" in get.headers["Access-Control-Expose-Headers"]
+
+
+def test_406_lists_available_types(linked_client: FlaskClient) -> None:
+    response = linked_client.get(KIM_DOC, headers={"Accept": "image/png, text/html;q=0"})
+    assert response.status_code == 406
+    assert response.headers["Vary"] == "Accept"
+    for fmt in DOCUMENT_FORMATS:
+        assert fmt.media_type in response.get_data(as_text=True)
+
+
+def test_unknown_resource_404_keeps_the_slug_for_suggestions(linked_client: FlaskClient) -> None:
+    response = linked_client.get("/id/person/kim-jong", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "text/html" in response.headers["Content-Type"]
+    error = UnknownResource(ID + "person/kim-jong", "kim jong")
+    assert error.status == 404 and error.query == "kim jong"
+
+
+def test_incoming_links_are_paged_over_http(linked_client: FlaskClient) -> None:
+    link = f"<{PARADE}> <{DIP}hasParticipant> <{KIM}>"
+    first = linked_client.get(KIM_DOC + ".nq?page=1").get_data(as_text=True)
+    assert link in first
+    # two incoming links, 100 a page: page 2 is empty but still a valid document
+    second = linked_client.get(KIM_DOC + ".nq?page=2")
+    assert second.status_code == 200 and link not in second.get_data(as_text=True)
+    assert f"<{KIM}> <http://www.w3.org/2000/01/rdf-schema#label>" in second.get_data(as_text=True)
+    assert linked_client.get(KIM_DOC + "?page=-1").status_code == 400
+
+
+def test_concepts_dereference_like_any_resource(linked_client: FlaskClient) -> None:
+    response = linked_client.get(
+        "/id/concept/role/guest", follow_redirects=True, headers={"Accept": "application/n-triples"}
+    )
+    assert response.status_code == 200
+    assert f"<{ID}concept/role/guest> <http://www.w3.org/2004/02/skos/core#prefLabel>" in (
+        response.get_data(as_text=True)
+    )
+
+
+def test_ontology_documents(linked_client: FlaskClient) -> None:
+    turtle = linked_client.get("/ontology", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200
+    parsed = list(ox.parse(turtle.data, format=ox.RdfFormat.TURTLE))
+    assert any(q.subject.value == DIP + "MilitaryParade" for q in parsed)
+    assert (
+        linked_client.get("/ontology.trig").headers["Content-Type"].startswith("application/trig")
+    )
+    html = linked_client.get("/ontology", headers={"Accept": "text/html"})
+    text = html.get_data(as_text=True)
+    assert html.status_code == 200 and "text/html" in html.headers["Content-Type"]
+    for label in ("military parade", "A parade of armed forces.", "has participant"):
+        assert label in text  # every term with label and definition
+    assert "Sub-class of" in text or "subClassOf" in text  # the hierarchy
+    assert 'src="http' not in text  # self-contained: nothing fetched from elsewhere
+    assert 'rel="describes"' not in html.headers["Link"]  # the ontology is its own document
+
+
+def test_shapes_documents(linked_client: FlaskClient) -> None:
+    html = linked_client.get("/shapes", headers={"Accept": "text/html"})
+    text = html.get_data(as_text=True)
+    assert html.status_code == 200
+    assert "Event shape" in text and "An event needs exactly one start date." in text
+    assert 'href="/ontology#Event"' in text
+    nt = linked_client.get("/shapes.nt")
+    assert b"<http://www.w3.org/ns/shacl#message>" in nt.data
+
+
+def test_context_is_published(linked_client: FlaskClient) -> None:
+    response = linked_client.get("/context.jsonld")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/ld+json")
+    context = json.loads(response.data)["@context"]
+    assert context["dip"] == DIP and context["startDate"] == {"@id": DIP + "startDate"}
+    doc = json.loads(linked_client.get(KIM_DOC + ".jsonld").data)
+    assert doc["@context"] == "http://localhost/context.jsonld"
+
+
+def test_public_base_rewrites_iris_links_and_redirects(linked_release: Release) -> None:
+    public = "http://127.0.0.1:9999/"
+    app = create_app(Settings.from_env(environ={}, release=linked_release.path, public_base=public))
+    client = app.test_client()
+    redirect = client.get("/id/person/kim-jong-un")
+    assert redirect.headers["Location"] == public + "doc/person/kim-jong-un"
+    doc = client.get(KIM_DOC, headers={"Accept": "text/turtle"})
+    assert "https://w3id.org/diplograph/" not in doc.get_data(as_text=True)
+    assert f"<{public}id/person/kim-jong-un>" in doc.get_data(as_text=True)
+    assert f'<{public}id/person/kim-jong-un>; rel="describes"' in doc.headers["Link"]
+    assert f"<{public}doc/person/kim-jong-un.jsonld>" in doc.headers["Link"]
+    jsonld = json.loads(client.get(KIM_DOC + ".jsonld").data)
+    assert jsonld["@context"] == public + "context.jsonld"
+    ontology = client.get("/ontology.nt").get_data(as_text=True)
+    assert f"<{public}ontology#Event>" in ontology
