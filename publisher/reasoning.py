@@ -34,6 +34,10 @@ class InconsistentOntology(RuntimeError):
     """HermiT found the merged graph inconsistent; the message says where to look."""
 
 
+class ReasonerFailed(RuntimeError):
+    """HermiT did not give a verdict: Java is missing or crashed."""
+
+
 @dataclass(frozen=True)
 class ConsistencyResult:
     """What a successful check looked at, and what it cost."""
@@ -76,36 +80,53 @@ def check_consistency(paths: Sequence[Path]) -> ConsistencyResult:
     started = time.perf_counter()
     graph = merged_graph(paths)
     with _LOCK, tempfile.TemporaryDirectory(prefix="diplograph-hermit-") as tmp:
-        rdfxml = Path(tmp) / "merged.owl"
-        graph.serialize(rdfxml, format="xml")
+        source, fmt = _write_for_owlready(graph, Path(tmp))
         world = owlready2.World()
         previous_tempdir = tempfile.tempdir
         tempfile.tempdir = tmp
         try:
-            world.get_ontology(rdfxml.as_uri()).load()
+            world.get_ontology(source.as_uri()).load(format=fmt)
             owlready2.sync_reasoner_hermit(
                 world,
                 infer_property_values=False,
                 debug=0,
                 ignore_unsupported_datatypes=True,
             )
+            result = ConsistencyResult(
+                files=len(paths),
+                triples=len(graph),
+                classes=len(list(world.classes())),
+                object_properties=len(list(world.object_properties())),
+                data_properties=len(list(world.data_properties())),
+                individuals=len(individuals(graph)),
+                unsatisfiable=tuple(sorted(c.iri for c in world.inconsistent_classes())),
+                seconds=time.perf_counter() - started,
+            )
         except owlready2.OwlReadyInconsistentOntologyError as error:
             raise InconsistentOntology(_explain(graph, paths)) from error
+        except (owlready2.OwlReadyJavaError, OSError) as error:
+            raise ReasonerFailed(f"HermiT could not run (Java 17 is required): {error}") from error
         finally:
             tempfile.tempdir = previous_tempdir
-        result = ConsistencyResult(
-            files=len(paths),
-            triples=len(graph),
-            classes=len(list(world.classes())),
-            object_properties=len(list(world.object_properties())),
-            data_properties=len(list(world.data_properties())),
-            individuals=len(individuals(graph)),
-            unsatisfiable=tuple(sorted(c.iri for c in world.inconsistent_classes())),
-            seconds=time.perf_counter() - started,
-        )
-        world.close()
+            world.close()
     log.info("HermiT: consistent, %d triples in %.1f s", result.triples, result.seconds)
     return result
+
+
+def _write_for_owlready(graph: Graph, directory: Path) -> tuple[Path, str]:
+    """Write ``graph`` as RDF/XML, or as N-Triples when RDF/XML cannot name a predicate.
+
+    RDF/XML must split every predicate IRI into namespace + XML name, which fails for IRIs
+    such as ``…/p/123``; owlready2 reads N-Triples too, so nothing is lost by falling back.
+    """
+    rdfxml = directory / "merged.owl"
+    try:
+        graph.serialize(rdfxml, format="xml")
+        return rdfxml, "rdfxml"
+    except ValueError:
+        ntriples = directory / "merged.nt"
+        graph.serialize(ntriples, format="nt", encoding="utf-8")
+        return ntriples, "ntriples"
 
 
 def _explain(graph: Graph, paths: Sequence[Path]) -> str:

@@ -12,6 +12,7 @@ from publisher.config import PROJECT_ROOT
 from publisher.reasoning import (
     ConsistencyResult,
     InconsistentOntology,
+    _write_for_owlready,
     check_consistency,
     disjoint_clashes,
     merged_graph,
@@ -65,18 +66,6 @@ def test_an_inconsistent_ontology_is_reported_with_the_clash(
     assert tempfile.tempdir == str(tmp_path), "the process-wide temp dir must be restored"
 
 
-def test_data_that_breaks_a_disjointness_axiom_is_inconsistent(tmp_path: Path) -> None:
-    """A person used as a delegation (dip:delegationOf has domain Delegation ⊑ Organisation)."""
-    bad = tmp_path / "bad.trig"
-    bad.write_text(
-        f"<https://w3id.org/diplograph/id/graph/bad> {{\n"
-        f"  <https://w3id.org/diplograph/id/person/p> a <{DIP}Person> ;\n"
-        f"      <{DIP}delegationOf> <https://w3id.org/diplograph/id/state/prk> .\n}}\n"
-    )
-    with pytest.raises(InconsistentOntology, match="id/person/p is both"):
-        check_consistency([*ONTOLOGY, bad])
-
-
 def test_merged_graph_flattens_named_graphs(tmp_path: Path) -> None:
     trig = tmp_path / "two.trig"
     trig.write_text(
@@ -104,3 +93,27 @@ def test_disjoint_clashes_follow_subclasses_domains_and_ranges() -> None:
         format="turtle",
     )
     assert disjoint_clashes(graph) == {("urn:ex:x", "urn:ex:A", "urn:ex:B")}
+
+
+def test_data_that_breaks_a_disjointness_axiom_is_inconsistent(tmp_path: Path) -> None:
+    """A person used as a delegation (dip:delegationOf has domain Delegation ⊑ Organisation).
+
+    The file also has a predicate, ``…/p/123``, that RDF/XML cannot write: the check falls
+    back to N-Triples and still reasons.
+    """
+    odd = tmp_path / "odd.ttl"
+    odd.write_text(
+        f"<https://w3id.org/diplograph/id/person/p> a <{DIP}Person> ;\n"
+        '    <http://example.org/p/123> "x" ;\n'
+        f"    <{DIP}delegationOf> <https://w3id.org/diplograph/id/state/prk> .\n"
+    )
+    with pytest.raises(InconsistentOntology, match="id/person/p is both"):
+        check_consistency([*ONTOLOGY, odd])
+
+
+def test_the_handover_format_is_rdfxml_unless_it_cannot_be(tmp_path: Path) -> None:
+    graph = Graph().parse(data="<urn:a> <http://example.org/ns#p> <urn:b> .", format="turtle")
+    assert _write_for_owlready(graph, tmp_path)[1] == "rdfxml"
+    graph.add((URIRef("urn:a"), URIRef("http://example.org/p/123"), URIRef("urn:c")))
+    path, fmt = _write_for_owlready(graph, tmp_path)
+    assert fmt == "ntriples" and len(Graph().parse(path, format="nt")) == 2
