@@ -77,9 +77,9 @@ class LiveServer:
         return requests.get(self.url + path.lstrip("/"), timeout=60, **kwargs)  # type: ignore[arg-type]
 
 
-def start_server(release: Release, log: Path, *extra: str) -> LiveServer:
-    """Start the real server on a free port and wait until /healthz answers."""
-    port = free_port()
+def start_server(release: Release, log: Path, *extra: str, port: int | None = None) -> LiveServer:
+    """Start the real server on a free port (or ``port``) and wait until /healthz answers."""
+    port = port or free_port()
     command = [sys.executable, "-m", "publisher", "serve", "--release", str(release.path),
                "--port", str(port), *extra]
     with log.open("wb") as out:

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
 import pytest
+import requests
 
 from publisher.negotiation import (
     BY_EXTENSION,
@@ -26,7 +28,7 @@ from publisher.negotiation import (
     choose,
 )
 from publisher.releases import Release
-from tests.conftest import LiveServer, start_server, stop_server
+from tests.conftest import LiveServer, free_port, start_server, stop_server
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 
@@ -193,3 +195,30 @@ def test_live_non_ascii_slug_round_trips(server: LiveServer) -> None:
         )
         assert f"<{thing}>" in response.text
         assert response.url.endswith(path.replace("id/", "doc/", 1))
+
+
+def test_live_public_base_lets_a_client_follow_every_iri(
+    linked_release: Release, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """With --public-base set to the server itself, every IRI in a document dereferences."""
+    port = free_port()
+    public = f"http://127.0.0.1:{port}/"
+    log = Path(tmp_path_factory.mktemp("public")) / "server.log"
+    live = start_server(linked_release, log, "--public-base", public, port=port)
+    try:
+        response = requests.get(
+            public + "id/person/kim-jong-un",
+            headers={"Accept": "application/n-triples"},
+            timeout=30,
+        )
+        assert response.status_code == 200
+        assert "w3id.org" not in response.text
+        iris = {q.subject.value for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)}
+        ours = sorted(i for i in iris if i.startswith(public))
+        assert len(ours) >= 5
+        for iri in ours:
+            followed = requests.get(iri, headers={"Accept": "text/turtle"}, timeout=30)
+            assert followed.status_code == 200, iri
+            assert followed.headers["Content-Type"].startswith("text/turtle")
+    finally:
+        stop_server(live)
