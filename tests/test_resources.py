@@ -147,6 +147,16 @@ def test_document_headers(linked_client: FlaskClient) -> None:
     assert other.headers["ETag"] != etag  # the format is part of the validator
     again = linked_client.get(KIM_DOC, headers={"Accept": "text/turtle"})
     assert again.headers["ETag"] == etag and again.data == response.data
+    assert response.headers["Content-Location"] == KIM_DOC + ".ttl"
+    assert "Content-Location" not in linked_client.get(KIM_DOC + ".ttl").headers
+
+
+def test_jsonld_etag_follows_the_context_url(linked_client: FlaskClient) -> None:
+    """Without a public base the @context URL is the serving origin's, so is the ETag."""
+    here = linked_client.get(KIM_DOC + ".jsonld")
+    there = linked_client.get(KIM_DOC + ".jsonld", base_url="http://example.org/")
+    assert json.loads(there.data)["@context"] == "http://example.org/context.jsonld"
+    assert here.headers["ETag"] != there.headers["ETag"]
 
 
 def test_html_varies_by_language_too(linked_client: FlaskClient) -> None:

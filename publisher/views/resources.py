@@ -164,11 +164,13 @@ def _respond(
             f"<{_header_iri(rebase(thing_iri, settings.base_iri, settings.public_base))}>"
             f'; rel="describes"'
         )
-    variant = (
+    context_url = (settings.public_base or request.host_url) + "context.jsonld"
+    variant = (  # everything the bytes depend on besides the release and the IRI
         fmt.name,
         str(page),
         settings.public_base or "",
         ",".join(languages) if fmt is HTML else "",
+        context_url if fmt is JSONLD else "",
     )
     etag = _etag(thing_iri, *variant)
     modified = _release_time()
@@ -191,7 +193,7 @@ def _respond(
         thing=thing_iri,
         public_base=settings.public_base,
         languages=languages,
-        context_url=(settings.public_base or request.host_url) + "context.jsonld",
+        context_url=context_url,
         jsonld_context=_jsonld_context(),
         alternates=alternates,
         kind=kind,
@@ -205,6 +207,9 @@ def _respond(
     _cache_headers(response, etag, modified)
     response.headers["Vary"] = vary
     response.headers["Link"] = ", ".join(links)
+    if forced is None:  # a negotiated answer names the URL of exactly this representation
+        location = dict(alternates)[fmt]
+        response.headers["Content-Location"] = location + (f"?page={page}" if page > 1 else "")
     return response
 
 
