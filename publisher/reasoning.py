@@ -19,7 +19,7 @@ from pathlib import Path
 
 import owlready2
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.util import guess_format
 
 log = logging.getLogger(__name__)
@@ -130,22 +130,79 @@ def _write_for_owlready(graph: Graph, directory: Path) -> tuple[Path, str]:
 
 
 def _explain(graph: Graph, paths: Sequence[Path]) -> str:
-    """Say what HermiT cannot: which resources sit in classes declared disjoint.
+    """Say what HermiT cannot: which resources or literals break which axiom.
 
-    HermiT only answers "inconsistent". The usual cause in curated data is a resource typed
-    (directly, or through a subclass, domain or range) into two disjoint classes, which an
-    RDFS-level pass over the merged graph finds cheaply.
+    HermiT only answers "inconsistent". In curated data the usual causes are a resource typed
+    (directly, or through a subclass, domain or range) into two disjoint classes, and a literal
+    outside its property's datatype range; an RDFS-level pass over the merged graph finds both
+    cheaply.
     """
     names = ", ".join(p.name for p in paths[:4]) + (", …" if len(paths) > 4 else "")
     names = f"{len(paths)} file(s) ({names})"
-    clashes = sorted(disjoint_clashes(graph))
-    if not clashes:
+    lines = [f"  {node} is both {a} and {b}" for node, a, b in sorted(disjoint_clashes(graph))]
+    lines += [
+        f"  {node} {prop} {value} is not a {range_}"
+        for node, prop, value, range_ in sorted(literal_clashes(graph))
+    ]
+    if not lines:
         return (
             f"HermiT found the union of {names} inconsistent; no resource is in two disjoint"
-            " classes, so look for a contradiction in the axioms or a literal outside its range"
+            " classes and no literal is outside its range, so look for a contradiction in the"
+            " axioms"
         )
-    lines = [f"  {node} is both {a} and {b}" for node, a, b in clashes[:20]]
-    return f"HermiT found the union of {names} inconsistent:\n" + "\n".join(lines)
+    return f"HermiT found the union of {names} inconsistent:\n" + "\n".join(lines[:20])
+
+
+_INTEGERS = {
+    XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
+    XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.unsignedLong,
+    XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte,
+}  # fmt: skip
+
+
+def literal_clashes(graph: Graph) -> set[tuple[str, str, str, str]]:
+    """(resource, property, literal, range) for literals outside a declared datatype range."""
+    clashes: set[tuple[str, str, str, str]] = set()
+    for prop, range_ in graph.subject_objects(RDFS.range):
+        accepted = _datatypes(graph, range_)
+        if not accepted or RDFS.Literal in accepted:
+            continue
+        for node, value in graph.subject_objects(prop):
+            if isinstance(value, Literal) and not _accepts(accepted, value):
+                clashes.add((str(node), str(prop), value.n3(), str(range_)))
+    return clashes
+
+
+def _datatypes(graph: Graph, range_: object) -> set[URIRef]:
+    """The XSD/RDFS datatypes a range allows: itself, or the members of its union."""
+    if isinstance(range_, URIRef) and str(range_).startswith((str(XSD), str(RDFS.Literal))):
+        return {range_}
+    if not isinstance(range_, URIRef | BNode):
+        return set()
+    union = graph.value(range_, OWL.unionOf)
+    if union is None:
+        equivalent = graph.value(range_, OWL.equivalentClass)
+        union = graph.value(equivalent, OWL.unionOf) if equivalent is not None else None
+    if union is None:
+        return set()
+    return {m for m in graph.items(union) if isinstance(m, URIRef)}
+
+
+def _accepts(accepted: set[URIRef], value: Literal) -> bool:
+    if value.ill_typed:
+        return False
+    datatype = value.datatype or (RDF.langString if value.language else XSD.string)
+    if datatype in accepted:
+        return True
+    if datatype in _INTEGERS:
+        number = value.toPython()
+        return (
+            XSD.decimal in accepted
+            or XSD.integer in accepted
+            or (XSD.nonNegativeInteger in accepted and number >= 0)
+            or (XSD.positiveInteger in accepted and number > 0)
+        )
+    return False
 
 
 def disjoint_clashes(graph: Graph) -> set[tuple[str, str, str]]:

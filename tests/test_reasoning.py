@@ -15,6 +15,7 @@ from publisher.reasoning import (
     _write_for_owlready,
     check_consistency,
     disjoint_clashes,
+    literal_clashes,
     merged_graph,
 )
 
@@ -48,6 +49,21 @@ def test_ontology_with_all_data_is_consistent() -> None:
     assert result.files == len(ONTOLOGY) + len(DATA)
     assert result.individuals > 50
     assert result.unsatisfiable == ()
+
+
+def test_data_literals_are_within_their_ranges() -> None:
+    """HermiT ignores xsd:date and friends; this RDFS-level pass does not."""
+    assert literal_clashes(merged_graph([*ONTOLOGY, *DATA])) == set()
+
+
+def test_a_literal_outside_its_range_is_named_in_the_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        f"<https://w3id.org/diplograph/id/claim/c> a <{DIP}Estimate> ;\n"
+        f'    <{DIP}isApproximate> "roughly" .\n'
+    )
+    with pytest.raises(InconsistentOntology, match=r'id/claim/c \S+isApproximate "roughly"'):
+        check_consistency([*ONTOLOGY, bad])
 
 
 def test_an_inconsistent_ontology_is_reported_with_the_clash(
@@ -117,3 +133,26 @@ def test_the_handover_format_is_rdfxml_unless_it_cannot_be(tmp_path: Path) -> No
     graph.add((URIRef("urn:a"), URIRef("http://example.org/p/123"), URIRef("urn:c")))
     path, fmt = _write_for_owlready(graph, tmp_path)
     assert fmt == "ntriples" and len(Graph().parse(path, format="nt")) == 2
+
+
+def test_literal_clashes_know_integer_subtypes_unions_and_ill_typed_values() -> None:
+    graph = Graph().parse(
+        data="""
+        @prefix ex: <urn:ex:> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:D owl:equivalentClass [ owl:unionOf ( xsd:date xsd:gYear ) ] .
+        ex:when rdfs:range ex:D . ex:n rdfs:range xsd:decimal .
+        ex:k rdfs:range xsd:positiveInteger .
+        ex:ok ex:when "2019"^^xsd:gYear ; ex:n 3 , 2.5 ; ex:k 80 .
+        ex:bad1 ex:when "2019-06"^^xsd:gYearMonth .
+        ex:bad2 ex:k 0 .
+        ex:bad3 ex:n "lots"^^xsd:integer .
+        """,
+        format="turtle",
+    )
+    assert {node for node, *_ in literal_clashes(graph)} == {
+        "urn:ex:bad1",
+        "urn:ex:bad2",
+        "urn:ex:bad3",
+    }
