@@ -76,6 +76,7 @@ def check_consistency(paths: Sequence[Path]) -> ConsistencyResult:
     parse takes 0.2 s. Run it once per build, not per request. Unsupported datatypes
     (``xsd:date``, ``xsd:gYear``…) are ignored by HermiT, so date ranges are not checked
     here (SHACL checks them). Nothing is printed; temporary files are removed.
+    ``ReasonerFailed`` means there is no verdict (Java missing or crashed), not a bad input.
     """
     started = time.perf_counter()
     graph = merged_graph(paths)
