@@ -16,6 +16,7 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
 from rdflib.term import Node
+from rdflib.util import guess_format
 
 from publisher import namespaces
 from publisher.config import PROJECT_ROOT
@@ -98,7 +99,7 @@ def dip_terms_used_in(paths: list[Path]) -> dict[URIRef, str]:
     used: dict[URIRef, str] = {}
     for path in paths:
         dataset = Dataset()
-        dataset.parse(path, format="trig" if path.suffix == ".trig" else "turtle")
+        dataset.parse(path, format=guess_format(str(path)))
         for quad in dataset.quads((None, None, None, None)):
             for term in quad[:3]:
                 if dip(term):
@@ -345,10 +346,13 @@ def test_every_term_in_the_vocabulary_plan_is_declared() -> None:
 
 
 def test_every_dip_term_used_in_data_and_shapes_is_declared() -> None:
-    paths = sorted((PROJECT_ROOT / "data").glob("*.trig")) + sorted(
-        (PROJECT_ROOT / "shapes").glob("*.ttl")
+    paths = sorted(
+        path
+        for folder in ("data", "shapes")
+        for path in (PROJECT_ROOT / folder).rglob("*")
+        if path.is_file() and guess_format(str(path)) is not None
     )
-    assert paths, "no data or shapes to check"
+    assert {p.suffix for p in paths} >= {".trig", ".ttl"}, "no data or shapes to check"
     used = dip_terms_used_in(paths)
     declared = dip_terms()
     undeclared = {local(t): where for t, where in used.items() if t not in declared}
