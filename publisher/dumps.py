@@ -28,8 +28,10 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
+from publisher.config import Settings
 from publisher.namespaces import PREFIXES
 from publisher.negotiation import BY_NAME, NQUADS, NTRIPLES, TRIG, TURTLE, Format
+from publisher.releases import current_release, open_release
 
 if TYPE_CHECKING:
     from publisher.build import BuildContext
@@ -428,3 +430,31 @@ def write_dumps(ctx: BuildContext) -> None:
     ctx.manifest["dumps"] = [asdict(f) for f in files]
     total = sum(f.size for f in files)
     ctx.log(f"wrote {len(files)} dump files ({total / 1e6:.1f} MB)")
+
+
+def dump_release(
+    settings: Settings,
+    format_name: str,
+    *,
+    graph: str | None = None,
+    out: Path | None = None,
+    release_path: Path | None = None,
+) -> None:
+    """``diplograph dump``: one format of the current (or given) release to a file or stdout.
+
+    ``graph`` is an IRI or the name of a build graph (``ontology`` → ``{base}id/graph/ontology``).
+    Without it the output holds what the release's dumps hold (the VoID graph left out).
+    """
+    release = open_release(release_path) if release_path else current_release(settings.home)
+    fmt = BY_NAME.get(format_name)
+    if fmt is None or fmt.oxigraph is None:
+        raise ValueError(f"unknown RDF format {format_name!r}")
+    store = ox.Store.read_only(str(release.store_path))
+    void_graph = ox.NamedNode(f"{settings.base_iri}id/graph/void")
+    target: Graph | None = None
+    if graph is not None:
+        iri = graph if ":" in graph else f"{settings.base_iri}id/graph/{graph}"
+        target = ox.NamedNode(iri)
+        if not store.contains_named_graph(target):
+            raise ValueError(f"release {release.id} has no graph <{iri}>")
+    dump_to(store, fmt, out, graph=target, exclude=[void_graph])
