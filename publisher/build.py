@@ -20,6 +20,8 @@ import pyoxigraph as ox
 
 from publisher import __version__
 from publisher.config import PROJECT_ROOT, Settings
+from publisher.dumps import write_dumps
+from publisher.materialise import materialise
 from publisher.releases import (
     DUMPS_DIR,
     STORE_DIR,
@@ -28,6 +30,15 @@ from publisher.releases import (
     publish,
     staging_dir,
 )
+from publisher.validation import InputError, parse_quads, rdf_files, rdf_format, validate_files
+from publisher.void import describe_dataset
+
+#: Build-made named graphs; a data file may not use these names.
+RESERVED_GRAPHS = ("ontology", "shapes", "inferred")
+#: Files larger than this are loaded with ``Store.bulk_load`` (no transaction).
+BULK_LOAD_BYTES = 16 * 1024 * 1024
+#: Problems quoted in a failed build's message; the rest are counted.
+MAX_PROBLEMS_SHOWN = 20
 
 
 class BuildError(RuntimeError):
@@ -44,12 +55,10 @@ class Sources:
 
     @classmethod
     def from_root(cls, root: Path = PROJECT_ROOT) -> Sources:
-        def files(folder: str, *patterns: str) -> tuple[Path, ...]:
-            found = {p for pattern in patterns for p in (root / folder).glob(pattern)}
-            return tuple(sorted(found))
-
-        rdf = ("*.ttl", "*.trig", "*.nt", "*.nq", "*.jsonld", "*.rdf", "*.owl")
-        return cls(files("ontology", *rdf), files("shapes", *rdf), files("data", *rdf))
+        """The RDF files (by extension, see ``validation.RDF_FORMATS``) of a project tree."""
+        return cls(
+            rdf_files(root / "ontology"), rdf_files(root / "shapes"), rdf_files(root / "data")
+        )
 
     def all(self) -> tuple[Path, ...]:
         return self.ontology + self.shapes + self.data
@@ -125,8 +134,87 @@ def build_release(
 
 
 def steps() -> list[Step]:
-    """The pipeline, in order. Each step reads and extends the context."""
-    return [load_sources]
+    """The pipeline, in order. Each step reads and extends the context; a failing step
+    raises ``BuildError`` and nothing is published. Add steps by appending to this list."""
+    return [
+        validate_sources,
+        check_named_graphs,
+        check_consistency,
+        load_sources,
+        materialise_alignments,
+        write_dumps,  # after every step that adds quads
+        describe_dataset,  # last: counts and checksums what the dumps hold
+    ]
+
+
+def validate_sources(ctx: BuildContext) -> None:
+    """Parse every input and SHACL-validate data + ontology against the shapes."""
+    sources = ctx.sources
+    try:
+        report = validate_files(sources.data + sources.ontology, ontology=(), shapes=sources.shapes)
+    except InputError as exc:
+        raise BuildError(f"{exc}\nFix the syntax at that position and build again.") from None
+    root = PROJECT_ROOT
+    if not report.conforms:
+        raise BuildError(
+            f"SHACL validation failed with {len(report.violations)} violation(s); each names "
+            f"the file, the resource and the property, and says how to fix it:\n"
+            + report.format(root, limit=MAX_PROBLEMS_SHOWN)
+        )
+    warnings = len(report.problems) - len(report.violations)
+    ctx.manifest["validation"] = {"triples": report.triples, "warnings": warnings}
+    ctx.log(
+        f"validated {len(report.files)} files, {report.triples} triples: conforms"
+        + (f" ({warnings} warning(s))" if warnings else "")
+    )
+    for problem in report.problems:
+        ctx.log(problem.format(root))
+
+
+def check_named_graphs(ctx: BuildContext) -> None:
+    """Reject data outside named graphs: provenance is per graph (one per source document)."""
+    reserved = {graph_iri(ctx.settings, name) for name in RESERVED_GRAPHS}
+    for path in ctx.sources.data:
+        quads = parse_quads(path)
+        loose = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+        if loose:
+            first = loose[0]
+            raise BuildError(
+                f"{path}: {len(loose)} triple(s) outside any named graph, the first about "
+                f"{first.subject}. Every statement in data/ belongs to the graph of its source "
+                f"document: wrap them in GRAPH <{graph_iri(ctx.settings, path.stem)}> {{ … }} "
+                f"(TriG), and describe that graph with prov:wasDerivedFrom."
+            )
+        clashes = sorted(
+            {
+                q.graph_name.value
+                for q in quads
+                if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in reserved
+            }
+        )
+        if clashes:
+            raise BuildError(
+                f"{path}: uses the graph name <{clashes[0]}>, which the build makes itself; "
+                f"choose another graph IRI under {graph_iri(ctx.settings, '')}."
+            )
+
+
+def check_consistency(ctx: BuildContext) -> None:
+    """Run HermiT over ontology + data: SHACL cannot see contradictions (disjoint classes)."""
+    from publisher.reasoning import InconsistentOntology
+    from publisher.reasoning import check_consistency as hermit
+
+    try:
+        result = hermit(ctx.sources.ontology + ctx.sources.data)
+    except InconsistentOntology as exc:
+        raise BuildError(f"the ontology and data are inconsistent (OWL 2, HermiT): {exc}") from None
+    if result.unsatisfiable:
+        raise BuildError(
+            "unsatisfiable classes (no individual can ever belong to them): "
+            + ", ".join(result.unsatisfiable)
+            + ". Check their rdfs:subClassOf and owl:disjointWith axioms in ontology/."
+        )
+    ctx.log(f"consistent (HermiT): {result.classes} classes, {result.individuals} individuals")
 
 
 def load_sources(ctx: BuildContext) -> None:
@@ -138,12 +226,39 @@ def load_sources(ctx: BuildContext) -> None:
     )
     for paths, graph in roles:
         for path in paths:
-            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
-            if fmt is None:
-                raise BuildError(f"{path}: unknown RDF file extension {path.suffix!r}")
+            try:
+                fmt = rdf_format(path)
+            except InputError as exc:
+                raise BuildError(str(exc)) from None
             to_graph = ox.NamedNode(graph) if graph else None
             try:
-                ctx.store.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
+                # bulk_load skips transactions but costs ~0.2 s a call; worth it only for
+                # big files.
+                load = (
+                    ctx.store.bulk_load if path.stat().st_size > BULK_LOAD_BYTES else ctx.store.load
+                )
+                load(path=str(path), format=fmt, to_graph=to_graph)
             except SyntaxError as exc:
                 raise BuildError(f"{path}: {exc}") from exc
+    ctx.manifest["asserted_quads"] = len(ctx.store)
     ctx.log(f"loaded {len(ctx.store)} quads from {len(ctx.sources.all())} files")
+
+
+def materialise_alignments(ctx: BuildContext) -> None:
+    """Add the RDFS consequences of the alignments to the ``inferred`` graph."""
+    result = materialise(
+        ctx.store,
+        ontology_graph=graph_iri(ctx.settings, "ontology"),
+        inferred_graph=graph_iri(ctx.settings, "inferred"),
+        skip_graphs=(graph_iri(ctx.settings, "shapes"),),
+    )
+    ctx.manifest["inferred"] = {
+        "quads": result.total,
+        "inverse": result.inverse,
+        "subproperty": result.subproperty,
+        "subclass": result.subclass,
+    }
+    ctx.log(
+        f"inferred {result.total} quads (inverse {result.inverse}, subproperty "
+        f"{result.subproperty}, subclass {result.subclass})"
+    )

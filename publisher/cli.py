@@ -56,15 +56,76 @@ def serve(settings: Settings, **options: object) -> None:
 @main.command()
 @click.option("--out", "home", type=click.Path(path_type=Path), default=None,
               help="Directory that receives the release (default: the --home directory).")
+@click.option("--root", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None,
+              help="Project tree whose ontology/, shapes/ and data/ are built "
+                   "(default: this checkout).")
 @click.pass_obj
-def build(settings: Settings, home: Path | None) -> None:
+def build(settings: Settings, home: Path | None, root: Path | None) -> None:
     """Validate ontology/, shapes/ and data/, and publish them as a new release."""
-    from publisher.build import BuildError, build_release
+    from publisher.build import BuildError, Sources, build_release
 
     if home is not None:
         settings = settings.replace(home=home)
+    sources = Sources.from_root(root) if root is not None else None
     try:
-        release = build_release(settings, log=lambda message: click.echo(message, err=True))
+        release = build_release(
+            settings, sources, log=lambda message: click.echo(message, err=True)
+        )
     except BuildError as exc:
-        raise click.ClickException(str(exc)) from exc
+        message = f"build failed, the current release is unchanged: {exc}"
+        raise click.ClickException(message) from None
     click.echo(f"published release {release.id} at {release.path}")
+    manifest = release.manifest()
+    inferred = manifest.get("inferred", {}).get("quads", 0)
+    click.echo(f"quads: {manifest['quads']} ({inferred} inferred)")
+    for step, seconds in manifest.get("timings_s", {}).items():
+        click.echo(f"  {step:<24} {seconds:7.2f} s")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
+              help="Ontology/vocabulary file validated with the data (repeatable; "
+                   "default: every file in ontology/).")
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path),
+              help="SHACL shapes file (repeatable; default: every file in shapes/).")
+def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[Path, ...]) -> None:
+    """Check that FILES parse and conform to the shapes (exit 1 if not, 2 if unreadable).
+
+    Turtle, TriG, N-Triples, N-Quads, JSON-LD and RDF/XML, by extension. Each problem names
+    the file describing the resource, the resource, the property and what to fix.
+    """
+    from publisher.validation import InputError, validate_files
+
+    try:
+        report = validate_files(files, ontology=ontology or None, shapes=shapes or None)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(report.format(Path.cwd()))
+    if not report.conforms:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--format", "format_name", default="turtle", show_default=True,
+              type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
+              help="Serialization; nquads and trig keep the named graphs.")
+@click.option("--graph", default=None,
+              help="Only this named graph: an IRI, or a build graph's name (ontology, shapes, "
+                   "inferred, void). Default: the whole dataset, as in the release's dumps.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (gzip-compressed if it ends in .gz; default: stdout).")
+@click.option("--release", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Dump this release directory instead of the current one.")
+@click.pass_obj
+def dump(settings: Settings, format_name: str, graph: str | None, out: Path | None,
+         release: Path | None) -> None:
+    """Write the current release (or one graph of it) in one RDF format."""
+    from publisher.dumps import dump_release
+
+    try:
+        dump_release(settings, format_name, graph=graph, out=out, release_path=release)
+    except (NoRelease, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -95,14 +95,19 @@ def triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
 def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
     """The project prefixes that some IRI in ``quads`` uses (serializers that cannot tell
     would otherwise declare all of them)."""
-    iris = {
-        t.value
-        for q in quads
-        for t in (q.subject, q.predicate, q.object, q.graph_name)
-        if isinstance(t, ox.NamedNode)
-    }
-    iris |= {q.object.datatype.value for q in quads if isinstance(q.object, ox.Literal)}
-    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+    namespaces: set[str] = set()
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            if isinstance(term, ox.NamedNode):
+                namespaces.add(_namespace(term.value))
+            elif isinstance(term, ox.Literal):
+                namespaces.add(_namespace(term.datatype.value))
+    return {p: ns for p, ns in PREFIXES.items() if ns in namespaces}
+
+
+def _namespace(iri: str) -> str:
+    """The IRI up to its last '#' or '/': every project prefix ends there."""
+    return iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
 
 
 def _oxigraph(fmt: ox.RdfFormat, *, dataset: bool) -> Renderer:

@@ -11,6 +11,7 @@ the focus node, the node, the property path, the shape's message and its severit
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -44,6 +45,9 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "owl": ox.RdfFormat.RDF_XML,
     "xml": ox.RdfFormat.RDF_XML,
 }
+
+#: pyoxigraph's position prefix, dropped from messages because InputError puts it in front.
+_POSITION = re.compile(r"^Parser error at line \d+ (column \d+|between columns \d+ and \d+): ")
 
 #: Files up to this size keep their parsed triples in memory between validations.
 CACHE_BYTES = 2 * 1024 * 1024
@@ -99,9 +103,7 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         reason = exc.msg
         if line is None and fmt == ox.RdfFormat.RDF_XML:
             line, column = _xml_error_position(path)
-        prefix = f"Parser error at line {line} column {column}: "
-        if line is not None and reason.startswith(prefix):
-            reason = reason[len(prefix) :]
+        reason = _POSITION.sub("", reason, count=1)
         raise InputError(path, f"syntax error: {reason}", line, column) from None
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None

@@ -1,0 +1,159 @@
+"""The release pipeline: the project's own release, and failed builds that change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from publisher.build import BuildError, Sources, build_release, graph_iri, steps
+from publisher.config import PROJECT_ROOT, Settings
+from publisher.releases import Release, current_release, list_releases, releases_dir
+from publisher.validation import rdf_files
+
+BUILD = Path(__file__).parent / "data" / "build"
+SHAPES = Path(__file__).parent / "data" / "shapes"
+DIP = "https://w3id.org/diplograph/ontology#"
+
+
+@pytest.fixture(scope="module")
+def project_store(release: Release) -> Iterator[ox.Store]:
+    store = ox.Store.read_only(str(release.store_path))
+    yield store
+    del store
+
+
+def count(store: ox.Store, query: str) -> int:
+    prefixes = f"PREFIX dip: <{DIP}> PREFIX schema: <http://schema.org/> "
+    prefixes += "PREFIX prov: <http://www.w3.org/ns/prov#> "
+    solutions = store.query(prefixes + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    value = next(iter(solutions))["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)
+
+
+def test_manifest_records_every_step(release: Release) -> None:
+    manifest = release.manifest()
+    assert set(manifest["timings_s"]) == {step.__name__ for step in steps()}
+    assert manifest["quads"] >= manifest["asserted_quads"] + manifest["inferred"]["quads"]
+    assert manifest["inferred"]["quads"] > 0
+    assert manifest["validation"]["triples"] > 0
+
+
+def test_build_is_fast_enough(release: Release) -> None:
+    assert sum(release.manifest()["timings_s"].values()) < 60
+
+
+def test_alignments_are_materialised(project_store: ox.Store) -> None:
+    events = count(project_store, "SELECT (COUNT(DISTINCT ?e) AS ?n) { ?e a dip:Event }")
+    assert events > 0
+    assert count(project_store, "SELECT (COUNT(DISTINCT ?e) AS ?n) { ?e a schema:Event }") >= events
+    assert (
+        count(
+            project_store,
+            "SELECT (COUNT(*) AS ?n) { ?e a dip:Event FILTER NOT EXISTS { ?e a schema:Event } }",
+        )
+        == 0
+    )
+    assert (
+        count(
+            project_store,
+            "SELECT (COUNT(*) AS ?n) { ?e dip:hasParticipant ?a FILTER NOT "
+            "EXISTS { ?e schema:attendee ?a } }",
+        )
+        == 0
+    )
+    assert (
+        count(
+            project_store,
+            "SELECT (COUNT(*) AS ?n) { ?p a dip:Person FILTER NOT EXISTS "
+            "{ ?p a schema:Person, prov:Agent } }",
+        )
+        == 0
+    )
+
+
+def test_graphs(project_store: ox.Store, settings: Settings) -> None:
+    names = {g.value for g in project_store.named_graphs() if isinstance(g, ox.NamedNode)}
+    for name in ("ontology", "shapes", "inferred"):
+        assert graph_iri(settings, name) in names
+    data_graphs = names - {graph_iri(settings, n) for n in ("ontology", "shapes", "inferred")}
+    assert len(data_graphs) >= len(rdf_files(PROJECT_ROOT / "data"))
+    assert not list(project_store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+def test_inferred_triples_are_new(project_store: ox.Store, settings: Settings) -> None:
+    """Nothing in the inferred graph is also asserted in another graph."""
+    inferred = ox.NamedNode(graph_iri(settings, "inferred"))
+    for quad in project_store.quads_for_pattern(None, None, None, inferred):
+        graphs = {
+            q.graph_name
+            for q in project_store.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+        }
+        assert graphs == {inferred}
+
+
+# --- failed builds leave the previous release serving -------------------------------------
+
+
+def sources_with(*data: Path) -> Sources:
+    """The project's ontology and shapes with the given data files."""
+    project = Sources.from_root()
+    return Sources(project.ontology, project.shapes, data)
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Release]:
+    settings = Settings.from_env(environ={}, home=tmp_path_factory.mktemp("home"))
+    return settings, build_release(settings, sources_with(BUILD / "good.trig"), log=print)
+
+
+def test_small_build(first: tuple[Settings, Release]) -> None:
+    settings, release = first
+    assert current_release(settings.home) == release
+    store = ox.Store.read_only(str(release.store_path))
+    assert count(store, "SELECT (COUNT(*) AS ?n) { ?e schema:attendee ?p }") == 1
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        (
+            SHAPES / "DateOrderShape.trig",
+            [
+                "DateOrderShape.trig",
+                "<https://w3id.org/diplograph/id/event/2025-09-03-parade>",
+                "dip:endDate is before dip:startDate",
+                "SHACL validation failed with 1 violation(s)",
+            ],
+        ),
+        (BUILD / "syntax-error.trig", ["syntax-error.trig:6:3: syntax error", "Fix the syntax"]),
+        (
+            BUILD / "default-graph.ttl",
+            ["default-graph.ttl: 2 triple(s) outside any named graph", "loose-city", "GRAPH <"],
+        ),
+        (
+            BUILD / "reserved-graph.trig",
+            ["reserved-graph.trig", "id/graph/inferred", "build makes"],
+        ),
+        (BUILD / "inconsistent.trig", ["inconsistent", "test-person"]),
+    ],
+    ids=["shacl", "syntax", "default-graph", "reserved-graph", "inconsistent"],
+)
+def test_failed_build_changes_nothing(
+    first: tuple[Settings, Release], bad: Path, expected: list[str]
+) -> None:
+    settings, release = first
+    before = release.manifest()
+    with pytest.raises(BuildError) as caught:
+        build_release(settings, sources_with(BUILD / "good.trig", bad), log=lambda m: None)
+    message = str(caught.value)
+    for fragment in expected:
+        assert fragment in message
+    assert current_release(settings.home) == release
+    assert release.manifest() == before
+    assert list_releases(settings.home) == [release]
+    assert not [p for p in releases_dir(settings.home).iterdir() if p.name.startswith(".")]

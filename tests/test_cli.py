@@ -1,0 +1,122 @@
+"""``diplograph validate`` and ``diplograph build``: exit codes and what a curator reads."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from publisher.cli import main
+from publisher.config import PROJECT_ROOT
+from publisher.releases import current_release
+
+DATA = Path(__file__).parent / "data"
+GOOD = DATA / "build" / "good.trig"
+SYNTAX_ERROR = DATA / "build" / "syntax-error.trig"
+
+
+def test_validate_valid_file(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["validate", str(GOOD)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith("conforms")
+
+
+def test_validate_reports_each_problem(runner: CliRunner) -> None:
+    bad = DATA / "shapes" / "AgreementParties.trig"
+    result = runner.invoke(main, ["validate", str(GOOD), str(bad)])
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "AgreementParties.trig: " in out
+    assert "<https://w3id.org/diplograph/id/agreement/2024-06-prk-rus-mutual-defence-treaty>" in out
+    assert " dip:party\n" in out
+    assert "Violation: An agreement needs at least two dip:party values" in out
+    assert "(dsh:AgreementParties)" in out
+    assert "does not conform (1 violation(s))" in out
+
+
+def test_validate_syntax_error_has_position_not_traceback(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["validate", str(SYNTAX_ERROR)])
+    assert result.exit_code == 2
+    assert f"error: {SYNTAX_ERROR}:6:3: syntax error:" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("missing.ttl", "no such file"), ("notes.txt", "unknown RDF file extension '.txt'")],
+)
+def test_validate_unreadable_input(
+    runner: CliRunner, tmp_path: Path, name: str, expected: str
+) -> None:
+    if name.endswith(".txt"):
+        (tmp_path / name).write_text("hello", encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(tmp_path / name)])
+    assert result.exit_code == 2
+    assert expected in result.stderr
+
+
+def test_validate_needs_a_file(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["validate"]).exit_code == 2
+
+
+def test_validate_with_other_shapes(runner: CliRunner, tmp_path: Path) -> None:
+    shapes = tmp_path / "strict.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:s> a sh:NodeShape ; sh:targetClass <https://w3id.org/diplograph/ontology#Person> ;"
+        " sh:property [ sh:path <http://schema.org/sameAs> ; sh:minCount 1 ;"
+        ' sh:message "No QID" ] .\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["validate", "--shapes", str(shapes), str(GOOD)])
+    assert result.exit_code == 1
+    assert "Violation: No QID" in result.stdout
+
+
+def test_real_process_exit_code_and_no_traceback() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "publisher", "validate", str(SYNTAX_ERROR)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
+    assert done.returncode == 2
+    assert "syntax-error.trig:6:3" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def project_copy(tmp_path: Path, *data: Path) -> Path:
+    """A project tree with the real ontology and shapes and the given data files."""
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "ontology", root / "ontology")
+    shutil.copytree(PROJECT_ROOT / "shapes", root / "shapes")
+    (root / "data").mkdir()
+    for path in data:
+        shutil.copy(path, root / "data" / path.name)
+    return root
+
+
+def test_build_prints_summary_then_refuses_bad_data(runner: CliRunner, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    root = project_copy(tmp_path, GOOD)
+    result = runner.invoke(main, ["--home", str(home), "build", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    release = current_release(home)
+    assert f"published release {release.id}" in result.stdout
+    assert "quads: " in result.stdout and " inferred)" in result.stdout
+    for step in ("validate_sources", "check_consistency", "load_sources", "materialise"):
+        assert step in result.stdout
+    assert "validated " in result.stderr  # progress goes to stderr
+
+    shutil.copy(DATA / "shapes" / "EventPlace.trig", root / "data")
+    failed = runner.invoke(main, ["--home", str(home), "build", "--root", str(root)])
+    assert failed.exit_code == 1
+    assert "build failed, the current release is unchanged" in failed.stderr
+    assert "EventPlace.trig" in failed.stderr and "dsh:EventPlace" in failed.stderr
+    assert "Traceback" not in failed.output
+    assert current_release(home) == release
