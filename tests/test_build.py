@@ -13,7 +13,7 @@ from publisher.config import PROJECT_ROOT, Settings
 from publisher.releases import Release, current_release, list_releases, releases_dir
 from publisher.validation import rdf_files
 
-BUILD = Path(__file__).parent / "data" / "build"
+BUILD = Path(__file__).parent / "data" / "release"
 SHAPES = Path(__file__).parent / "data" / "shapes"
 DIP = "https://w3id.org/diplograph/ontology#"
 

@@ -15,8 +15,8 @@ from publisher.config import PROJECT_ROOT
 from publisher.releases import current_release
 
 DATA = Path(__file__).parent / "data"
-GOOD = DATA / "build" / "good.trig"
-SYNTAX_ERROR = DATA / "build" / "syntax-error.trig"
+GOOD = DATA / "release" / "good.trig"
+SYNTAX_ERROR = DATA / "release" / "syntax-error.trig"
 
 
 def test_validate_valid_file(runner: CliRunner) -> None:
