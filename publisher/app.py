@@ -47,6 +47,10 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Flask:
     from publisher.views import sparql
 
     app.register_blueprint(sparql.bp)  # starts the SPARQL worker pool
+    from publisher.views import dataset, downloads
+
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(dataset.bp)
     app.register_error_handler(PublisherError, _render_error)
     return app
 

@@ -397,3 +397,26 @@ def dataset_statistics(release: Release) -> dict[str, Any]:
 def void_formats() -> tuple[Format, ...]:
     """The RDF formats the description is offered in."""
     return tuple(f for f in FORMATS if f.oxigraph is not None)
+
+
+def serialize_description(
+    store: ox.Store, fmt: Format, *, base: str, public_base: str | None = None
+) -> bytes:
+    """The VoID graph of the store in ``fmt`` (quad formats keep its graph name).
+
+    With ``public_base`` every canonical IRI is rewritten, so the download URLs it names
+    point at the server that answered.
+    """
+    if fmt.oxigraph is None:
+        raise ValueError(f"{fmt.label} is not an RDF format")
+    graph = ox.NamedNode(void_graph_iri(base))
+    prefixes = dict(PREFIXES)
+    if fmt.dataset:
+        quads = store.quads_for_pattern(None, None, None, graph)
+        data = ox.serialize(quads, None, fmt.oxigraph, prefixes=prefixes)
+    else:
+        data = store.dump(None, fmt.oxigraph, from_graph=graph, prefixes=prefixes)
+    assert data is not None
+    if public_base and public_base != base:
+        data = data.replace(base.encode(), public_base.encode())
+    return data

@@ -1,0 +1,106 @@
+"""The dataset's own description: ``/dataset`` and ``/.well-known/void`` (RFC 5785, VoID §7).
+
+Both answer the VoID/DCAT description the build computed and loaded into the graph
+``{base}id/graph/void``: HTML for people, any RDF format by negotiation for programs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+
+from publisher.app import get_release, get_settings, get_store
+from publisher.errors import NotAcceptable
+from publisher.namespaces import PREFIXES
+from publisher.negotiation import HTML, RDF_FORMATS, Format, choose
+from publisher.uris import path_for_iri
+from publisher.void import (
+    CREATOR,
+    DESCRIPTION,
+    LICENSE,
+    TITLE,
+    dataset_iri,
+    dataset_statistics,
+    serialize_description,
+    uri_space,
+    void_graph_iri,
+)
+
+bp = Blueprint("dataset", __name__)
+
+DATASET_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
+MAX_AGE = 300
+
+
+@bp.after_request
+def cross_origin(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/dataset")
+@bp.get("/.well-known/void")
+def dataset() -> Response:
+    """The VoID/DCAT description of the served release, negotiated."""
+    fmt = choose(request.headers.get("Accept"), DATASET_FORMATS)
+    if fmt is None:
+        raise NotAcceptable(
+            "Offered: " + ", ".join(f.media_type for f in DATASET_FORMATS),
+            headers={"Vary": "Accept"},
+        )
+    settings = get_settings()
+    body: str | bytes
+    if fmt is HTML:
+        body = render_template("dataset.html", **page_data())
+    else:
+        body = serialize_description(
+            get_store().raw, fmt, base=settings.base_iri, public_base=settings.public_base
+        )
+    response = Response(body, mimetype=fmt.media_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = ", ".join(
+        f'</dataset>; rel="alternate"; type="{f.media_type}"' for f in RDF_FORMATS
+    )
+    response.set_etag(f"{get_release().id}-{fmt.name}")
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    response.make_conditional(request)  # turns it into a 304 in place when fresh
+    return response
+
+
+def curie(iri: str) -> str:
+    """``dip:Event`` for a known namespace, else the IRI itself (for compact tables)."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def page_data() -> dict[str, Any]:
+    """What the HTML page shows; a local link for each of our own IRIs."""
+    settings = get_settings()
+    base = settings.base_iri
+    stats = dataset_statistics(get_release())
+
+    def href(iri: str) -> str:
+        path = path_for_iri(iri, base)
+        if path is None:
+            return iri
+        if path.startswith("id/"):
+            path = "doc/" + path[3:]
+        return "/" + path
+
+    return {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "creator": CREATOR,
+        "license": LICENSE,
+        "dataset_iri": dataset_iri(base),
+        "void_graph": void_graph_iri(base),
+        "uri_space": uri_space(base),
+        "stats": stats,
+        "curie": curie,
+        "href": href,
+        "formats": RDF_FORMATS,
+    }

@@ -1,0 +1,198 @@
+"""Bulk downloads: ``/downloads/`` (listing), ``SHA256SUMS`` and the dump files themselves.
+
+The files are written by the build; here they are only streamed from disk. A name is served
+only if the release's ``index.json`` lists it and a release id only if it is a published
+release, so no request path is ever joined to a directory: ``..``, ``%2e%2e``, ``%2f``,
+backslashes and absolute paths cannot match and answer 404.
+
+``.gz`` files are served as they are stored, with ``Content-Type: application/gzip`` and no
+``Content-Encoding``: with ``Content-Encoding: gzip`` clients would decompress transparently
+and the bytes saved would no longer match the published SHA-256.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, send_file, url_for
+
+from publisher.app import get_release, get_settings, get_store
+from publisher.dumps import DumpFile, read_index
+from publisher.errors import NotAcceptable, NotFound
+from publisher.negotiation import HTML, RDF_FORMATS, Format, choose
+from publisher.releases import Release, list_releases
+from publisher.void import dataset_statistics, serialize_description
+
+bp = Blueprint("downloads", __name__)
+
+JSON = Format("json", "application/json", "json", "JSON")
+LISTING_FORMATS: tuple[Format, ...] = (HTML, JSON, *RDF_FORMATS)
+LATEST_MAX_AGE = 300  # a "latest" URL changes with each release
+RELEASE_MAX_AGE = 365 * 24 * 3600  # a per-release URL never changes
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Length, Content-Range, ETag, Last-Modified",
+}
+
+
+@bp.after_request
+def cross_origin(response: Response) -> Response:
+    """Any web page may fetch the dumps (they are open data)."""
+    response.headers.update(CORS_HEADERS)
+    return response
+
+
+def _release(release_id: str | None) -> Release:
+    """The served release, or a published one named exactly by ``release_id``."""
+    served = get_release()
+    if release_id is None or release_id == served.id:
+        return served
+    for release in list_releases(get_settings().home):
+        if release.id == release_id:
+            return release
+    raise NotFound(f"There is no release {release_id!r}; see /downloads/ for the current one.")
+
+
+def _file(release: Release, name: str) -> DumpFile:
+    for dump in read_index(release.dumps_path):
+        if dump.name == name:
+            return dump
+    raise NotFound(f"Release {release.id} has no file {name!r}; /downloads/ lists them.")
+
+
+def _send(release: Release, dump: DumpFile, *, pinned: bool) -> Response:
+    path = release.dumps_path / dump.name
+    if path.parent != release.dumps_path or not path.is_file():  # belt and braces
+        raise NotFound(f"Release {release.id} has no file {dump.name!r}.")
+    response = send_file(
+        path,
+        mimetype=dump.content_type,
+        conditional=True,
+        etag=dump.sha256,
+        last_modified=path.stat().st_mtime,
+        max_age=RELEASE_MAX_AGE if pinned else LATEST_MAX_AGE,
+    )
+    response.headers.pop("Content-Encoding", None)
+    if pinned:
+        response.cache_control.immutable = True
+    return response
+
+
+@bp.get("/downloads/<name>", merge_slashes=False)
+def latest_file(name: str) -> Response:
+    """A file of the served release (the stable "latest" URL)."""
+    release = get_release()
+    return _send(release, _file(release, name), pinned=False)
+
+
+@bp.get("/downloads/<release_id>/<name>", merge_slashes=False)
+def release_file(release_id: str, name: str) -> Response:
+    """A file of one release; its bytes never change, so it may be cached for good."""
+    release = _release(release_id)
+    return _send(release, _file(release, name), pinned=True)
+
+
+@bp.get("/downloads/SHA256SUMS", merge_slashes=False)
+def latest_sums() -> Response:
+    return _sums(get_release(), pinned=False)
+
+
+@bp.get("/downloads/<release_id>/SHA256SUMS", merge_slashes=False)
+def release_sums(release_id: str) -> Response:
+    return _sums(_release(release_id), pinned=True)
+
+
+def _sums(release: Release, *, pinned: bool) -> Response:
+    """The checksums in the format ``sha256sum -c`` reads (two spaces, then the name)."""
+    files = read_index(release.dumps_path)
+    if not files:
+        raise NotFound(f"Release {release.id} has no dumps.")
+    body = "".join(f"{f.sha256}  {f.name}\n" for f in files)
+    response = Response(body, mimetype="text/plain")
+    response.set_etag(release.id)
+    response.cache_control.public = True
+    response.cache_control.max_age = RELEASE_MAX_AGE if pinned else LATEST_MAX_AGE
+    response.make_conditional(request)  # turns it into a 304 in place when fresh
+    return response
+
+
+@bp.get("/downloads/", merge_slashes=False)
+def latest_listing() -> Response:
+    return _listing(get_release(), pinned=False)
+
+
+@bp.get("/downloads/<release_id>/", merge_slashes=False)
+def release_listing(release_id: str) -> Response:
+    return _listing(_release(release_id), pinned=True)
+
+
+def _listing(release: Release, *, pinned: bool) -> Response:
+    """The files of a release, as an HTML page, JSON, or RDF (the VoID/DCAT description)."""
+    fmt = choose(request.headers.get("Accept"), LISTING_FORMATS)
+    if fmt is None:
+        raise NotAcceptable(
+            "Offered: " + ", ".join(f.media_type for f in LISTING_FORMATS),
+            headers={"Vary": "Accept"},
+        )
+    settings = get_settings()
+    if fmt is HTML:
+        listing = listing_data(release, pinned=pinned)
+        response = Response(render_template("downloads.html", **listing), mimetype=HTML.media_type)
+    elif fmt is JSON:
+        response = jsonify(listing_data(release, pinned=pinned))
+    elif release.id != get_release().id:
+        raise NotAcceptable(
+            f"RDF is offered for the served release only; ask /downloads/{release.id}/ "
+            "for HTML or JSON."
+        )
+    else:
+        body = serialize_description(
+            get_store().raw, fmt, base=settings.base_iri, public_base=settings.public_base
+        )
+        response = Response(body, mimetype=fmt.media_type)
+    response.headers["Vary"] = "Accept"
+    response.set_etag(f"{release.id}-{fmt.name}")
+    response.cache_control.public = True
+    response.cache_control.max_age = LATEST_MAX_AGE
+    response.make_conditional(request)  # turns it into a 304 in place when fresh
+    return response
+
+
+def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
+    """What the HTML and JSON listings show: files with URLs, checksums and the statistics."""
+    files = []
+    for dump in read_index(release.dumps_path):
+        entry = asdict(dump)
+        latest = url_for("downloads.latest_file", name=dump.name, _external=True)
+        pinned_url = url_for(
+            "downloads.release_file", release_id=release.id, name=dump.name, _external=True
+        )
+        entry.update(
+            url=pinned_url if pinned else latest,
+            release_url=pinned_url,
+            content_type=dump.content_type,
+        )
+        files.append(entry)
+    stats = dataset_statistics(release)
+    created = stats.get("created")
+    return {
+        "release": release.id,
+        "created": created,
+        "created_date": _date(created),
+        "latest": release.id == get_release().id,
+        "files": files,
+        "sha256sums": url_for(
+            "downloads.release_sums" if pinned else "downloads.latest_sums",
+            **({"release_id": release.id} if pinned else {}),
+            _external=True,
+        ),
+        "statistics": {k: v for k, v in stats.items() if k not in ("release", "created")},
+    }
+
+
+def _date(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")
