@@ -38,9 +38,10 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["diplograph"] = AppState(settings, release, Store.for_release(release))
 
-    from publisher.views import health
+    from publisher.views import health, pages
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
     from publisher.views import resources
 
     app.register_blueprint(resources.bp)

@@ -1,0 +1,281 @@
+"""Pages for people: the home page and label search (HTML, or JSON for programs).
+
+The label index is built once, when the blueprint is registered on an app (the release
+never changes under a running app), and the home page's counts are computed on first use
+and kept: both would otherwise cost a scan of the store per request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
+from flask.blueprints import BlueprintSetupState
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from publisher import page_data
+from publisher.app import get_release, get_settings, get_store
+from publisher.build import graph_iri
+from publisher.errors import BadRequest, NotAcceptable
+from publisher.negotiation import HTML, Format, choose
+from publisher.pages import display_types, local_href, pick_literal
+from publisher.search import Hit, LabelIndex, weight_by_kind
+from publisher.timeline import VagueDate
+from publisher.uris import rebase
+
+bp = Blueprint("pages", __name__)
+
+JSON = Format("json", "application/json", "json", "JSON")
+SEARCH_FORMATS: tuple[Format, ...] = (HTML, JSON)
+MAX_QUERY_CHARS = 200
+MAX_LIMIT = 100
+INDEX_KEY = "diplograph.search"
+HOME_KEY = "diplograph.home"
+
+
+@bp.record_once
+def _build_index(state: BlueprintSetupState) -> None:
+    """Index every label of the release being served (the shapes' labels excluded)."""
+    app = state.app
+    store, settings = app.extensions["diplograph"].store, app.extensions["diplograph"].settings
+    index = LabelIndex.from_store(
+        store,
+        exclude_graphs=[graph_iri(settings, "shapes")],
+        weight=weight_by_kind(settings.base_iri),
+    )
+    app.extensions[INDEX_KEY] = index
+    app.extensions[HOME_KEY] = _Cache()
+    app.logger.info(
+        "label index: %d labels of %d resources in %.2f s",
+        len(index),
+        index.resource_count,
+        index.build_seconds,
+    )
+
+
+def get_index(app: Flask | None = None) -> LabelIndex:
+    index: LabelIndex = (app or current_app).extensions[INDEX_KEY]
+    return index
+
+
+class _Cache:
+    """Home-page numbers, computed once per app (the release is immutable)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: dict[str, Any] | None = None
+
+
+def reader_languages() -> tuple[str, ...]:
+    """The reader's languages, most preferred first (Accept-Language), then English."""
+    langs = [lang for lang, q in request.accept_languages if q > 0 and lang != "*"]
+    return (*langs, "en")
+
+
+@dataclass
+class Result:
+    """A search result for the template and the JSON."""
+
+    iri: str
+    href: str
+    label: str
+    language: str
+    types: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "iri": self.iri,
+            "href": self.href,
+            "label": self.label,
+            "language": self.language,
+            "types": self.types,
+        }
+
+
+def _results(iris_labels: list[tuple[str, str, str]]) -> list[Result]:
+    """Attach type names to found resources and make their IRIs and links public/local."""
+    store, settings = get_store(), get_settings()
+    types = page_data.fetch_types(store, [iri for iri, _, _ in iris_labels])
+    type_iris = {t for ts in types.values() for t in ts}
+    type_labels = page_data.fetch_labels(store, type_iris)
+    languages = reader_languages()
+    out = []
+    for iri, label, language in iris_labels:
+        names = []
+        for t in display_types(types.get(iri, [])):
+            lit = pick_literal(type_labels.get(t, []), languages)
+            if lit is not None and lit.value not in names:
+                names.append(lit.value)
+        out.append(
+            Result(
+                rebase(iri, settings.base_iri, settings.public_base),
+                local_href(iri, settings.base_iri),
+                label,
+                language,
+                names,
+            )
+        )
+    return out
+
+
+def _labelled(iris: list[str]) -> list[tuple[str, str, str]]:
+    labels = page_data.fetch_labels(get_store(), iris)
+    languages = reader_languages()
+    out = []
+    for iri in iris:
+        lit = pick_literal(labels.get(iri, []), languages)
+        out.append((iri, lit.value if lit else iri, (lit.language or "") if lit else ""))
+    return out
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise BadRequest(f"{name} must be an integer, not {raw!r}") from exc
+    return max(low, min(value, high))
+
+
+@bp.get("/search")
+def search() -> Response | str:
+    """Find resources by label (``q``) or list one class (``type``), as HTML or JSON."""
+    wanted = request.args.get("format")
+    fmt = (
+        JSON
+        if wanted == "json"
+        else HTML
+        if wanted == "html"
+        else choose(request.headers.get("Accept"), SEARCH_FORMATS)
+    )
+    if fmt is None:
+        raise NotAcceptable("search results are available as text/html or application/json")
+    query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
+    cls = request.args.get("type", "").strip()
+    limit = _int_arg("limit", 20, 1, MAX_LIMIT)
+    page = _int_arg("page", 1, 1, 10**6)
+    total, suggestions = 0, []
+    if query:
+        hits = get_index().search(query, limit)
+        total = len(hits)
+        results = _results([(h.iri, h.label, h.language) for h in hits])
+        if not hits:
+            suggestions = _results(_hits(get_index().similar(query, 5)))
+    elif cls:
+        total, iris = page_data.resources_of_type(get_store(), cls, (page - 1) * limit, limit)
+        results = _results(_labelled(iris))
+    else:
+        results = []
+    if fmt is JSON:
+        return jsonify(
+            query=query,
+            type=cls or None,
+            total=total,
+            results=[r.as_json() for r in results],
+            suggestions=[r.as_json() for r in suggestions],
+        )
+    class_label = _labelled([cls])[0][1] if cls else ""
+    return render_template(
+        "search.html",
+        query=query,
+        cls=cls,
+        class_label=class_label,
+        results=results,
+        suggestions=suggestions,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // limit)),
+        limit=limit,
+    )
+
+
+def _hits(hits: list[Hit]) -> list[tuple[str, str, str]]:
+    return [(h.iri, h.label, h.language) for h in hits]
+
+
+@bp.get("/")
+def home() -> str:
+    """What the dataset is, how big, what is in it, and the way in: search and browse."""
+    return render_template("home.html", **_home_data())
+
+
+def _home_data() -> dict[str, Any]:
+    cache: _Cache = current_app.extensions[HOME_KEY]
+    with cache.lock:
+        if cache.value is None:
+            cache.value = _compute_home()
+        return cache.value
+
+
+def _compute_home() -> dict[str, Any]:
+    store, settings, release = get_store(), get_settings(), get_release()
+    manifest = release.manifest()
+    classes = page_data.class_counts(store)
+    class_names = _labelled([c for c, _ in classes])
+    recent = page_data.recent_events(store, 8)
+    recent_rows = []
+    for (iri, label, language), date in zip(_labelled(list(recent)), recent.values(), strict=True):
+        parsed = VagueDate.parse(date.value, date.datatype.value) if date else None
+        recent_rows.append(
+            {
+                "href": local_href(iri, settings.base_iri),
+                "label": label,
+                "lang": language if language and language != "en" else None,
+                "date": parsed.human() if parsed else "",
+                "iso": parsed.iso if parsed else "",
+            }
+        )
+    return {
+        "quads": manifest.get("quads", len(store)),
+        "resources": page_data.resource_count(store, settings.base_iri),
+        "graphs": len(store.named_graphs()),
+        "release": release.id,
+        "created": manifest.get("created", ""),
+        "classes": [
+            {"iri": c, "label": name, "count": n}
+            for (c, n), (_, name, _) in zip(classes, class_names, strict=True)
+        ],
+        "recent": recent_rows,
+    }
+
+
+@bp.get("/favicon.ico")
+def favicon() -> WerkzeugResponse:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the SVG icon."""
+    return redirect("/static/favicon.svg", code=301)
+
+
+@bp.app_context_processor
+def _similar() -> dict[str, Any]:
+    """Give templates (the 404 page) ``similar_resources(path)``: "did you mean" links."""
+
+    def similar_resources(path: str) -> list[dict[str, str | None]]:
+        index: LabelIndex | None = current_app.extensions.get(INDEX_KEY)
+        if index is None:
+            return []
+        words = path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        settings = get_settings()
+        return [
+            {
+                "label": h.label,
+                "href": local_href(h.iri, settings.base_iri),
+                "lang": h.language if h.language and h.language != "en" else None,
+                "iri": rebase(h.iri, settings.base_iri, settings.public_base),
+            }
+            for h in index.similar(words, 5)
+        ]
+
+    return {"similar_resources": similar_resources}

@@ -1,0 +1,478 @@
+"""Pages for people: home, search, resource pages, the timeline and network pictures.
+
+Most tests run against a small release built from ``tests/data/pages/`` (labels in five
+languages, two sources that disagree, an approximate estimate), so they say exactly what a
+page must show; the last ones render every resource of the project's own release.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from publisher.app import create_app
+from publisher.build import Sources, build_release
+from publisher.config import Settings
+from publisher.network import Neighbour, Network, render_network_svg
+from publisher.releases import Release
+from publisher.store import Store
+from publisher.timeline import TimelineEntry, VagueDate, human_date, render_timeline_svg
+from tests.conftest import LiveServer
+
+DATA = Path(__file__).parent / "data" / "pages"
+BASE = "https://w3id.org/diplograph/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARADE = "/doc/event/2025-09-03-beijing-victory-day-parade"
+KIM = "/doc/person/kim-jong-un"
+HTML_ACCEPT = {"Accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def pages_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    settings = Settings.from_env(environ={}, home=tmp_path_factory.mktemp("pages-home"))
+    sources = Sources(ontology=(DATA / "ontology.ttl",), shapes=(), data=(DATA / "data.trig",))
+    return build_release(settings, sources, log=lambda message: None)
+
+
+@pytest.fixture(scope="module")
+def pages_app(pages_release: Release) -> Flask:
+    settings = Settings.from_env(environ={}, release=pages_release.path)
+    flask_app = create_app(settings)
+    flask_app.config["TESTING"] = True
+    return flask_app
+
+
+@pytest.fixture
+def web(pages_app: Flask) -> FlaskClient:
+    return pages_app.test_client()
+
+
+def page(web: FlaskClient, path: str, language: str = "en", status: int = 200) -> str:
+    response = web.get(path, headers={**HTML_ACCEPT, "Accept-Language": language})
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    assert response.mimetype == "text/html"
+    text = response.get_data(as_text=True)
+    check_html(text)
+    return text
+
+
+# --- a small HTML checker: structure, ids, headings, labels, language ------------------------
+
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+    "circle",
+    "line",
+    "rect",
+    "path",
+}
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.ids: list[str] = []
+        self.headings: list[int] = []
+        self.labels_for: set[str] = set()
+        self.inputs: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.link_texts: list[str] = []
+        self._in_link = False
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if "id" in attributes:
+            self.ids.append(str(attributes["id"]))
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "label" and attributes.get("for"):
+            self.labels_for.add(str(attributes["for"]))
+        if tag == "input" and attributes.get("type") != "hidden":
+            self.inputs.append(str(attributes.get("id")))
+        if tag == "img" and "alt" not in attributes:
+            self.errors.append("img without alt")
+        if tag == "a":
+            self._in_link, self._text = True, ""
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._in_link = False
+            self.link_texts.append(self._text.strip())
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_link:
+            self._text += data
+
+
+def check_html(text: str) -> _Checker:
+    """Fail on what a validator or an accessibility audit would flag first."""
+    assert text.startswith("<!doctype html>")
+    checker = _Checker()
+    checker.feed(text)
+    checker.close()
+    assert not checker.errors, checker.errors
+    assert not checker.stack, f"unclosed: {checker.stack}"
+    assert len(checker.ids) == len(set(checker.ids)), "duplicate ids"
+    assert checker.headings.count(1) == 1, "exactly one h1"
+    for before, after in zip(checker.headings, checker.headings[1:], strict=False):
+        assert after <= before + 1, f"heading level jumps from h{before} to h{after}"
+    for input_id in checker.inputs:
+        assert input_id in checker.labels_for, f"input {input_id} has no label"
+    assert all(checker.link_texts), "a link without text"
+    html_tag = next(attrs for tag, attrs in checker.tags if tag == "html")
+    assert html_tag.get("lang") == "en"
+    names = [tag for tag, _ in checker.tags]
+    for landmark in ("header", "nav", "main", "footer"):
+        assert landmark in names, f"no <{landmark}>"
+    first_link = next(attrs for tag, attrs in checker.tags if tag == "a")
+    assert first_link.get("href") == "#main", "the skip link comes first"
+    for tag, attrs in checker.tags:
+        if tag == "svg":
+            assert attrs.get("role") == "img" and attrs.get("aria-label")
+        if tag == "link" and attrs.get("rel") == "stylesheet":
+            assert str(attrs.get("href")).startswith("/"), "no external stylesheets"
+        if tag == "script" and attrs.get("src"):
+            assert str(attrs["src"]).startswith("/"), "no external scripts"
+    return checker
+
+
+# --- dates and the timeline ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lexical", "datatype", "human", "iso"),
+    [
+        ("2025-09-02", "date", "2 September 2025", "2025-09-02"),
+        ("2024-06", "gYearMonth", "June 2024", "2024-06"),
+        ("2019", "gYear", "2019", "2019"),
+        ("2025-09-02T06:30:00Z", "dateTime", "2 September 2025, 06:30", "2025-09-02"),
+        ("2025-09-02+09:00", "date", "2 September 2025", "2025-09-02"),
+    ],
+)
+def test_vague_dates_keep_the_sources_precision(
+    lexical: str, datatype: str, human: str, iso: str
+) -> None:
+    parsed = VagueDate.parse(lexical, XSD + datatype)
+    assert parsed is not None
+    assert parsed.human() == human
+    assert parsed.iso == iso
+    assert human_date(lexical, XSD + datatype) == human
+
+
+def test_vague_dates_span_their_month_or_year() -> None:
+    june = VagueDate.parse("2024-06", XSD + "gYearMonth")
+    year = VagueDate.parse("2019", XSD + "gYear")
+    assert june and (june.start, june.end) == (date(2024, 6, 1), date(2024, 6, 30))
+    assert year and (year.start, year.end) == (date(2019, 1, 1), date(2019, 12, 31))
+
+
+def test_non_dates_are_left_alone() -> None:
+    assert VagueDate.parse("early hours") is None
+    assert VagueDate.parse("2025-13-40", XSD + "date") is None
+    assert human_date("early hours") == "early hours"
+
+
+def when(lexical: str, kind: str) -> VagueDate:
+    parsed = VagueDate.parse(lexical, XSD + kind)
+    assert parsed is not None
+    return parsed
+
+
+def test_timeline_draws_vague_dates_as_bars_and_days_as_dots() -> None:
+    entries = [
+        TimelineEntry("Meeting <2019>", when("2019", "gYear")),
+        TimelineEntry("Parade & more", when("2025-09-03", "date"), current=True),
+    ]
+    svg = render_timeline_svg(entries, "Timeline of X")
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert "<title>Timeline of X: 2 events, from 2019 to 3 September 2025</title>" in svg
+    assert svg.count("<rect") == 1 and svg.count("<circle") == 1
+    assert "Meeting &lt;2019&gt;" in svg and "Parade &amp; more" in svg
+    assert 'class="entry current"' in svg
+    assert render_timeline_svg([], "nothing") == ""
+
+
+def test_timeline_axis_fits_the_span() -> None:
+    days = [TimelineEntry(f"e{i}", when(f"2025-09-0{i}", "date")) for i in range(1, 4)]
+    assert "Sep</text>" in render_timeline_svg(days, "days")  # day ticks: "2 Sep"
+    years = [TimelineEntry(f"e{y}", when(str(y), "gYear")) for y in (1990, 2025)]
+    ticks = re.findall(r'class="tick-label"[^>]*>([^<]+)<', render_timeline_svg(years, "years"))
+    assert 3 <= len(ticks) <= 9 and all(t.isdigit() for t in ticks)
+
+
+def test_network_puts_the_centre_in_the_middle_and_says_who_met() -> None:
+    network = Network(
+        "c",
+        "Kim",
+        [Neighbour("a", "Xi <Jinping>", ["e1", "e2"]), Neighbour("b", "Putin", ["e1"])],
+        {("a", "b")},
+    )
+    svg = render_network_svg(network)
+    assert 'role="img"' in svg
+    assert "Who Kim met: Xi &lt;Jinping&gt; (2 events), Putin (1 event)" in svg
+    assert svg.count('class="node"') == 2 and svg.count('class="node centre"') == 1
+    assert 'class="side"' in svg  # Xi and Putin met each other too
+    assert render_network_svg(Network("c", "Alone", [])) == ""
+
+
+# --- home and search ------------------------------------------------------------------------
+
+
+def test_home_page_says_what_and_how_big(web: FlaskClient, pages_release: Release) -> None:
+    text = page(web, "/")
+    assert f"{pages_release.manifest()['quads']:,}" in text
+    for href in ('href="/sparql"', 'href="/downloads/"', 'href="/ontology"', 'action="/search"'):
+        assert href in text
+    browse = text[text.index("Browse by type") :]
+    assert re.search(r">military parade</a> <span class=\"count\">1</span>", browse)
+    assert re.search(r">person</a> <span class=\"count\">3</span>", browse)
+    recent = text[text.index("Recent events") : text.index("Browse by type")]
+    assert recent.index("Victory Day military parade") < recent.index("2019")
+    assert '<time datetime="2024-06">June 2024</time>' in recent
+
+
+@pytest.mark.parametrize(
+    ("query", "href"),
+    [
+        ("putin", "/doc/person/vladimir-putin"),
+        ("Путин", "/doc/person/vladimir-putin"),
+        ("xi jinping", "/doc/person/xi-jinping"),
+        ("pyongyang", "/doc/place/pyongyang"),
+        ("PJÖNGJANG", "/doc/place/pyongyang"),
+        ("金正恩", KIM),
+    ],
+)
+def test_search_json_finds_by_label_in_any_language(
+    web: FlaskClient, query: str, href: str
+) -> None:
+    response = web.get("/search", query_string={"q": query, "format": "json"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    results = response.get_json()["results"]
+    assert results[0]["href"] == href
+    assert results[0]["iri"] == BASE + href.replace("/doc/", "id/")
+
+
+def test_search_negotiates_html_and_json(web: FlaskClient) -> None:
+    as_json = web.get("/search?q=putin", headers={"Accept": "application/json"})
+    assert as_json.mimetype == "application/json"
+    assert as_json.get_json()["results"][0]["types"] == ["person"]
+    as_html = web.get("/search?q=putin", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert as_html.mimetype == "text/html"
+    assert web.get("/search?q=putin", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_search_html_lists_results_with_types_and_languages(web: FlaskClient) -> None:
+    text = page(web, "/search?q=%D0%BF%D1%83%D1%82%D0%B8%D0%BD")  # "путин"
+    assert '<a href="/doc/person/vladimir-putin" lang="ru">Владимир Путин</a>' in text
+    assert "· person" in text
+    assert 'value="путин"' in text
+
+
+def test_search_without_results_suggests_similar_names(web: FlaskClient) -> None:
+    text = page(web, "/search?q=kim+jong+il")
+    assert "0 results" in text and "Similar names" in text
+    assert f'href="{KIM}"' in text
+    data = web.get("/search?q=kim+jong+il&format=json").get_json()
+    assert data["results"] == [] and data["suggestions"][0]["href"] == KIM
+
+
+def test_search_browses_a_class(web: FlaskClient) -> None:
+    cls = "https://w3id.org/diplograph/ontology#Person"
+    data = web.get("/search", query_string={"type": cls, "format": "json"}).get_json()
+    assert data["total"] == 3
+    assert {r["label"] for r in data["results"]} == {"Kim Jong Un", "Xi Jinping", "Vladimir Putin"}
+    text = page(web, "/search?type=" + cls.replace("#", "%23") + "&limit=2")
+    assert "Browse: person" in text and "Page 1 of 2" in text
+
+
+def test_search_rejects_bad_parameters(web: FlaskClient) -> None:
+    assert web.get("/search?q=x&limit=many").status_code == 400
+    assert page(web, "/search").count("Try ") == 1  # no query: the form and examples
+
+
+# --- resource pages ------------------------------------------------------------------------
+
+
+def test_event_page_reads_like_a_sentence(web: FlaskClient) -> None:
+    text = page(web, PARADE)
+    assert "<h1>Victory Day military parade in Beijing</h1>" in text
+    assert (
+        "Military parade in Beijing with Xi Jinping (host), Kim Jong Un and Vladimir Putin,"
+        " 3 September 2025."
+    ) in text
+    assert '<time datetime="2025-09-03"' in text
+
+
+def test_event_page_lists_participants_with_roles_and_sources(web: FlaskClient) -> None:
+    text = page(web, PARADE)
+    section = text[text.index("Participants</h2>") : text.index("Timeline</h2>")]
+    assert re.search(
+        r'href="/doc/person/xi-jinping"[^>]*>Xi Jinping</a>.*?'
+        r'class="role">host<',
+        section,
+        re.S,
+    )
+    assert section.count('class="role">guest<') == 2
+    assert 'href="#source-1"' in section
+
+
+def test_event_page_notes_when_sources_disagree(web: FlaskClient) -> None:
+    text = page(web, PARADE)
+    assert "Sources disagree: 26 according to [1]; 27 according to [2]." in text
+    sources = text[text.index('id="sources-heading"') :]
+    assert "Kim Jong Un&#39;s arrival in Beijing (seed article)" in sources
+    assert "A second report (test fixture)" in sources
+    assert 'href="/doc/source/fixture-second-source"' in sources
+
+
+def test_event_page_has_related_events_and_a_timeline(web: FlaskClient) -> None:
+    text = page(web, PARADE)
+    related = text[text.index("Related events</h2>") :]
+    assert "Part of" in related and "Kim Jong Un&#39;s state visit to China" in related
+    assert "Preceded by" in related
+    svg = text[text.index("<svg") : text.index("</svg>")]
+    assert 'class="entry current"' in svg and "train journey" in svg
+
+
+def test_labels_are_shown_instead_of_iris(web: FlaskClient) -> None:
+    checker = check_html(page(web, PARADE))
+    raw = [t for t in checker.link_texts if t.startswith(("http://", "https://"))]
+    assert raw == []
+    text = page(web, PARADE)
+    assert ">start date</a></th>" in text and ">place</a></th>" in text
+    assert 'href="/doc/place/beijing"' in text and 'href="/ontology#startDate"' in text
+
+
+def test_the_readers_language_is_used_with_a_lang_attribute(web: FlaskClient) -> None:
+    russian = page(web, PARADE, language="ru,en;q=0.5")
+    assert '<h1 lang="ru">Парад Победы в Пекине</h1>' in russian
+    korean = page(web, KIM, language="ko-KR")
+    assert '<h1 lang="ko">김정은</h1>' in korean
+    english = page(web, KIM, language="fr")  # no French label: English
+    assert "<h1>Kim Jong Un</h1>" in english
+    assert '<span lang="ko">김정은</span>' in english  # other names keep their language
+
+
+def test_person_page_has_events_on_a_timeline_and_who_they_met(web: FlaskClient) -> None:
+    text = page(web, KIM)
+    assert (
+        "Person of North Korea who took part in 5 events, between 2019 and 3 September 2025."
+    ) in text
+    events = text[text.index("Events taken part in") :]
+    assert '<time datetime="2019">2019</time>' in events
+    assert '<time datetime="2024-06">June 2024</time>' in events
+    assert "Who Kim Jong Un met" in text
+    network = text[text.index('class="network"') :]
+    assert "Xi Jinping (2 events)" in network and "Vladimir Putin (2 events)" in network
+    assert "wd:Q56226" not in text and "Wikidata Q56226" in text
+
+
+def test_incoming_links_name_participations_by_event_and_role(web: FlaskClient) -> None:
+    text = page(web, KIM)
+    incoming = text[text.index("Referred to by") :]
+    assert "Participation as guest in Victory Day military parade in Beijing" in incoming
+
+
+def test_estimate_page_says_the_number_is_approximate(web: FlaskClient) -> None:
+    text = page(web, "/doc/claim/nis-north-korean-soldiers-killed")
+    assert "This number is approximate: around 2,000" in text
+    assert 'href="/doc/org/nis"' in text
+
+
+def test_place_page_lists_events_held_there(web: FlaskClient) -> None:
+    text = page(web, "/doc/place/beijing")
+    assert "Events here" in text and "Victory Day military parade in Beijing" in text
+    assert "City where 3 events took place" in text
+
+
+def test_unknown_resource_page_helps(web: FlaskClient) -> None:
+    text = page(web, "/doc/person/kim-jong-il", status=404)
+    assert "Perhaps you meant" in text and f'href="{KIM}"' in text
+    assert 'action="/search"' in text
+
+
+def test_pages_link_their_data_alternates(web: FlaskClient) -> None:
+    text = page(web, PARADE)
+    assert re.search(r'<link rel="alternate" type="text/turtle" href="[^"]+\.ttl"', text)
+    assert 'type="application/trig"' in text
+
+
+def test_static_files_are_local(web: FlaskClient) -> None:
+    css = web.get("/static/style.css")
+    assert css.status_code == 200 and "@media (max-width" in css.get_data(as_text=True)
+    assert "http" not in re.sub(r"/\*.*?\*/", "", css.get_data(as_text=True), flags=re.S)
+    assert web.get("/favicon.ico").status_code in (301, 302, 308)
+
+
+# --- the project's own release ----------------------------------------------------------------
+
+
+def _resources(release: Release) -> Iterator[str]:
+    store = Store.for_release(release)
+    seen: set[str] = set()
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    for quad in store.quads(None, rdf_type, None):
+        iri = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
+        if iri.startswith(BASE + "id/") and iri not in seen:
+            seen.add(iri)
+            yield iri
+
+
+def test_every_resource_of_the_release_renders(client: FlaskClient, release: Release) -> None:
+    iris = sorted(_resources(release))
+    assert len(iris) > 20
+    for iri in iris:
+        # The .html extension: some slugs end in ".ttl" themselves (dump distributions).
+        path = "/doc/" + iri[len(BASE + "id/") :] + ".html"
+        response = client.get(path, headers=HTML_ACCEPT)
+        assert response.status_code == 200, path
+        check_html(response.get_data(as_text=True))
+
+
+def test_home_and_search_on_the_live_server(live_server: LiveServer) -> None:
+    home = live_server.get("/", headers=HTML_ACCEPT)
+    assert home.status_code == 200
+    check_html(home.text)
+    for query, kind in (
+        ("putin", "person"),
+        ("Путин", "person"),
+        ("xi jinping", "person"),
+        ("pyongyang", "place"),
+    ):
+        results = live_server.get("/search", params={"q": query, "format": "json"}).json()
+        assert results["results"], query
+        assert results["results"][0]["href"].startswith(f"/doc/{kind}/"), (query, results)
