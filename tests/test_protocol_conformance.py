@@ -35,9 +35,14 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENDPOINT = "/sparql"
 RESULT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml")
 TABULAR_TYPES = (*RESULT_TYPES, "text/csv", "text/tab-separated-values")
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt",
-             "application/rdf+xml": "xml", "application/ld+json": "json-ld",
-             "application/n-quads": "nquads", "application/trig": "trig"}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+}
 
 pytestmark = pytest.mark.skipif(
     not (SUITE / "manifest.ttl").is_file(),
@@ -58,8 +63,11 @@ class HttpRequest:
     @property
     def is_update(self) -> bool:
         body = (self.body or b"").decode("latin-1")
-        return ("update=" in self.path or body.startswith("update=")
-                or "sparql-update" in self.headers.get("content-type", ""))
+        return (
+            "update=" in self.path
+            or body.startswith("update=")
+            or "sparql-update" in self.headers.get("content-type", "")
+        )
 
 
 @dataclass(frozen=True)
@@ -105,10 +113,12 @@ def _request(graph: rdflib.Graph, node: rdflib.term.Node) -> HttpRequest:
     if header_list is not None:
         for header in rdflib.collection.Collection(graph, header_list):
             headers[str(graph.value(header, HT.fieldName)).lower()] = str(
-                graph.value(header, HT.fieldValue))
+                graph.value(header, HT.fieldValue)
+            )
     response = graph.value(node, HT.resp)
-    statuses = frozenset(str(s).rsplit("StatusCode", 1)[-1][0]
-                         for s in graph.objects(response, MF.expectedStatus))
+    statuses = frozenset(
+        str(s).rsplit("StatusCode", 1)[-1][0] for s in graph.objects(response, MF.expectedStatus)
+    )
     boolean = graph.value(response, MF.expectedBoolean)
     fmt = graph.value(response, MF.expectedFormat)
     path = str(graph.value(node, HT.absolutePath))
@@ -150,16 +160,21 @@ def conformance_server(
 def test_protocol(test: ProtocolTest, conformance_server: LiveServer) -> None:
     updates_refused = False
     for req in test.requests:
-        response = requests.request(req.method, conformance_server.url.rstrip("/") + req.path,
-                                    data=req.body, headers=req.headers, timeout=30)
+        response = requests.request(
+            req.method,
+            conformance_server.url.rstrip("/") + req.path,
+            data=req.body,
+            headers=req.headers,
+            timeout=30,
+        )
         status = str(response.status_code)[0]
         if req.is_update:
             assert status == "4", f"{test.title}: update answered {response.status_code}"
             updates_refused = True
             continue
         assert status in req.statuses, (
-            f"{test.title}: {req.method} {req.path} → {response.status_code} "
-            f"{response.text[:300]}")
+            f"{test.title}: {req.method} {req.path} → {response.status_code} {response.text[:300]}"
+        )
         if req.expected_format:
             value = _check_format(response, req.expected_format)
             if req.expected_boolean is not None:
@@ -207,8 +222,9 @@ def test_sd_manifest_names_the_three_tests() -> None:
 
 def test_sd_returns_rdf(conformance_server: LiveServer) -> None:
     for media_type, fmt in RDF_TYPES.items():
-        response = requests.get(conformance_server.url + "sparql",
-                                headers={"Accept": media_type}, timeout=30)
+        response = requests.get(
+            conformance_server.url + "sparql", headers={"Accept": media_type}, timeout=30
+        )
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith(media_type)
         assert len(rdflib.Dataset().parse(data=response.content, format=fmt)) > 10
@@ -239,6 +255,21 @@ def test_sd_conforms_to_schema(conformance_server: LiveServer) -> None:
         assert size is not None and int(size) >= 1
     used = {p for p in graph.predicates() if str(p).startswith(str(SD))}
     used |= {o for o in graph.objects(None, RDF.type) if str(o).startswith(str(SD))}
-    assert used <= {SD[t] for t in ("Service", "endpoint", "supportedLanguage", "feature",
-                                    "resultFormat", "defaultDataset", "Dataset", "defaultGraph",
-                                    "Graph", "namedGraph", "NamedGraph", "name", "graph")}
+    assert used <= {
+        SD[t]
+        for t in (
+            "Service",
+            "endpoint",
+            "supportedLanguage",
+            "feature",
+            "resultFormat",
+            "defaultDataset",
+            "Dataset",
+            "defaultGraph",
+            "Graph",
+            "namedGraph",
+            "NamedGraph",
+            "name",
+            "graph",
+        )
+    }

@@ -1,0 +1,301 @@
+"""Each safety rule of the public endpoint, shown with an attack that works without it.
+
+A server with a short time limit and a small row cap (``bounded``) keeps these tests fast.
+Client addresses are varied (127.0.0.x) where the per-client limit would otherwise mix in.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from publisher.releases import Release
+from tests.conftest import LiveServer, start_server, stop_server
+
+TIMEOUT = 3.0
+ROW_CAP = 5
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def bounded(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    log = tmp_path_factory.mktemp("bounded") / "server.log"
+    server = start_server(
+        release,
+        log,
+        "--query-timeout",
+        str(TIMEOUT),
+        "--max-result-rows",
+        str(ROW_CAP),
+        "--per-client-queries",
+        "2",
+    )
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[socket.socket, list[object]]]:
+    """A local port that records every connection made to it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.2)
+    seen: list[object] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, address = sock.accept()
+            except OSError:
+                continue
+            seen.append(address)
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield sock, seen
+    stop.set()
+    thread.join(2)
+    sock.close()
+
+
+def query(
+    server: LiveServer,
+    text: str,
+    *,
+    source: str = "127.0.0.1",
+    accept: str = "application/sparql-results+json",
+) -> tuple[int, dict[str, str], bytes]:
+    """GET a query from a chosen source address (the per-client limit keys on it)."""
+    url = urllib.parse.urlsplit(server.url)
+    conn = http.client.HTTPConnection(
+        url.hostname, url.port, timeout=60, source_address=(source, 0)
+    )
+    try:
+        conn.request(
+            "GET", "/sparql?" + urllib.parse.urlencode({"query": text}), headers={"Accept": accept}
+        )
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def count(server: LiveServer) -> int:
+    status, _, body = query(server, COUNT)
+    assert status == 200
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+# --- No outgoing requests ---------------------------------------------------------------
+
+
+def test_without_the_guard_pyoxigraph_calls_out(listener: tuple[socket.socket, list]) -> None:
+    """The control experiment: the engine itself follows SERVICE to any address."""
+    sock, seen = listener
+    port = sock.getsockname()[1]
+    with pytest.raises(OSError):
+        list(ox.Store().query(f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
+    assert seen, "pyoxigraph made no connection: the control experiment is broken"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "select * {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * {{ ?x ?y ?z OPTIONAL {{ {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+        "SELECT * {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
+        "PREFIX : <{url}> SELECT * {{ SERVICE:{{ ?s ?p ?o }} }}",
+        "SELECT * {{ ?s ?p ?o FILTER(?o<'a>') SERVICE <{url}> {{ }} #' }}",
+        "SELECT * FROM <{url}> {{ ?s ?p ?o }}",
+        "LOAD <{url}>",
+    ],
+)
+def test_no_outgoing_connection(
+    live_server: LiveServer, listener: tuple[socket.socket, list], template: str
+) -> None:
+    sock, seen = listener
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
+    response = requests.get(
+        live_server.url + "sparql", params={"query": template.format(url=url)}, timeout=30
+    )
+    assert response.status_code in (200, 400, 403)
+    if "SERVICE" in template.upper():
+        assert response.status_code == 400 and "SERVICE" in response.text
+    time.sleep(0.3)
+    assert seen == []
+
+
+# --- Read-only ----------------------------------------------------------------------------
+
+
+def test_updates_are_refused_and_nothing_changes(live_server: LiveServer) -> None:
+    before = count(live_server)
+    endpoint = live_server.url + "sparql"
+    attempts = [
+        requests.post(
+            endpoint,
+            data="CLEAR ALL",
+            timeout=30,
+            headers={"Content-Type": "application/sparql-update"},
+        ),
+        requests.post(endpoint, data={"update": "DROP ALL"}, timeout=30),
+        requests.get(endpoint, params={"update": "CLEAR DEFAULT"}, timeout=30),
+        requests.get(endpoint, params={"query": "CLEAR ALL"}, timeout=30),
+        requests.post(
+            endpoint,
+            data="INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=30,
+        ),
+        requests.post(endpoint, data={"query": "DELETE WHERE { ?s ?p ?o }"}, timeout=30),
+    ]
+    assert [r.status_code for r in attempts] == [403] * len(attempts)
+    assert count(live_server) == before
+
+
+# --- Bounded: time, size, depth, rows -----------------------------------------------------
+
+
+def test_cartesian_product_is_stopped_while_light_queries_answer(bounded: LiveServer) -> None:
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        heavy = pool.submit(query, bounded, CARTESIAN)
+        time.sleep(0.3)
+        light_times = []
+        while not heavy.done():
+            t0 = time.monotonic()
+            assert query(bounded, "ASK { ?s ?p ?o }", source="127.0.0.2")[0] == 200
+            assert requests.get(bounded.url + "healthz", timeout=5).status_code == 200
+            light_times.append(time.monotonic() - t0)
+            time.sleep(0.1)
+        status, headers, body = heavy.result()
+        elapsed = time.monotonic() - started
+    assert status == 503 and b"limit" in body
+    assert TIMEOUT - 0.2 <= elapsed <= TIMEOUT + 2.5
+    assert len(light_times) >= 5 and max(light_times) < 1.0
+    assert count(bounded) > 0  # the pool has recovered
+
+
+def test_nested_groups_do_not_take_the_server_down(bounded: LiveServer) -> None:
+    """This 6 KB query segfaults pyoxigraph's parser in a normal thread."""
+    nested = "SELECT * { " + "{" * 3000 + "}" * 3000 + " }"
+    status, _, body = query(bounded, nested)
+    assert status == 400 and b"deep" in body
+    assert count(bounded) > 0
+
+
+def test_a_crashing_worker_costs_only_its_query(bounded: LiveServer) -> None:
+    """Kill the worker running a query with SIGSEGV, as an engine crash would."""
+    with ThreadPoolExecutor(1) as pool:
+        heavy = pool.submit(query, bounded, CARTESIAN, source="127.0.0.3")
+        time.sleep(0.8)
+        busiest = max(_workers(bounded.process.pid), key=_cpu_time)
+        os.kill(busiest, signal.SIGSEGV)
+        status, _, body = heavy.result()
+    assert status == 500 and b"crashed" in body
+    assert bounded.process.poll() is None
+    assert count(bounded) > 0
+
+
+def _workers(server_pid: int) -> list[int]:
+    """The server's SPARQL worker processes (spawned children running spawn_main)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server_pid and b"spawn_main" in cmdline:
+            pids.append(int(entry.name))
+    assert pids, "no worker processes found"
+    return pids
+
+
+def _cpu_time(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def test_result_rows_are_capped_with_a_signal(bounded: LiveServer) -> None:
+    status, headers, body = query(bounded, "SELECT * { ?s ?p ?o }")
+    assert status == 200
+    assert headers["X-Diplograph-Truncated"] == "true"
+    assert headers["X-Diplograph-Row-Limit"] == str(ROW_CAP)
+    data = json.loads(body)
+    assert len(data["results"]["bindings"]) == ROW_CAP
+    assert data["diplograph"]["truncated"] is True
+    _, headers, body = query(
+        bounded, "SELECT * { ?s ?p ?o }", accept="application/sparql-results+xml"
+    )
+    assert headers["X-Diplograph-Truncated"] == "true" and b"truncated" in body
+    _, headers, body = query(bounded, f"SELECT * {{ ?s ?p ?o }} LIMIT {ROW_CAP}")
+    assert headers["X-Diplograph-Truncated"] == "false"
+    assert "diplograph" not in json.loads(body)
+
+
+def test_failure_after_streaming_started_is_visible(bounded: LiveServer) -> None:
+    """A result that starts streaming and then passes the deadline ends without the final
+    chunk: the client gets an error, never a silently short result."""
+    big = "x" * 30000  # repeated five times: rows of 150 KB, two fill the start buffer
+    text = (
+        f'SELECT ?x {{ {{ VALUES ?n {{ 1 2 3 4 5 }} BIND("{big}" AS ?big) '
+        "BIND(CONCAT(?big, ?big, ?big, ?big, ?big) AS ?x) } UNION "
+        "{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+        "FILTER(STRLEN(CONCAT(STR(?a), STR(?d), STR(?g))) < 0) } }"
+    )
+    response = requests.get(
+        bounded.url + "sparql",
+        params={"query": text},
+        stream=True,
+        timeout=30,
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200  # the response started before the query ended
+    assert "X-Diplograph-Truncated" not in response.headers
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        b"".join(response.iter_content(65536))
+
+
+def test_per_client_limit_is_429_with_retry_after(bounded: LiveServer) -> None:
+    with ThreadPoolExecutor(2) as pool:
+        heavies = [pool.submit(query, bounded, CARTESIAN, source="127.0.0.4") for _ in range(2)]
+        time.sleep(0.5)
+        status, headers, _ = query(bounded, "ASK {}", source="127.0.0.4")
+        other, _, _ = query(bounded, "ASK {}", source="127.0.0.5")
+        assert [h.result()[0] for h in heavies] == [503, 503]
+    assert status == 429 and int(headers["Retry-After"]) >= 1
+    assert other == 200
+
+
+def test_busy_pool_is_503_with_retry_after(bounded: LiveServer) -> None:
+    """Three workers busy with heavy queries: a fourth query waits briefly, then 503."""
+    sources = ["127.0.0.6", "127.0.0.6", "127.0.0.7"]
+    with ThreadPoolExecutor(3) as pool:
+        heavies = [pool.submit(query, bounded, CARTESIAN, source=s) for s in sources]
+        time.sleep(0.5)
+        status, headers, body = query(bounded, "ASK {}", source="127.0.0.8")
+        for heavy in heavies:
+            heavy.result()
+    assert status == 503 and "Retry-After" in headers and b"busy" in body
