@@ -63,7 +63,7 @@ def serve(settings: Settings, **options: object) -> None:
 @click.pass_obj
 def build(settings: Settings, home: Path | None, root: Path | None) -> None:
     """Validate ontology/, shapes/ and data/, and publish them as a new release."""
-    from publisher.build import BuildError, Sources, build_release
+    from publisher.build import BuildError, Sources, build_release, steps
 
     if home is not None:
         settings = settings.replace(home=home)
@@ -79,8 +79,9 @@ def build(settings: Settings, home: Path | None, root: Path | None) -> None:
     manifest = release.manifest()
     inferred = manifest.get("inferred", {}).get("quads", 0)
     click.echo(f"quads: {manifest['quads']} ({inferred} inferred)")
-    for step, seconds in manifest.get("timings_s", {}).items():
-        click.echo(f"  {step:<24} {seconds:7.2f} s")
+    timings = manifest.get("timings_s", {})
+    for step in [s.__name__ for s in steps() if s.__name__ in timings]:
+        click.echo(f"  {step:<24} {timings[step]:7.2f} s")
 
 
 @main.command()

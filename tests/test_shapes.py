@@ -110,3 +110,8 @@ def test_end_not_before_start(tmp_path: Path, start: str, end: str, ordered: boo
     order_problems = [p for p in report.problems if p.shape == "dsh:DateOrderShape"]
     assert not order_problems if ordered else order_problems
     assert [p for p in report.problems if p.shape != "dsh:DateOrderShape"] == []
+
+
+def test_every_shape_is_listed_in_the_build_docs() -> None:
+    docs = (PROJECT_ROOT / "docs" / "build.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(MESSAGES) if f"`{name}`" not in docs] == []
