@@ -7,6 +7,7 @@ what is served; the view caches the result per app because pyLODE takes about a 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from html import escape
 
@@ -22,19 +23,84 @@ from publisher.uris import rebase
 def render_vocabulary_html(description: Description, ctx: RenderContext) -> str:
     """The HTML page of ``/ontology`` or ``/shapes`` (``ctx.kind`` says which)."""
     graph = rdflib_graph(description.quads)
-    html = render_ontology_html(graph) if ctx.kind == "ontology" else render_shapes_html(graph, ctx)
+    if ctx.kind == "ontology":
+        html = render_ontology_html(graph, ctx.base + "ontology#", ctx)
+    else:
+        html = render_shapes_html(graph, ctx)
     return rebase(html, ctx.base, ctx.public_base)
 
 
-def render_ontology_html(graph: rdflib.Graph) -> str:
+def render_ontology_html(graph: rdflib.Graph, namespace: str, ctx: RenderContext) -> str:
     """pyLODE's documentation: every class and property with label, definition, hierarchy
-    and domain/range usage, self-contained (its CSS is inline, no external requests)."""
+    and domain/range usage, self-contained (its CSS is inline, no external requests).
+
+    The ontology graph also holds the SKOS concept schemes; pyLODE would take a scheme for
+    the ontology itself (title "claim certainty"), so they are listed apart, with links to
+    their own documents. pyLODE names sections after labels ("militaryparade"); they are
+    renamed to the terms' local names so that a hash IRI ``…/ontology#MilitaryParade``
+    lands on its section.
+    """
     from pylode import OntPub
 
+    schemes = _schemes(graph)
+    owl_only = _without_skos(graph)
     # pyLODE logs its progress at INFO level on the root logger; keep server logs clean.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
-    html: str = OntPub(ontology=graph).make_html(include_css=True)
+    html: str = OntPub(ontology=owl_only).make_html(include_css=True)
+    html = _anchor_terms(html, namespace)
+    if schemes:
+        items = "".join(
+            f'<li><a href="{escape(ctx.href(str(s)))}">{escape(_name(graph, s))}</a></li>'
+            for s in schemes
+        )
+        section = (
+            '<div class="section" id="concept-schemes"><h2>Controlled vocabularies</h2>'
+            f"<p>SKOS concept schemes published with the ontology:</p><ul>{items}</ul></div>"
+        )
+        html = html.replace("</body>", section + "</body>", 1)
     return html
+
+
+_SECTION = re.compile(
+    r'(<div class="[^"]*entity[^"]*" id=")([^"]+)(">.{0,600}?<code>)([^<]+)(</code>)', re.S
+)
+
+
+def _anchor_terms(html: str, namespace: str) -> str:
+    renames: dict[str, str] = {}
+
+    def rename(match: re.Match[str]) -> str:
+        iri = match.group(4)
+        if not iri.startswith(namespace) or not iri[len(namespace) :]:
+            return match.group(0)
+        local = iri[len(namespace) :]
+        renames[match.group(2)] = local
+        return match.group(1) + local + match.group(3) + iri + match.group(5)
+
+    html = _SECTION.sub(rename, html)
+    return re.sub(
+        r'href="#([^"]+)"',
+        lambda m: f'href="#{renames.get(m.group(1), m.group(1))}"',
+        html,
+    )
+
+
+def _schemes(graph: rdflib.Graph) -> list[Node]:
+    schemes = graph.subjects(RDF.type, SKOS.ConceptScheme)
+    return sorted(set(schemes), key=lambda s: _name(graph, s))
+
+
+def _without_skos(graph: rdflib.Graph) -> rdflib.Graph:
+    skos_nodes = set(graph.subjects(RDF.type, SKOS.ConceptScheme)) | set(
+        graph.subjects(RDF.type, SKOS.Concept)
+    )
+    out = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
+    for triple in graph:
+        if triple[0] not in skos_nodes:
+            out.add(triple)
+    return out
 
 
 def render_shapes_html(graph: rdflib.Graph, ctx: RenderContext) -> str:

@@ -18,6 +18,7 @@ from publisher.views.resources import UnknownResource
 
 ID = "https://w3id.org/diplograph/id/"
 DIP = "https://w3id.org/diplograph/ontology#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PARADE = ID + "event/2025-09-03-beijing-victory-day-parade"
 KIM = ID + "person/kim-jong-un"
 ARTICLE_GRAPH = ID + "graph/article-test"
@@ -295,3 +296,55 @@ def test_public_base_rewrites_iris_links_and_redirects(linked_release: Release) 
     assert jsonld["@context"] == public + "context.jsonld"
     ontology = client.get("/ontology.nt").get_data(as_text=True)
     assert f"<{public}ontology#Event>" in ontology
+
+
+# --- the project's own release -------------------------------------------------------------
+
+
+def test_every_kind_of_resource_in_the_release_dereferences(
+    client: FlaskClient, release: Release
+) -> None:
+    """One resource of every kind (event, person, concept, graph…) answers in every format."""
+    store = Store.for_release(release)
+    by_kind: dict[str, str] = {}
+    for quad in store.quads():
+        iri = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
+        if iri.startswith(ID):
+            by_kind.setdefault(iri[len(ID) :].split("/")[0], iri)
+    assert {"event", "person", "state", "concept", "graph", "source"} <= set(by_kind)
+    for iri in by_kind.values():
+        redirect = client.get("/" + iri[len("https://w3id.org/diplograph/") :])
+        assert redirect.status_code == 303, iri
+        for fmt in DOCUMENT_FORMATS:
+            response = client.get(f"{redirect.headers['Location']}.{fmt.extension}")
+            assert response.status_code == 200, (iri, fmt.name)
+            assert response.headers["Content-Type"].split(";")[0] == fmt.media_type
+
+
+def test_ontology_html_documents_every_class_and_property(
+    client: FlaskClient, release: Release
+) -> None:
+    store = Store.for_release(release)
+    graph = ox.NamedNode(ID + "graph/ontology")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    kinds = [
+        ox.NamedNode("http://www.w3.org/2002/07/owl#" + k)
+        for k in ("Class", "ObjectProperty", "DatatypeProperty")
+    ]
+    terms = {
+        q.subject
+        for k in kinds
+        for q in store.quads(None, RDF_TYPE, k, graph)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(DIP)
+    }
+    assert len(terms) > 50
+    html = client.get("/ontology", headers={"Accept": "text/html"}).get_data(as_text=True)
+    for term in terms:
+        assert f'id="{term.value[len(DIP) :]}"' in html, term  # a section per term, by hash
+        labels = [q.object.value for q in store.quads(term, label, None, graph)]
+        assert any(text in html for text in labels), term
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "ontology" in title.lower()  # not a concept scheme's title
+    scheme = ox.NamedNode("http://www.w3.org/2004/02/skos/core#ConceptScheme")
+    for quad in store.quads(None, RDF_TYPE, scheme, graph):
+        assert f'href="/doc/{quad.subject.value[len(ID) :]}"' in html  # schemes linked
