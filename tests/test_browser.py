@@ -1,0 +1,179 @@
+"""Browser tests: Debian's headless Chromium, driven by Selenium, against the live server.
+
+A reader's path through the site — home page, search for "Putin", his page, the parade,
+one of its participants — with no console errors, a working skip link, and no sideways
+scrolling on a phone-sized screen. Screenshots go to ``test-artifacts/`` for people to look
+at. Without Chromium and chromedriver the tests skip, unless ``DIPLOGRAPH_REQUIRE_BROWSER=1``
+(set by ``.ci/run``) makes a missing browser a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from publisher.config import PROJECT_ROOT
+from tests.conftest import LiveServer
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome as WebDriver
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROME_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+def _find(*names: str) -> str | None:
+    for name in names:
+        found = shutil.which(name) or (name if Path(name).is_file() else None)
+        if found:
+            return found
+    return None
+
+
+def _browser_or_skip() -> tuple[str, str]:
+    chromium = _find("chromium", "chromium-browser", "/usr/bin/chromium")
+    driver = _find("/usr/bin/chromedriver", "chromedriver")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        chromium = None
+    if chromium and driver:
+        return chromium, driver
+    message = (
+        "browser tests need Debian's chromium and chromium-driver packages and selenium "
+        "(apt-get install chromium chromium-driver; pip install -e '.[test]')"
+    )
+    if os.environ.get("DIPLOGRAPH_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"DIPLOGRAPH_REQUIRE_BROWSER=1 but {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    chromium, driver_path = _browser_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument("--window-size=1280,900")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def screenshot(driver: WebDriver, name: str) -> Path:
+    """Save the whole page (the window grown to the page's height) as a PNG artefact."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    width = driver.get_window_size()["width"]
+    driver.set_window_size(width, min(max(height, 600), 6000))
+    path = ARTIFACTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    driver.set_window_size(width, 900)
+    return path
+
+
+def severe_console_messages(driver: WebDriver) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_search_putin_open_the_parade_follow_a_participant(
+    browser: WebDriver, live_server: LiveServer
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    wait = WebDriverWait(driver, 20)
+    driver.get(live_server.url)
+    assert "Diplograph" in driver.title
+    screenshot(driver, "01-home")
+
+    box = driver.find_element(By.ID, "home-q")
+    box.send_keys("Putin", Keys.ENTER)
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "ol.results a")))
+    screenshot(driver, "02-search-putin")
+    first = driver.find_element(By.CSS_SELECTOR, "ol.results a")
+    assert first.text == "Vladimir Putin"
+    first.click()
+
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Vladimir Putin"))
+    screenshot(driver, "03-putin")
+    events = driver.find_elements(By.CSS_SELECTOR, "ol.events a")
+    parades = [a for a in events if "parade" in a.text.lower()]
+    assert parades, [a.text for a in events]
+    parade = next((a for a in parades if a.text.lower().startswith("military parade")), parades[0])
+    parade_title = parade.text
+    parade.click()
+
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), parade_title))
+    assert driver.find_element(By.CSS_SELECTOR, "svg.timeline")
+    screenshot(driver, "04-parade")
+    participants = driver.find_elements(By.CSS_SELECTOR, "ul.participants li > a")
+    names = [a.text for a in participants]
+    assert "Vladimir Putin" in names
+    other = next(a for a in participants if a.text != "Vladimir Putin")
+    name = other.text
+    other.click()
+
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), name))
+    assert driver.find_element(By.CSS_SELECTOR, "svg.network")
+    screenshot(driver, "05-participant")
+    assert severe_console_messages(driver) == []
+
+
+def test_keyboard_reaches_the_skip_link_first(browser: WebDriver, live_server: LiveServer) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver = browser
+    driver.get(live_server.url + "search?q=pyongyang")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    focused = driver.switch_to.active_element
+    assert focused.text == "Skip to main content"
+    focused.send_keys(Keys.ENTER)
+    assert driver.execute_script("return location.hash") == "#main"
+    assert severe_console_messages(driver) == []
+
+
+def test_pages_fit_a_phone_screen(browser: WebDriver, live_server: LiveServer) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.set_window_size(390, 844)
+    try:
+        for name, path in (("06-phone-home", ""), ("07-phone-putin", "doc/person/vladimir-putin")):
+            driver.get(live_server.url + path)
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth"
+            )
+            assert overflow <= 1, f"{path or 'home'} scrolls sideways by {overflow}px"
+            assert driver.find_element(By.TAG_NAME, "h1").is_displayed()
+            screenshot(driver, name)
+        assert severe_console_messages(driver) == []
+    finally:
+        driver.set_window_size(1280, 900)
