@@ -11,26 +11,38 @@ import re
 from collections.abc import Iterable
 from html import escape
 
+import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from publisher.renderers import RenderContext, rdflib_graph
 from publisher.resources import Description
+from publisher.store import Store
 from publisher.uris import rebase
 
 
-def render_vocabulary_html(description: Description, ctx: RenderContext) -> str:
-    """The HTML page of ``/ontology`` or ``/shapes`` (``ctx.kind`` says which)."""
+def render_vocabulary_html(
+    description: Description, ctx: RenderContext, store: Store | None = None
+) -> str:
+    """The HTML page of ``/ontology`` or ``/shapes`` (``ctx.kind`` says which); with a
+    ``store``, each ontology term also says how often the data uses it."""
     graph = rdflib_graph(description.quads)
     if ctx.kind == "ontology":
-        html = render_ontology_html(graph, ctx.base + "ontology#", ctx)
+        namespace = ctx.base + "ontology#"
+        usage = usage_counts(store, graph, namespace) if store is not None else {}
+        html = render_ontology_html(graph, namespace, ctx, usage)
     else:
         html = render_shapes_html(graph, ctx)
     return rebase(html, ctx.base, ctx.public_base)
 
 
-def render_ontology_html(graph: rdflib.Graph, namespace: str, ctx: RenderContext) -> str:
+def render_ontology_html(
+    graph: rdflib.Graph,
+    namespace: str,
+    ctx: RenderContext,
+    usage: dict[str, str] | None = None,
+) -> str:
     """pyLODE's documentation: every class and property with label, definition, hierarchy
     and domain/range usage, self-contained (its CSS is inline, no external requests).
 
@@ -47,7 +59,7 @@ def render_ontology_html(graph: rdflib.Graph, namespace: str, ctx: RenderContext
     # pyLODE logs its progress at INFO level on the root logger; keep server logs clean.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
     html: str = OntPub(ontology=owl_only).make_html(include_css=True)
-    html = _anchor_terms(html, namespace)
+    html = _anchor_terms(html, namespace, usage or {})
     if schemes:
         items = "".join(
             f'<li><a href="{escape(ctx.href(str(s)))}">{escape(_name(graph, s))}</a></li>'
@@ -62,11 +74,14 @@ def render_ontology_html(graph: rdflib.Graph, namespace: str, ctx: RenderContext
 
 
 _SECTION = re.compile(
-    r'(<div class="[^"]*entity[^"]*" id=")([^"]+)(">.{0,600}?<code>)([^<]+)(</code>)', re.S
+    r'(<div class="[^"]*entity[^"]*" id=")([^"]+)(">.{0,600}?<code>)([^<]+)'
+    r"(</code>\s*</td>\s*</tr>)",
+    re.S,
 )
 
 
-def _anchor_terms(html: str, namespace: str) -> str:
+def _anchor_terms(html: str, namespace: str, usage: dict[str, str]) -> str:
+    """Rename pyLODE's sections to the terms' local names and add a "Usage" row."""
     renames: dict[str, str] = {}
 
     def rename(match: re.Match[str]) -> str:
@@ -75,7 +90,8 @@ def _anchor_terms(html: str, namespace: str) -> str:
             return match.group(0)
         local = iri[len(namespace) :]
         renames[match.group(2)] = local
-        return match.group(1) + local + match.group(3) + iri + match.group(5)
+        row = f"<tr><th>Usage</th><td>{escape(usage[iri])}</td></tr>" if iri in usage else ""
+        return match.group(1) + local + match.group(3) + iri + match.group(5) + row
 
     html = _SECTION.sub(rename, html)
     return re.sub(
@@ -83,6 +99,30 @@ def _anchor_terms(html: str, namespace: str) -> str:
         lambda m: f'href="#{renames.get(m.group(1), m.group(1))}"',
         html,
     )
+
+
+def usage_counts(store: Store, graph: rdflib.Graph, namespace: str) -> dict[str, str]:
+    """How the published data uses each term: instances of a class (inferred ones
+    included), statements with a property. Counted once per app, by pattern scans."""
+    rdf_type = ox.NamedNode(str(RDF.type))
+    out: dict[str, str] = {}
+    for kind, owl_kind in (
+        ("class", OWL.Class),
+        ("property", OWL.ObjectProperty),
+        ("property", OWL.DatatypeProperty),
+    ):
+        for term in graph.subjects(RDF.type, owl_kind):
+            iri = str(term)
+            if not iri.startswith(namespace):
+                continue
+            node = ox.NamedNode(iri)
+            if kind == "class":
+                count = len({q.subject for q in store.quads(None, rdf_type, node)})
+                out[iri] = f"{count} instance{'s' if count != 1 else ''} in the data"
+            else:
+                count = len({(q.subject, q.object) for q in store.quads(None, node)})
+                out[iri] = f"{count} statement{'s' if count != 1 else ''} in the data"
+    return out
 
 
 def _schemes(graph: rdflib.Graph) -> list[Node]:

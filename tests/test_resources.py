@@ -343,6 +343,8 @@ def test_ontology_html_documents_every_class_and_property(
         assert f'id="{term.value[len(DIP) :]}"' in html, term  # a section per term, by hash
         labels = [q.object.value for q in store.quads(term, label, None, graph)]
         assert any(text in html for text in labels), term
+    assert html.count("<th>Usage</th>") >= len(terms)  # how the data uses each term
+    assert "<th>Usage</th><td>0 instances" not in html.split('id="Person"', 1)[1][:3000]
     title = html.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "ontology" in title.lower()  # not a concept scheme's title
     scheme = ox.NamedNode("http://www.w3.org/2004/02/skos/core#ConceptScheme")

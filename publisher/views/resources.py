@@ -241,7 +241,8 @@ def _render_cached(description: Description, fmt: Format, ctx: RenderContext) ->
             if fmt is HTML:
                 from publisher.vocabdoc import render_vocabulary_html
 
-                cache[key] = render_vocabulary_html(description, ctx).encode("utf-8")
+                html = render_vocabulary_html(description, ctx, get_store())
+                cache[key] = html.encode("utf-8")
             else:
                 cache[key] = render(description, fmt, ctx)
         return cache[key]
