@@ -87,20 +87,25 @@ def build(settings: Settings, home: Path | None, root: Path | None) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology/vocabulary file validated with the data (repeatable; "
+              help="Ontology/vocabulary file or directory validated with the data (repeatable; "
                    "default: every file in ontology/).")
 @click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path),
-              help="SHACL shapes file (repeatable; default: every file in shapes/).")
+              help="SHACL shapes file or directory (repeatable; default: shapes/).")
 def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[Path, ...]) -> None:
-    """Check that FILES parse and conform to the shapes (exit 1 if not, 2 if unreadable).
+    """Check that FILES (or directories) parse and conform to the shapes (exit 1 if not,
+    2 if unreadable).
 
     Turtle, TriG, N-Triples, N-Quads, JSON-LD and RDF/XML, by extension. Each problem names
     the file describing the resource, the resource, the property and what to fix.
     """
-    from publisher.validation import InputError, validate_files
+    from publisher.validation import InputError, expand, validate_files
 
     try:
-        report = validate_files(files, ontology=ontology or None, shapes=shapes or None)
+        report = validate_files(
+            expand(files),
+            ontology=expand(ontology) if ontology else None,
+            shapes=expand(shapes) if shapes else None,
+        )
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None

@@ -81,6 +81,20 @@ def rdf_files(folder: Path) -> tuple[Path, ...]:
     )
 
 
+def expand(paths: Sequence[Path]) -> tuple[Path, ...]:
+    """Files as given, directories replaced by their RDF files (``validate data/``)."""
+    expanded: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = rdf_files(path)
+            if not found:
+                raise InputError(path, "directory holds no RDF files")
+            expanded.extend(found)
+        else:
+            expanded.append(path)
+    return tuple(expanded)
+
+
 def rdf_format(path: Path) -> ox.RdfFormat:
     """The syntax of ``path`` from its extension; an unknown extension is an ``InputError``."""
     fmt = RDF_FORMATS.get(path.suffix.lstrip(".").lower())

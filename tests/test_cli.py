@@ -120,3 +120,12 @@ def test_build_prints_summary_then_refuses_bad_data(runner: CliRunner, tmp_path:
     assert "EventPlace.trig" in failed.stderr and "dsh:EventPlace" in failed.stderr
     assert "Traceback" not in failed.output
     assert current_release(home) == release
+
+
+def test_validate_directories(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["validate", str(PROJECT_ROOT / "data")])
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.stdout
+    empty = runner.invoke(main, ["validate", str(tmp_path)])
+    assert empty.exit_code == 2
+    assert "directory holds no RDF files" in empty.stderr
