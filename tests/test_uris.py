@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask.testing import FlaskClient
 
 from publisher.uris import (
     InvalidPath,
@@ -76,3 +77,66 @@ def test_rebase_only_with_a_different_public_base() -> None:
     assert rebase(text, BASE, "http://127.0.0.1:8080/") == (
         "<http://127.0.0.1:8080/id/state/prk> <http://127.0.0.1:8080/ontology#name> ."
     )
+
+
+# --- odd request paths never cause a server error ----------------------------------------
+
+ODD_SEGMENTS = [
+    "%",
+    "%%",
+    "%zz",
+    "%4",
+    "%C3",
+    "%C3%28",
+    "%ff",
+    "%00",
+    "%0a",
+    "%7f",
+    "%2e%2e",
+    "..",
+    ".",
+    "%2F",
+    "a%2Fb",
+    "%E2%80%AE",
+    "%F0%9F%98%80",
+    "ü",
+    "%C3%BC",
+    "kim-jong-un.",
+    ".ttl",
+    "kim-jong-un.ttl.ttl",
+    "kim-jong-un.TTL",
+    "x" * 3000,
+    "%u00e9",
+    "a;b",
+    "a,b",
+    "~",
+    "'",
+    "(x)",
+    "a+b",
+    "%20",
+    "a%20b",
+    "[x]",
+    "@",
+    "!$&'*+",
+    "%3Cx%3E",
+    "%22",
+    "%5C",
+]
+PREFIXES = [
+    "/id/person/",
+    "/doc/person/",
+    "/id/",
+    "/doc/",
+    "/id/concept/role/",
+    "/ontology",
+    "/shapes",
+]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_odd_paths_are_never_server_errors(linked_client: FlaskClient, prefix: str) -> None:
+    for segment in ODD_SEGMENTS:
+        for path in (prefix + segment, prefix + segment + "/x", prefix + "x/" + segment):
+            for accept in ("text/html", "text/turtle"):
+                response = linked_client.get(path, headers={"Accept": accept})
+                assert response.status_code < 500, (path, response.status_code)
