@@ -228,7 +228,7 @@ def validate_files(
         # pyshacl would take an empty shapes graph to mean "shapes are in the data graph".
         results = _run_pyshacl(data, shapes_graph) if len(shapes_graph) else Graph()
     problems = sorted(
-        _problems(results, described, mentioned),
+        set(_problems(results, described, mentioned)),  # one entry per component is noise
         key=lambda p: (
             _SEVERITY_ORDER.get(p.severity, 9),
             [str(f) for f in p.files],

@@ -182,3 +182,13 @@ def test_rdf_files_lists_known_extensions(tmp_path: Path) -> None:
         (tmp_path / name).write_text("", encoding="utf-8")
     assert [p.name for p in rdf_files(tmp_path)] == ["a.trig", "b.ttl", "d.jsonld"]
     assert rdf_files(tmp_path / "missing") == ()
+
+
+def test_one_entry_per_problem(tmp_path: Path) -> None:
+    """A value breaking two constraints of one shape (datatype and minimum) is one entry."""
+    text = (BAD / "EstimateValue.trig").read_text(encoding="utf-8")
+    path = tmp_path / "words.trig"
+    path.write_text(text.replace("dip:quantityValue -2000", 'dip:quantityValue "around 2,000"'))
+    fired = [p for p in validate_files([path]).problems if p.shape == "dsh:EstimateValue"]
+    assert len(fired) == 1
+    assert fired[0].value == '"around 2,000"'
