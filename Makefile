@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: serve build test lint typecheck pytest benchmark clean
+.PHONY: serve build test lint typecheck pytest benchmark clean ui
 
 # The venv is (re)installed whenever pyproject.toml changes; the stamp records that.
 $(BIN)/.installed: pyproject.toml
@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-serve: $(BIN)/.installed build
+serve: $(BIN)/.installed ui build
 	$(BIN)/diplograph serve --host $(HOST) --port $(PORT)
 
 build: $(BIN)/.installed
@@ -30,10 +30,23 @@ typecheck: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	$(BIN)/pytest -q -ra
 
-test: lint typecheck pytest
+test: ui lint typecheck pytest
+
+# The query page's YASGUI, from npm (package-lock.json); copied into publisher/static/yasgui/
+# (gitignored). Without npm, or offline, the page keeps its plain form, which works alone.
+YASGUI := publisher/static/yasgui/yasgui.min.js
+ui: $(YASGUI)
+
+$(YASGUI): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1 && \
+	    npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; then \
+	  mkdir -p $(@D) && \
+	  cp node_modules/@zazuko/yasgui/build/yasgui.min.js \
+	     node_modules/@zazuko/yasgui/build/yasgui.min.css $(@D)/; \
+	else echo "npm unavailable: the query page uses its plain form (no YASGUI)"; fi
 
 benchmark: $(BIN)/.installed
 	$(BIN)/python benchmarks/sparql_benchmark.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules publisher/static/yasgui
