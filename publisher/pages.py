@@ -11,8 +11,7 @@ whom" picture (``page_data`` fetches those; ``timeline``/``network`` draw them).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -21,54 +20,34 @@ from markupsafe import Markup
 
 from publisher import page_data
 from publisher.app import get_store
-from publisher.namespaces import DCTERMS, DIP_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, WD
+from publisher.namespaces import DIP_IRI
 from publisher.network import Neighbour, Network, render_network_svg
+from publisher.page_model import (
+    INFERRED_GRAPH,
+    LABEL_PREDICATES,
+    LANGUAGE_NAMES,
+    RDF_TYPE,
+    TEXT_PREDICATES,
+    Labeller,
+    Row,
+    Section,
+    Source,
+    SourceList,
+    Value,
+    asserting_graphs,
+    compact,
+    display_types,
+    foreign,
+    plain,
+    split_inferred,
+    statement_rows,
+)
 from publisher.resources import Description
 from publisher.store import Store
 from publisher.timeline import TimelineEntry, VagueDate, human_date, render_timeline_svg
 
 if TYPE_CHECKING:
     from publisher.renderers import RenderContext
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
-INFERRED_GRAPH = "id/graph/inferred"  # under the base; made by the build (materialisation)
-RDF_TYPE = str(RDF.type)
-LABEL_PREDICATES = {str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel)}
-TEXT_PREDICATES = {str(RDFS.comment), str(SCHEMA.description), str(SKOS.definition)}
-LANGUAGE_NAMES = {
-    "en": "English",
-    "ko": "Korean",
-    "zh": "Chinese",
-    "ru": "Russian",
-    "ja": "Japanese",
-    "uk": "Ukrainian",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "ar": "Arabic",
-}
-
-# Names for terms of other vocabularies, used when the store has no label for them.
-WELL_KNOWN = {
-    RDF_TYPE: "type",
-    str(RDFS.label): "name",
-    str(RDFS.comment): "comment",
-    str(RDFS.seeAlso): "see also",
-    str(SKOS.prefLabel): "preferred name",
-    str(SKOS.altLabel): "also known as",
-    str(SKOS.definition): "definition",
-    str(SKOS.inScheme): "in scheme",
-    str(SKOS.notation): "code",
-    str(SKOS.broader): "broader concept",
-    str(SCHEMA.sameAs): "same as",
-    str(SCHEMA.description): "description",
-    str(OWL.sameAs): "same as",
-    str(PROV.wasDerivedFrom): "derived from",
-    str(PROV.hadPrimarySource): "primary source",
-    str(PROV.wasAttributedTo): "attributed to",
-    str(DCTERMS.title): "title",
-    str(DCTERMS.source): "source",
-}
 
 # Headings for the statements, by the ontology term's local name; the rest go to "Other".
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -149,66 +128,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 GROUP_OF = {DIP_IRI + name: title for title, names in GROUPS for name in names}
-# Predicates whose differing values from different sources are worth a "sources disagree".
-SINGLE_VALUED = {
-    DIP_IRI + n
-    for n in (
-        "startDate",
-        "endDate",
-        "place",
-        "origin",
-        "destination",
-        "attendanceCount",
-        "troopStrength",
-        "quantityValue",
-        "anniversary",
-        "signingDate",
-        "signingPlace",
-        "publicationDate",
-    )
-}
-# Generic classes not worth naming when a more specific type is known.
-GENERIC_TYPES = {DIP_IRI + n for n in ("Event", "Agent", "Organisation", "Place", "Claim")}
-
-
-@dataclass
-class Value:
-    """One object of a statement, ready for the template."""
-
-    text: str
-    href: str | None = None
-    lang: str | None = None
-    title: str | None = None
-    datetime: str | None = None
-    sources: list[int] = field(default_factory=list)
-    nested: list[Row] = field(default_factory=list)
-
-
-@dataclass
-class Row:
-    """A property and its values; ``note`` flags sources that disagree."""
-
-    label: str
-    href: str | None
-    values: list[Value]
-    note: str = ""
-
-
-@dataclass
-class Section:
-    title: str
-    rows: list[Row]
-
-
-@dataclass
-class Source:
-    """A footnote: a named graph and the document its statements were derived from."""
-
-    number: int
-    label: str
-    href: str | None
-    graph: str
-    detail: str = ""
 
 
 @dataclass
@@ -239,78 +158,6 @@ class Page:
     sources: list[Source]
     alternates: list[tuple[str, str, str]]  # label, media type, href
     notes: list[str]
-
-
-class Labeller:
-    """Names for IRIs in the reader's language, with the language to tag them with."""
-
-    def __init__(self, description: Description, store: Store, ctx: RenderContext) -> None:
-        self.labels: dict[str, list[ox.Literal]] = dict(description.labels)
-        self.languages = tuple(ctx.languages) or ("en",)
-        self.store = store
-        self.ctx = ctx
-
-    def fetch(self, iris: Iterable[str]) -> None:
-        """Load labels for IRIs the description did not mention (two hops out)."""
-        missing = [i for i in iris if i not in self.labels]
-        self.labels.update(page_data.fetch_labels(self.store, missing))
-
-    def literal(self, iri: str) -> ox.Literal | None:
-        return pick_literal(self.labels.get(iri, ()), self.languages)
-
-    def name(self, iri: str) -> tuple[str, str | None]:
-        """The label and its language tag (None for English/untagged), or a readable
-        stand-in: a well-known term's name, "Wikidata Q…", or the compact IRI."""
-        lit = self.literal(iri)
-        if lit is not None:
-            return lit.value, _foreign(lit.language)
-        if iri in WELL_KNOWN:
-            return WELL_KNOWN[iri], None
-        if iri.startswith(str(WD)):
-            return f"Wikidata {iri[len(str(WD)) :]}", None
-        return compact(iri, self.ctx.base), None
-
-    def value(self, iri: str, sources: list[int] | None = None) -> Value:
-        text, lang = self.name(iri)
-        return Value(text, self.ctx.href(iri), lang, self.ctx.public(iri), sources=sources or [])
-
-
-def pick_literal(labels: Iterable[ox.Literal], languages: Sequence[str]) -> ox.Literal | None:
-    """The label for a reader of ``languages``: exact tag, primary subtag, English, any."""
-    candidates = sorted(labels, key=lambda lit: (lit.language or "", lit.value))
-    for lang in [x.lower() for x in languages if x != "*"] + ["en", ""]:
-        for lit in candidates:
-            tag = (lit.language or "").lower()
-            if tag == lang or (lang and tag.split("-")[0] == lang.split("-")[0]):
-                return lit
-    return candidates[0] if candidates else None
-
-
-def _foreign(language: str | None) -> str | None:
-    """The ``lang`` attribute a label needs inside an English page."""
-    if not language or language.lower().split("-")[0] == "en":
-        return None
-    return language
-
-
-def compact(iri: str, base: str) -> str:
-    """A short readable form for an IRI without a label: ``prefix:local`` or its path."""
-    if iri.startswith(base) and len(iri) > len(base):
-        return iri[len(base) :]
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
-def local_href(iri: str, base: str) -> str:
-    """A link on this server for one of our IRIs (``id/`` → ``/doc/``), else the IRI."""
-    if not iri.startswith(base):
-        return iri
-    path = iri[len(base) :]
-    if path.startswith("id/"):
-        path = "doc/" + path[3:]
-    return "/" + path
 
 
 def render_resource_html(description: Description, ctx: RenderContext) -> str:
@@ -357,7 +204,9 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
 
     participant_rows = [
         {
-            "agent": labeller.value(p.agent, [sources.number(g) for g in _asserted(p.graphs)]),
+            "agent": labeller.value(
+                p.agent, [sources.number(g) for g in asserting_graphs(p.graphs)]
+            ),
             "role": labeller.name(p.role)[0] if p.role else "",
         }
         for p in participants
@@ -395,7 +244,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     incoming_asserted, _ = split_inferred(description.incoming, inferred_graph)
     return Page(
         title=title,
-        title_lang=_foreign(title_lit.language) if title_lit else None,
+        title_lang=foreign(title_lit.language) if title_lit else None,
         iri=ctx.public(iri),
         types=[labeller.value(t) for t in shown_types],
         summary=summary(
@@ -409,7 +258,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
             is_place=heading == "Events here",
         ),
         descriptions=[
-            Value(q.object.value, lang=_foreign(q.object.language), sources=sources.numbers([q]))
+            Value(q.object.value, lang=foreign(q.object.language), sources=sources.numbers([q]))
             for q in statements
             if q.predicate.value in TEXT_PREDICATES and isinstance(q.object, ox.Literal)
         ],
@@ -422,8 +271,8 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         met=met_rows,
         network=Markup(render_network_svg(network)),
         sections=sections,
-        inferred=_rows(inferred, labeller, None, description),
-        incoming=incoming_rows(incoming_asserted, description, labeller),
+        inferred=statement_rows(inferred, labeller, None, description),
+        incoming=incomingrows(incoming_asserted, description, labeller),
         incoming_inferred=len(description.incoming) - len(incoming_asserted),
         incoming_total=description.incoming_total,
         page=description.page,
@@ -434,165 +283,6 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         ],
         notes=notes,
     )
-
-
-def _asserted(graphs: Sequence[str]) -> Sequence[str]:
-    """The graphs that assert a statement: the inferred graph only when nothing else does."""
-    stated = [g for g in graphs if not g.endswith("/" + INFERRED_GRAPH)]
-    return stated or graphs
-
-
-def display_types(types: list[str]) -> list[str]:
-    """The types worth showing: the ontology's own, most specific first; else all."""
-    own = [t for t in types if t.startswith(DIP_IRI)]
-    specific = [t for t in own if t not in GENERIC_TYPES] or own
-    return specific or types
-
-
-class SourceList:
-    """Numbers the sources (named graphs) that statements on the page come from."""
-
-    def __init__(self, description: Description, labeller: Labeller) -> None:
-        self.description = description
-        self.labeller = labeller
-        self.by_graph: dict[str, int] = {}
-        self.entries: list[Source] = []
-
-    def number(self, graph: str) -> int:
-        if graph not in self.by_graph:
-            number = len(self.entries) + 1
-            self.by_graph[graph] = number
-            source = self._source(number, graph)
-            source.graph = self.labeller.ctx.public(graph)
-            self.entries.append(source)
-        return self.by_graph[graph]
-
-    def numbers(self, quads: Iterable[ox.Quad]) -> list[int]:
-        graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
-        return sorted(self.number(g) for g in graphs)
-
-    def _source(self, number: int, graph: str) -> Source:
-        info = self.description.graphs.get(graph)
-        base = self.labeller.ctx.base
-        if graph == base + "id/graph/inferred":
-            return Source(
-                number, "Inferred by the build from the ontology's alignments", None, graph
-            )
-        if graph == base + "id/graph/ontology":
-            return Source(number, "The Diplograph ontology", "/ontology", graph)
-        derived = info.derived_from[0] if info and info.derived_from else None
-        self.labeller.fetch(
-            [graph] + ([derived] if derived else []) + list(info.primary_sources if info else ())
-        )
-        target = derived or graph
-        text, _ = self.labeller.name(target)
-        detail = ""
-        cited_sources = [p for p in (info.primary_sources if info else ()) if p != target]
-        if cited_sources:
-            cited = ", ".join(self.labeller.name(p)[0] for p in cited_sources)
-            detail = f"reporting {cited}"
-        return Source(number, text, self.labeller.ctx.href(target), graph, detail)
-
-
-def _literal_value(lit: ox.Literal, sources: list[int]) -> Value:
-    datatype = lit.datatype.value if lit.datatype else ""
-    if datatype.startswith(XSD):
-        kind = datatype[len(XSD) :]
-        if kind in ("date", "dateTime", "gYearMonth", "gYear"):
-            parsed = VagueDate.parse(lit.value, datatype)
-            if parsed:
-                return Value(
-                    parsed.human(),
-                    datetime=parsed.iso,
-                    sources=sources,
-                    title=f"{lit.value} (xsd:{kind})",
-                )
-        if kind in ("integer", "positiveInteger", "nonNegativeInteger", "int", "long"):
-            try:
-                return Value(f"{int(lit.value):,}", sources=sources)
-            except ValueError:
-                pass
-        if kind == "boolean":
-            return Value("yes" if lit.value in ("true", "1") else "no", sources=sources)
-        if kind == "anyURI":
-            return Value(lit.value, href=lit.value, sources=sources)
-    return Value(lit.value, lang=_foreign(lit.language), sources=sources)
-
-
-def term_value(
-    term: object, labeller: Labeller, sources: list[int], description: Description, depth: int = 0
-) -> Value:
-    """A value for any object: labelled link, formatted literal, or a nested blank node."""
-    if isinstance(term, ox.NamedNode):
-        return labeller.value(term.value, sources)
-    if isinstance(term, ox.Literal):
-        return _literal_value(term, sources)
-    if isinstance(term, ox.BlankNode) and depth < 3:
-        inner = [q for q in description.quads if q.subject == term]
-        rows = _rows(inner, labeller, None, description, depth + 1)
-        return Value("", sources=sources, nested=rows)
-    return Value("(unnamed node)", sources=sources)
-
-
-def _rows(
-    quads: list[ox.Quad],
-    labeller: Labeller,
-    sources: SourceList | None,
-    description: Description,
-    depth: int = 0,
-) -> list[Row]:
-    """Group quads by predicate, then by value; one footnote list per value."""
-    by_predicate: dict[str, dict[object, list[ox.Quad]]] = defaultdict(dict)
-    for quad in quads:
-        by_predicate[quad.predicate.value].setdefault(quad.object, []).append(quad)
-    rows = []
-    for predicate, values in by_predicate.items():
-        label, _ = labeller.name(predicate)
-        cells = [
-            term_value(obj, labeller, sources.numbers(qs) if sources else [], description, depth)
-            for obj, qs in values.items()
-        ]
-        cells.sort(key=lambda v: (v.datetime or "", v.text.casefold()))
-        rows.append(
-            Row(
-                label,
-                labeller.ctx.href(predicate),
-                cells,
-                _disagreement(predicate, values, labeller, sources),
-            )
-        )
-    return rows
-
-
-def _disagreement(
-    predicate: str,
-    values: dict[object, list[ox.Quad]],
-    labeller: Labeller,
-    sources: SourceList | None,
-) -> str:
-    """A note when sources give different values for a property that has one."""
-    if predicate not in SINGLE_VALUED or len(values) < 2 or sources is None:
-        return ""
-    graph_sets = {frozenset(q.graph_name for q in qs) for qs in values.values()}
-    if len(graph_sets) < 2:
-        return ""
-    return (
-        "Sources disagree: "
-        + "; ".join(
-            f"{_plain(obj, labeller)} according to "
-            + ", ".join(f"[{n}]" for n in sources.numbers(qs))
-            for obj, qs in values.items()
-        )
-        + "."
-    )
-
-
-def _plain(term: object, labeller: Labeller) -> str:
-    if isinstance(term, ox.NamedNode):
-        return labeller.name(term.value)[0]
-    if isinstance(term, ox.Literal):
-        return _literal_value(term, []).text
-    return "?"
 
 
 def statement_sections(
@@ -614,7 +304,7 @@ def statement_sections(
             grouped[GROUP_OF.get(predicate, "Other statements")].append(quad)
     order = [title for title, _ in GROUPS] + ["Other statements", "Names, types and identifiers"]
     sections = [
-        Section(t, _rows(grouped[t], labeller, sources, description))
+        Section(t, statement_rows(grouped[t], labeller, sources, description))
         for t in order
         if grouped.get(t)
     ]
@@ -624,7 +314,7 @@ def statement_sections(
     if isinstance(approximate, ox.Literal) and approximate.value in ("true", "1"):
         qualifier = values.get(DIP_IRI + "approximationQualifier")
         amount = values.get(DIP_IRI + "quantityValue")
-        words = " ".join(_plain(t, labeller) for t in (qualifier, amount) if t is not None)
+        words = " ".join(plain(t, labeller) for t in (qualifier, amount) if t is not None)
         notes.append(
             f"This number is approximate{': ' + words if words else ''}"
             " — the source does not give an exact figure."
@@ -634,29 +324,7 @@ def statement_sections(
     return sections, notes
 
 
-def split_inferred(
-    quads: Iterable[ox.Quad], inferred_graph: str
-) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """Statements some source asserts, and those only the build inferred (shown apart,
-    since "schema:attendee" next to "has participant" says nothing new to a reader)."""
-    quads = list(quads)
-    asserted_triples = {
-        (q.subject, q.predicate, q.object)
-        for q in quads
-        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == inferred_graph)
-    }
-    asserted, inferred = [], []
-    for quad in quads:
-        if (quad.subject, quad.predicate, quad.object) not in asserted_triples:
-            inferred.append(quad)
-        elif not (
-            isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == inferred_graph
-        ):
-            asserted.append(quad)
-    return asserted, inferred
-
-
-def incoming_rows(
+def incomingrows(
     incoming: list[ox.Quad], description: Description, labeller: Labeller
 ) -> list[Row]:
     """Links pointing at the resource, grouped by property ("has participant": …)."""
@@ -730,7 +398,7 @@ def summary(
             span = f", {low}" if low == high else f", between {low} and {high}"
         count = "one event" if len(events) == 1 else f"{len(events)} events"
         country = first.get(DIP_IRI + "country")
-        where = f" of {_plain(country, labeller)}" if country is not None else ""
+        where = f" of {plain(country, labeller)}" if country is not None else ""
         if is_place:
             return f"{kind}{where} where {count} took place{span}."
         pronoun = "who" if DIP_IRI + "Person" in types else "that"
@@ -748,9 +416,9 @@ def _event_summary(
     destination = first.get(DIP_IRI + "destination")
     place = first.get(DIP_IRI + "place")
     if destination is not None:
-        parts.append(f"to {_plain(destination, labeller)}")
+        parts.append(f"to {plain(destination, labeller)}")
     elif place is not None:
-        parts.append(f"in {_plain(place, labeller)}")
+        parts.append(f"in {plain(place, labeller)}")
     names: list[str] = []
     for p in participants:
         name = labeller.name(p.agent)[0]

@@ -39,8 +39,8 @@ _UNSPACED = re.compile(
     r"\uf900-\ufaff]"
 )
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script
-# Labels a query's first (longest) word may select; a one-letter query stays cheap, at the
-# cost of missing some matches of a very common prefix (more words narrow it).
+# Labels a query's rarest word may select; a one-letter query stays cheap, at the cost of
+# missing some matches when every word of the query is very common.
 MAX_CANDIDATES = 5000
 
 
@@ -201,13 +201,26 @@ class LabelIndex:
             position += 1
         return found
 
+    def _frequency(self, token: str) -> int:
+        """How many labels have a word starting with ``token`` (counted up to the cap)."""
+        count = 0
+        position = bisect.bisect_left(self._sorted_tokens, token)
+        while position < len(self._sorted_tokens) and count <= MAX_CANDIDATES:
+            candidate = self._sorted_tokens[position]
+            if not candidate.startswith(token):
+                break
+            count += len(self._postings[candidate])
+            position += 1
+        return count
+
     def search(self, query: str, limit: int = 20) -> list[Hit]:
         """Resources whose labels contain every query token (as a word prefix), best first."""
         query_tokens = sorted(set(tokens(query)), key=len, reverse=True)
         if not query_tokens:
             return []
-        candidates = self._prefixed(query_tokens[0])  # the longest: usually the rarest
-        rest = query_tokens[1:]
+        rarest = min(query_tokens, key=self._frequency)
+        candidates = self._prefixed(rarest)
+        rest = [t for t in query_tokens if t != rarest]
         if rest:
             candidates = {
                 entry_id

@@ -29,7 +29,7 @@ from publisher.app import get_release, get_settings, get_store
 from publisher.build import graph_iri
 from publisher.errors import BadRequest, NotAcceptable
 from publisher.negotiation import HTML, Format, choose
-from publisher.pages import display_types, local_href, pick_literal
+from publisher.page_model import display_types, local_href, pick_literal
 from publisher.search import Hit, LabelIndex, weight_by_kind
 from publisher.timeline import VagueDate
 from publisher.uris import rebase
