@@ -248,3 +248,11 @@ def test_live_well_known_void(live_server: LiveServer) -> None:
     )
     assert response.status_code == 200
     assert "void:sparqlEndpoint" in response.text
+
+
+def test_format_parameter_lets_links_choose(client: FlaskClient) -> None:
+    response = client.get("/dataset?format=turtle", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    listing = client.get("/downloads/?format=json")
+    assert listing.status_code == 200 and listing.mimetype == "application/json"
+    assert client.get("/dataset?format=png").status_code == 400

@@ -6,14 +6,15 @@ Both answer the VoID/DCAT description the build computed and loaded into the gra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
 from publisher.app import get_release, get_settings, get_store
-from publisher.errors import NotAcceptable
+from publisher.errors import BadRequest, NotAcceptable
 from publisher.namespaces import PREFIXES
-from publisher.negotiation import HTML, RDF_FORMATS, Format, choose
+from publisher.negotiation import HTML, RDF_FORMATS, Format, by_media_type, choose
 from publisher.uris import path_for_iri
 from publisher.void import (
     CREATOR,
@@ -43,12 +44,7 @@ def cross_origin(response: Response) -> Response:
 @bp.get("/.well-known/void")
 def dataset() -> Response:
     """The VoID/DCAT description of the served release, negotiated."""
-    fmt = choose(request.headers.get("Accept"), DATASET_FORMATS)
-    if fmt is None:
-        raise NotAcceptable(
-            "Offered: " + ", ".join(f.media_type for f in DATASET_FORMATS),
-            headers={"Vary": "Accept"},
-        )
+    fmt = negotiate(DATASET_FORMATS)
     settings = get_settings()
     body: str | bytes
     if fmt is HTML:
@@ -67,6 +63,23 @@ def dataset() -> Response:
     response.cache_control.max_age = MAX_AGE
     response.make_conditional(request)  # turns it into a 304 in place when fresh
     return response
+
+
+def negotiate(offered: Sequence[Format]) -> Format:
+    """``?format=`` (name, extension or media type) wins, so links can pick; else Accept."""
+    wanted = request.args.get("format")
+    if wanted is not None:
+        fmt = by_media_type(wanted, offered)
+        if fmt is None:
+            names = ", ".join(f.name for f in offered)
+            raise BadRequest(f"unknown format {wanted!r}; use one of {names}.")
+        return fmt
+    fmt = choose(request.headers.get("Accept"), offered)
+    if fmt is None:
+        raise NotAcceptable(
+            "Offered: " + ", ".join(f.media_type for f in offered), headers={"Vary": "Accept"}
+        )
+    return fmt
 
 
 def curie(iri: str) -> str:

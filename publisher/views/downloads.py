@@ -21,8 +21,9 @@ from flask import Blueprint, Response, jsonify, render_template, request, send_f
 from publisher.app import get_release, get_settings, get_store
 from publisher.dumps import DumpFile, read_index
 from publisher.errors import NotAcceptable, NotFound
-from publisher.negotiation import HTML, RDF_FORMATS, Format, choose
+from publisher.negotiation import HTML, RDF_FORMATS, Format
 from publisher.releases import Release, list_releases
+from publisher.views.dataset import negotiate
 from publisher.void import dataset_statistics, serialize_description
 
 bp = Blueprint("downloads", __name__)
@@ -130,12 +131,7 @@ def release_listing(release_id: str) -> Response:
 
 def _listing(release: Release, *, pinned: bool) -> Response:
     """The files of a release, as an HTML page, JSON, or RDF (the VoID/DCAT description)."""
-    fmt = choose(request.headers.get("Accept"), LISTING_FORMATS)
-    if fmt is None:
-        raise NotAcceptable(
-            "Offered: " + ", ".join(f.media_type for f in LISTING_FORMATS),
-            headers={"Vary": "Accept"},
-        )
+    fmt = negotiate(LISTING_FORMATS)
     settings = get_settings()
     if fmt is HTML:
         listing = listing_data(release, pinned=pinned)
