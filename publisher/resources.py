@@ -10,6 +10,7 @@ go back to the store, so every format says the same thing.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -271,15 +272,11 @@ def _labels_and_types(
     *,
     types: bool = True,
 ) -> None:
-    predicates = set(LABEL_PREDICATES + (ALT_LABEL,) + ((RDF_TYPE,) if types else ()))
-    for iri, node in nodes.items():
-        # one scan per node and a filter beat one index lookup per predicate (measured)
-        for quad in store.quads(node):
+    for iri in nodes:
+        for quad in annotation_quads(store, iri):
             predicate, obj = quad.predicate, quad.object
-            if predicate not in predicates:
-                continue
             if predicate == RDF_TYPE:
-                if not isinstance(obj, ox.NamedNode):
+                if not types or not isinstance(obj, ox.NamedNode):
                     continue
                 found = description.types.setdefault(iri, [])
                 if obj.value not in found:
@@ -289,9 +286,26 @@ def _labels_and_types(
                 found_labels = target.setdefault(iri, [])
                 if obj not in found_labels:
                     found_labels.append(obj)
-            else:
-                continue
             context.append(quad)
+
+
+ANNOTATION_PREDICATES = frozenset((*LABEL_PREDICATES, ALT_LABEL, RDF_TYPE))
+
+
+@functools.lru_cache(maxsize=50_000)
+def annotation_quads(store: Store, iri: str) -> tuple[ox.Quad, ...]:
+    """The label and type statements of ``iri`` (literal labels, IRI types).
+
+    A release's store never changes, and the same terms (the ontology's properties and
+    classes, much-linked people and places) appear on page after page, so they are kept:
+    one subject scan per IRI and filter, which beat one index lookup per predicate.
+    """
+    return tuple(
+        q
+        for q in store.quads(ox.NamedNode(iri))
+        if q.predicate in ANNOTATION_PREDICATES
+        and isinstance(q.object, ox.NamedNode if q.predicate == RDF_TYPE else ox.Literal)
+    )
 
 
 def _graph_info(store: Store, graph: ox.NamedNode) -> tuple[GraphInfo, list[ox.Quad]]:
