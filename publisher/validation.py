@@ -33,17 +33,16 @@ from rdflib.term import Node
 from publisher.config import PROJECT_ROOT
 from publisher.namespaces import PREFIXES, RDF, SH, XSD
 
-#: File extension → RDF syntax. ``.owl`` and ``.xml`` are RDF/XML, ``.json`` is JSON-LD.
+#: File extension → RDF syntax. ``.owl`` is RDF/XML; plain ``.json``/``.xml`` are not taken,
+#: so a JSON-LD context or an XML note next to the data is never loaded as data.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
     "jsonld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
     "rdf": ox.RdfFormat.RDF_XML,
     "owl": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
 }
 
 #: pyoxigraph's position prefix, dropped from messages because InputError puts it in front.
