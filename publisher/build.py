@@ -104,6 +104,9 @@ def build_release(
 ) -> Release:
     """Build, validate and publish a new release; raise ``BuildError`` if anything is wrong."""
     sources = sources or Sources.from_root()
+    missing = [str(p) for p in sources.all() if not p.is_file()]
+    if missing:
+        raise BuildError(f"input file(s) not found: {', '.join(missing)}")
     digest = sources.digest()
     release_id = new_release_id(digest)
     staged = staging_dir(settings.home, release_id)
@@ -153,7 +156,8 @@ def validate_sources(ctx: BuildContext) -> None:
     try:
         report = validate_files(sources.data + sources.ontology, ontology=(), shapes=sources.shapes)
     except InputError as exc:
-        raise BuildError(f"{exc}\nFix the syntax at that position and build again.") from None
+        hint = "\nFix the syntax at that position and build again." if exc.line else ""
+        raise BuildError(f"{exc}{hint}") from None
     root = PROJECT_ROOT
     if not report.conforms:
         raise BuildError(
@@ -201,13 +205,16 @@ def check_named_graphs(ctx: BuildContext) -> None:
 
 def check_consistency(ctx: BuildContext) -> None:
     """Run HermiT over ontology + data: SHACL cannot see contradictions (disjoint classes)."""
-    from publisher.reasoning import InconsistentOntology
+    from publisher.reasoning import InconsistentOntology, ReasonerFailed
     from publisher.reasoning import check_consistency as hermit
 
     try:
         result = hermit(ctx.sources.ontology + ctx.sources.data)
     except InconsistentOntology as exc:
         raise BuildError(f"the ontology and data are inconsistent (OWL 2, HermiT): {exc}") from None
+    except ReasonerFailed as exc:
+        # No verdict is not a pass: publishing unchecked data would break the release promise.
+        raise BuildError(f"{exc}. Install Java 17 (e.g. openjdk-17-jre-headless).") from None
     if result.unsatisfiable:
         raise BuildError(
             "unsatisfiable classes (no individual can ever belong to them): "

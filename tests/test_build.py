@@ -140,8 +140,9 @@ def test_small_build(first: tuple[Settings, Release]) -> None:
             ["reserved-graph.trig", "id/graph/inferred", "build makes"],
         ),
         (BUILD / "inconsistent.trig", ["inconsistent", "test-person"]),
+        (BUILD / "missing.trig", ["not found: ", "missing.trig"]),
     ],
-    ids=["shacl", "syntax", "default-graph", "reserved-graph", "inconsistent"],
+    ids=["shacl", "syntax", "default-graph", "reserved-graph", "inconsistent", "missing"],
 )
 def test_failed_build_changes_nothing(
     first: tuple[Settings, Release], bad: Path, expected: list[str]
