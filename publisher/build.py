@@ -35,6 +35,7 @@ from publisher.void import describe_dataset
 
 #: Build-made named graphs; a data file may not use these names.
 RESERVED_GRAPHS = ("ontology", "shapes", "inferred")
+PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 #: Files larger than this are loaded with ``Store.bulk_load`` (no transaction).
 BULK_LOAD_BYTES = 16 * 1024 * 1024
 #: Problems quoted in a failed build's message; the rest are counted.
@@ -176,10 +177,21 @@ def validate_sources(ctx: BuildContext) -> None:
 
 
 def check_named_graphs(ctx: BuildContext) -> None:
-    """Reject data outside named graphs: provenance is per graph (one per source document)."""
+    """Reject data outside named graphs: provenance is per graph (one per source document).
+
+    A graph nobody describes (no ``prov:wasDerivedFrom``) is only a warning: the data is
+    still traceable to its file, but a client cannot ask where it came from.
+    """
     reserved = {graph_iri(ctx.settings, name) for name in RESERVED_GRAPHS}
+    graphs: dict[str, Path] = {}
+    described: set[str] = set()
     for path in ctx.sources.data:
         quads = parse_quads(path)
+        for quad in quads:
+            if isinstance(quad.graph_name, ox.NamedNode):
+                graphs.setdefault(quad.graph_name.value, path)
+            if quad.predicate.value == PROV_DERIVED_FROM and isinstance(quad.subject, ox.NamedNode):
+                described.add(quad.subject.value)
         loose = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
         if loose:
             first = loose[0]
@@ -201,6 +213,13 @@ def check_named_graphs(ctx: BuildContext) -> None:
                 f"{path}: uses the graph name <{clashes[0]}>, which the build makes itself; "
                 f"choose another graph IRI under {graph_iri(ctx.settings, '')}."
             )
+    undescribed = sorted(set(graphs) - described)
+    ctx.manifest["undescribed_graphs"] = undescribed
+    for graph in undescribed:
+        ctx.log(
+            f"warning: {graphs[graph]}: graph <{graph}> is not described; add <{graph}> "
+            f"prov:wasDerivedFrom <its source> ; prov:wasAttributedTo <its curator> ."
+        )
 
 
 def check_consistency(ctx: BuildContext) -> None:

@@ -8,7 +8,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from publisher.build import BuildError, Sources, build_release, graph_iri, steps
+from publisher.build import (
+    BuildContext,
+    BuildError,
+    Sources,
+    build_release,
+    check_named_graphs,
+    graph_iri,
+    steps,
+)
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.releases import Release, current_release, list_releases, releases_dir
 from publisher.validation import rdf_files
@@ -158,3 +166,18 @@ def test_failed_build_changes_nothing(
     assert release.manifest() == before
     assert list_releases(settings.home) == [release]
     assert not [p for p in releases_dir(settings.home).iterdir() if p.name.startswith(".")]
+
+
+def test_undescribed_graph_is_a_warning(tmp_path: Path) -> None:
+    messages: list[str] = []
+    settings = Settings.from_env(environ={}, home=tmp_path)
+    sources = Sources((), (), (BUILD / "good.trig", SHAPES / "DateOrderShape.trig"))
+    ctx = BuildContext(settings, sources, tmp_path, ox.Store(), log=messages.append)
+    check_named_graphs(ctx)
+    undescribed = graph_iri(settings, "test-bad")
+    assert ctx.manifest["undescribed_graphs"] == [undescribed]
+    assert messages == [
+        f"warning: {SHAPES / 'DateOrderShape.trig'}: graph <{undescribed}> is not described; "
+        f"add <{undescribed}> prov:wasDerivedFrom <its source> ; prov:wasAttributedTo "
+        "<its curator> ."
+    ]
