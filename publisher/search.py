@@ -49,8 +49,20 @@ def normalise(text: str) -> str:
     if text.isascii():  # most labels: nothing to decompose
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", stripped)
+    return unicodedata.normalize("NFC", decomposed.translate(_MARKS))
+
+
+class _CombiningMarks(dict[int, int | None]):
+    """A ``str.translate`` table that deletes combining marks, filled in as they appear
+    (so each distinct character is looked up in ``unicodedata`` once, then in C)."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_MARKS = _CombiningMarks()
 
 
 def tokens(text: str) -> list[str]:

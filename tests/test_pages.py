@@ -476,3 +476,13 @@ def test_home_and_search_on_the_live_server(live_server: LiveServer) -> None:
         results = live_server.get("/search", params={"q": query, "format": "json"}).json()
         assert results["results"], query
         assert results["results"][0]["href"].startswith(f"/doc/{kind}/"), (query, results)
+
+
+def test_search_answers_503_while_the_index_is_being_built() -> None:
+    from publisher.errors import ServiceUnavailable
+    from publisher.views.pages import _IndexHolder
+
+    holder = _IndexHolder()
+    with pytest.raises(ServiceUnavailable) as raised:
+        holder.get(timeout=0)
+    assert raised.value.headers["Retry-After"] == "5"

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from publisher import page_data
 from publisher.app import get_release, get_settings, get_store
 from publisher.build import graph_iri
-from publisher.errors import BadRequest, NotAcceptable
+from publisher.errors import BadRequest, NotAcceptable, ServiceUnavailable
 from publisher.negotiation import HTML, Format, choose
 from publisher.page_model import display_types, local_href, pick_literal
 from publisher.search import Hit, LabelIndex, weight_by_kind
@@ -44,29 +44,24 @@ INDEX_KEY = "diplograph.search"
 HOME_KEY = "diplograph.home"
 
 
-@bp.record_once
-def _build_index(state: BlueprintSetupState) -> None:
-    """Index every label of the release being served (the shapes' labels excluded)."""
-    app = state.app
-    store, settings = app.extensions["diplograph"].store, app.extensions["diplograph"].settings
-    index = LabelIndex.from_store(
-        store,
-        exclude_graphs=[graph_iri(settings, "shapes")],
-        weight=weight_by_kind(settings.base_iri),
-    )
-    app.extensions[INDEX_KEY] = index
-    app.extensions[HOME_KEY] = _Cache()
-    app.logger.info(
-        "label index: %d labels of %d resources in %.2f s",
-        len(index),
-        index.resource_count,
-        index.build_seconds,
-    )
+INDEX_WAIT_SECONDS = 30.0
 
 
-def get_index(app: Flask | None = None) -> LabelIndex:
-    index: LabelIndex = (app or current_app).extensions[INDEX_KEY]
-    return index
+class _IndexHolder:
+    """The label index, built in a background thread so that the server answers at once;
+    a search that arrives before it is ready waits for it (then 503 with Retry-After)."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.index: LabelIndex | None = None
+
+    def get(self, timeout: float = INDEX_WAIT_SECONDS) -> LabelIndex:
+        if not self.ready.wait(timeout) or self.index is None:
+            raise ServiceUnavailable(
+                "The search index is still being built; try again in a few seconds.",
+                headers={"Retry-After": "5"},
+            )
+        return self.index
 
 
 class _Cache:
@@ -75,6 +70,41 @@ class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.value: dict[str, Any] | None = None
+
+
+@bp.record_once
+def _start_indexing(state: BlueprintSetupState) -> None:
+    """Index every label of the release (the shapes' excluded) and warm the home page."""
+    app = state.app
+    holder = app.extensions[INDEX_KEY] = _IndexHolder()
+    app.extensions[HOME_KEY] = _Cache()
+    threading.Thread(target=_warm, args=(app, holder), name="label-index", daemon=True).start()
+
+
+def _warm(app: Flask, holder: _IndexHolder) -> None:
+    state = app.extensions["diplograph"]
+    try:
+        holder.index = LabelIndex.from_store(
+            state.store,
+            exclude_graphs=[graph_iri(state.settings, "shapes")],
+            weight=weight_by_kind(state.settings.base_iri),
+        )
+        app.logger.info(
+            "label index: %d labels of %d resources in %.2f s",
+            len(holder.index),
+            holder.index.resource_count,
+            holder.index.build_seconds,
+        )
+    finally:
+        holder.ready.set()
+    with app.app_context():
+        _home_data()
+
+
+def get_index(timeout: float = INDEX_WAIT_SECONDS) -> LabelIndex:
+    """The app's label index, waiting up to ``timeout`` seconds while it is being built."""
+    holder: _IndexHolder = current_app.extensions[INDEX_KEY]
+    return holder.get(timeout)
 
 
 def reader_languages() -> tuple[str, ...]:
@@ -263,9 +293,10 @@ def _similar() -> dict[str, Any]:
     """Give templates (the 404 page) ``similar_resources(path)``: "did you mean" links."""
 
     def similar_resources(path: str) -> list[dict[str, str | None]]:
-        index: LabelIndex | None = current_app.extensions.get(INDEX_KEY)
-        if index is None:
+        holder: _IndexHolder | None = current_app.extensions.get(INDEX_KEY)
+        if holder is None or not holder.ready.wait(5) or holder.index is None:
             return []
+        index = holder.index
         words = path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
         settings = get_settings()
         return [
