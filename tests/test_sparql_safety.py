@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import threading
 import time
 import urllib.parse
@@ -25,7 +26,7 @@ import requests
 from publisher.releases import Release
 from tests.conftest import LiveServer, start_server, stop_server
 
-TIMEOUT = 3.0
+TIMEOUT = 2.0
 ROW_CAP = 5
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
@@ -190,7 +191,8 @@ def test_cartesian_product_is_stopped_while_light_queries_answer(bounded: LiveSe
         elapsed = time.monotonic() - started
     assert status == 503 and b"limit" in body
     assert TIMEOUT - 0.2 <= elapsed <= TIMEOUT + 2.5
-    assert len(light_times) >= 5 and max(light_times) < 1.0
+    assert len(light_times) >= 5
+    assert statistics.median(light_times) < 0.3 and max(light_times) < 1.5
     assert count(bounded) > 0  # the pool has recovered
 
 

@@ -143,6 +143,10 @@ class WorkerPool:
             self.replaced += 1
             self._spawn_in_background()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in self._workers if w.process.pid is not None]
@@ -157,6 +161,40 @@ class WorkerPool:
             entry.conn.close()
         for entry in workers:
             entry.process.join(2)
+
+
+_SHARED: dict[tuple[str, int], tuple[WorkerPool, int]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool(store_path: Path, size: int) -> WorkerPool:
+    """The pool for this store and size, shared by every app in the process that serves it.
+
+    Why: tests (and tools) create several apps over one release; each starting its own
+    processes would multiply memory for nothing. The pool closes when its last app goes.
+    """
+    key = (str(store_path), size)
+    with _SHARED_LOCK:
+        pool, users = _SHARED.get(key, (None, 0))
+        if pool is None or pool.closed:
+            pool, users = WorkerPool(store_path, size), 0
+        _SHARED[key] = (pool, users + 1)
+        return pool
+
+
+def release_shared(pool: WorkerPool) -> None:
+    """One app less uses ``pool``; the last one closes it."""
+    key = (pool.store_path, pool.size)
+    with _SHARED_LOCK:
+        current, users = _SHARED.get(key, (None, 0))
+        if current is not pool:
+            pool.close()
+            return
+        if users <= 1:
+            del _SHARED[key]
+            pool.close()
+        else:
+            _SHARED[key] = (pool, users - 1)
 
 
 class Execution:

@@ -27,7 +27,7 @@ from publisher.sparql import service_description
 from publisher.sparql.examples import Example, load_examples
 from publisher.sparql.guard import CheckedQuery, check_query
 from publisher.sparql.limits import ClientLimiter
-from publisher.sparql.pool import Execution, WorkerPool
+from publisher.sparql.pool import Execution, WorkerPool, release_shared, shared_pool
 from publisher.sparql.protocol import (
     choose_description_format,
     choose_format,
@@ -65,8 +65,8 @@ def _start(setup: BlueprintSetupState) -> None:
     app = setup.app
     state = app.extensions["diplograph"]
     settings = state.settings
-    pool = WorkerPool(state.release.store_path, settings.sparql_workers)
-    weakref.finalize(app, pool.close)
+    pool = shared_pool(state.release.store_path, settings.sparql_workers)
+    weakref.finalize(app, release_shared, pool)
     from publisher.namespaces import PREFIXES
 
     app.extensions["diplograph.sparql"] = SparqlState(

@@ -1,0 +1,67 @@
+"""The worker pool on its own: results, deadlines that really stop work, sharing, shutdown."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from publisher.releases import Release
+from publisher.sparql.pool import QueryTimeout, WorkerPool, release_shared, shared_pool
+from publisher.sparql.worker import Job
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def pool(release: Release) -> Iterator[WorkerPool]:
+    workers = WorkerPool(release.store_path, 2)
+    yield workers
+    workers.close()
+
+
+def run(pool: WorkerPool, job: Job, timeout: float = 10) -> list[tuple]:
+    execution = pool.submit(job, timeout=timeout, wait=5)
+    messages = []
+    while True:
+        message = execution.receive()
+        messages.append(message)
+        if message[0] != "data":
+            return messages
+
+
+def test_runs_a_query_and_reports_rows(pool: WorkerPool) -> None:
+    (done,) = run(pool, Job("SELECT ?s { ?s ?p ?o } LIMIT 3", "SELECT", "json"))
+    assert done[0] == "done" and done[2] == {"rows": 3, "truncated": False}
+    assert len(json.loads(done[1])["results"]["bindings"]) == 3
+
+
+def test_syntax_errors_come_back_as_400(pool: WorkerPool) -> None:
+    (error,) = run(pool, Job("SELECT * { ?s ?p }", "SELECT", "json"))
+    assert error[0] == "error" and error[1] == 400 and "1:" in error[2]
+
+
+def test_deadline_kills_the_worker_and_the_pool_recovers(pool: WorkerPool) -> None:
+    before = set(pool.pids())
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        run(pool, Job(CARTESIAN, "SELECT", "json"), timeout=1.0)
+    assert time.monotonic() - started < 2.0
+    deadline = time.monotonic() + 30
+    while len(pool.pids()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = set(pool.pids())
+    assert len(after) == 2 and after != before  # one worker was replaced
+    assert run(pool, Job("ASK {}", "ASK", "json"))[0][0] == "done"
+
+
+def test_apps_over_one_store_share_a_pool(release: Release) -> None:
+    first = shared_pool(release.store_path, 1)
+    second = shared_pool(release.store_path, 1)
+    assert first is second
+    release_shared(first)
+    assert not first.closed
+    release_shared(second)
+    assert first.closed
