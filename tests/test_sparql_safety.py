@@ -301,3 +301,34 @@ def test_busy_pool_is_503_with_retry_after(bounded: LiveServer) -> None:
         for heavy in heavies:
             heavy.result()
     assert status == 503 and "Retry-After" in headers and b"busy" in body
+
+
+def test_workers_do_not_outlive_the_server(
+    release: Release, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Even a server killed outright leaves no worker behind, busy ones included."""
+    log = tmp_path_factory.mktemp("orphans") / "server.log"
+    server = start_server(release, log, "--query-timeout", "120")
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            heavy = pool.submit(query, server, CARTESIAN)
+            time.sleep(0.8)
+            workers = _workers(server.process.pid)
+            server.process.kill()
+            server.process.wait(10)
+            with pytest.raises(OSError):
+                heavy.result()
+    finally:
+        stop_server(server)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -27,6 +28,7 @@ from publisher.sparql.results import TRUNCATED_NOTE, write_boolean, write_select
 
 STACK_BYTES = 512 * 1024 * 1024  # reserved address space only; pages are touched on demand
 CHUNK_BYTES = 64 * 1024
+PARENT_CHECK_SECONDS = 1.0
 COMMENTED_RDF = ("text/turtle", "application/n-triples", "application/n-quads", "application/trig")
 
 
@@ -47,10 +49,23 @@ class Job:
 
 def serve(store_path: str, conn: Connection) -> None:
     """Process entry point: run the job loop on a thread with a large stack."""
+    parent = os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     threading.stack_size(STACK_BYTES)
     loop = threading.Thread(target=_loop, args=(store_path, conn), name="sparql-worker")
     loop.start()
     loop.join()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the server dies (even by SIGKILL), rather than finish an orphaned query.
+
+    An idle worker notices on its pipe; a busy one would not until its query ended, which
+    for a runaway query is never."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)
 
 
 def _loop(store_path: str, conn: Connection) -> None:
