@@ -53,7 +53,7 @@ class Store:
 
     def quads(
         self,
-        subject: Term | None = None,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
         predicate: ox.NamedNode | None = None,
         obj: Term | None = None,
         graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
