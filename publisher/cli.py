@@ -11,8 +11,12 @@ from publisher.releases import NoRelease
 
 
 @click.group()
-@click.option("--home", type=click.Path(path_type=Path), default=None,
-              help="Directory holding the releases (default: ./var, or $DIPLOGRAPH_HOME).")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Directory holding the releases (default: ./var, or $DIPLOGRAPH_HOME).",
+)
 @click.option("--base-iri", default=None, help="Canonical base IRI of the dataset.")
 @click.pass_context
 def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
@@ -23,24 +27,51 @@ def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8080).")
-@click.option("--release", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              default=None, help="Serve this release directory instead of the current one.")
-@click.option("--public-base", default=None,
-              help="Rewrite IRIs to this base in every output (e.g. http://127.0.0.1:8080/).")
-@click.option("--query-timeout", type=float, default=None,
-              help="Seconds a SPARQL query may run (default 30).")
-@click.option("--sparql-workers", type=int, default=None,
-              help="Worker processes for SPARQL queries (default 3).")
-@click.option("--threads", type=int, default=None,
-              help="WSGI worker threads (default 16).")
-@click.option("--max-query-bytes", type=int, default=None,
-              help="Largest accepted SPARQL query, in bytes (default 65536).")
-@click.option("--max-query-depth", type=int, default=None,
-              help="Deepest nesting a SPARQL query may have (default 64).")
-@click.option("--max-result-rows", type=int, default=None,
-              help="SPARQL result-row cap; truncation is flagged (default 100000).")
-@click.option("--per-client-queries", type=int, default=None,
-              help="SPARQL queries one client address may run at once (default 4).")
+@click.option(
+    "--release",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Serve this release directory instead of the current one.",
+)
+@click.option(
+    "--public-base",
+    default=None,
+    help="Rewrite IRIs to this base in every output (e.g. http://127.0.0.1:8080/).",
+)
+@click.option(
+    "--query-timeout", type=float, default=None, help="Seconds a SPARQL query may run (default 30)."
+)
+@click.option(
+    "--sparql-workers",
+    type=int,
+    default=None,
+    help="Worker processes for SPARQL queries (default 3).",
+)
+@click.option("--threads", type=int, default=None, help="WSGI worker threads (default 16).")
+@click.option(
+    "--max-query-bytes",
+    type=int,
+    default=None,
+    help="Largest accepted SPARQL query, in bytes (default 65536).",
+)
+@click.option(
+    "--max-query-depth",
+    type=int,
+    default=None,
+    help="Deepest nesting a SPARQL query may have (default 64).",
+)
+@click.option(
+    "--max-result-rows",
+    type=int,
+    default=None,
+    help="SPARQL result-row cap; truncation is flagged (default 100000).",
+)
+@click.option(
+    "--per-client-queries",
+    type=int,
+    default=None,
+    help="SPARQL queries one client address may run at once (default 4).",
+)
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""
@@ -52,14 +83,20 @@ def serve(settings: Settings, **options: object) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-
 @main.command()
-@click.option("--out", "home", type=click.Path(path_type=Path), default=None,
-              help="Directory that receives the release (default: the --home directory).")
-@click.option("--root", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              default=None,
-              help="Project tree whose ontology/, shapes/ and data/ are built "
-                   "(default: this checkout).")
+@click.option(
+    "--out",
+    "home",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Directory that receives the release (default: the --home directory).",
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Project tree whose ontology/, shapes/ and data/ are built (default: this checkout).",
+)
 @click.pass_obj
 def build(settings: Settings, home: Path | None, root: Path | None) -> None:
     """Validate ontology/, shapes/ and data/, and publish them as a new release."""
@@ -86,11 +123,21 @@ def build(settings: Settings, home: Path | None, root: Path | None) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology/vocabulary file or directory validated with the data (repeatable; "
-                   "default: every file in ontology/).")
-@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path),
-              help="SHACL shapes file or directory (repeatable; default: shapes/).")
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology/vocabulary file or directory validated with the data (repeatable; "
+    "default: every file in ontology/).",
+)
+@click.option(
+    "--shapes",
+    "shapes",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="SHACL shapes file or directory (repeatable; default: shapes/).",
+)
 def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[Path, ...]) -> None:
     """Check that FILES (or directories) parse and conform to the shapes (exit 1 if not,
     2 if unreadable).
@@ -115,19 +162,36 @@ def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[
 
 
 @main.command()
-@click.option("--format", "format_name", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
-              help="Serialization; nquads and trig keep the named graphs.")
-@click.option("--graph", default=None,
-              help="Only this named graph: an IRI, or a build graph's name (ontology, shapes, "
-                   "inferred, void). Default: the whole dataset, as in the release's dumps.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="File to write (gzip-compressed if it ends in .gz; default: stdout).")
-@click.option("--release", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              default=None, help="Dump this release directory instead of the current one.")
+@click.option(
+    "--format",
+    "format_name",
+    default="turtle",
+    show_default=True,
+    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
+    help="Serialization; nquads and trig keep the named graphs.",
+)
+@click.option(
+    "--graph",
+    default=None,
+    help="Only this named graph: an IRI, or a build graph's name (ontology, shapes, "
+    "inferred, void). Default: the whole dataset, as in the release's dumps.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write (gzip-compressed if it ends in .gz; default: stdout).",
+)
+@click.option(
+    "--release",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Dump this release directory instead of the current one.",
+)
 @click.pass_obj
-def dump(settings: Settings, format_name: str, graph: str | None, out: Path | None,
-         release: Path | None) -> None:
+def dump(
+    settings: Settings, format_name: str, graph: str | None, out: Path | None, release: Path | None
+) -> None:
     """Write the current release (or one graph of it) in one RDF format."""
     from publisher.dumps import dump_release
 
