@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 import requests
 
 from publisher.negotiation import (
@@ -222,3 +223,17 @@ def test_live_public_base_lets_a_client_follow_every_iri(
             assert followed.headers["Content-Type"].startswith("text/turtle")
     finally:
         stop_server(live)
+
+
+def test_live_jsonld_context_resolves_for_a_client(server: LiveServer) -> None:
+    """A JSON-LD processor fetches the published @context from the server and reads the
+    same statements as the N-Triples document."""
+    jsonld = server.get(KIM + ".jsonld")
+    assert jsonld.json()["@context"] == server.url + "context.jsonld"
+    graph = rdflib.Graph()
+    graph.parse(data=jsonld.text, format="json-ld", base=server.url)  # fetches the context
+    nt = rdflib.Graph()
+    nt.parse(data=server.get(KIM + ".nt").text, format="nt")
+    named = lambda g: {t for t in g if not any(isinstance(x, rdflib.BNode) for x in t)}  # noqa: E731
+    assert len(graph) == len(nt)
+    assert named(graph) == named(nt)
