@@ -302,6 +302,7 @@ def describe(
         subset = ox.NamedNode(graph.iri)
         t.add(dataset, VOID.subset, subset)
         t.add(subset, RDF.type, _iri(VOID.Dataset))
+        t.add(subset, RDF.type, _iri(DCAT.Dataset))
         t.add(subset, VOID.triples, _int(graph.triples))
         for source in graph.sources:
             t.add(subset, PROV.wasDerivedFrom, ox.NamedNode(source))
@@ -315,11 +316,12 @@ def describe(
 def _describe_file(
     t: _Triples, dataset: ox.NamedNode, dump: DumpFile, *, base: str, release_id: str
 ) -> None:
+    """A file is a distribution (and VoID dump) of the dataset, or of the one graph it holds."""
     url = ox.NamedNode(f"{base}downloads/{release_id}/{dump.name}")
     dist = ox.NamedNode(f"{base}id/distribution/{release_id}/{dump.name}")
-    if dump.graph is None:
-        t.add(dataset, VOID.dataDump, url)
-    t.add(dataset, DCAT.distribution, dist)
+    of = dataset if dump.graph is None else ox.NamedNode(dump.graph)
+    t.add(of, VOID.dataDump, url)
+    t.add(of, DCAT.distribution, dist)
     t.add(dist, RDF.type, _iri(DCAT.Distribution))
     t.add(dist, DCTERMS.title, ox.Literal(dump.name))
     t.add(dist, DCTERMS.description, _text(dump.description))
@@ -342,8 +344,6 @@ def _describe_file(
             dump.sha256, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#hexBinary")
         ),
     )
-    if dump.graph is not None:
-        t.add(dist, DCTERMS.source, ox.NamedNode(dump.graph))
 
 
 def _media_type(media_type: str) -> ox.NamedNode:

@@ -256,3 +256,11 @@ def test_format_parameter_lets_links_choose(client: FlaskClient) -> None:
     listing = client.get("/downloads/?format=json")
     assert listing.status_code == 200 and listing.mimetype == "application/json"
     assert client.get("/dataset?format=png").status_code == 400
+
+
+def test_head_gives_the_headers_without_the_body(live_server: LiveServer, release: Release) -> None:
+    dump = next(f for f in read_index(release.dumps_path) if f.name == "diplograph.nq.gz")
+    response = requests.head(live_server.url + "downloads/diplograph.nq.gz", timeout=30)
+    assert response.status_code == 200 and response.content == b""
+    assert int(response.headers["Content-Length"]) == dump.size
+    assert response.headers["Accept-Ranges"] == "bytes"

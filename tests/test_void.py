@@ -192,10 +192,12 @@ def test_distributions_match_the_files(void_store: ox.Store, release: Release, b
         assert checksum == hashlib.sha256(data).hexdigest()
         assert media_type.endswith("/" + f.media_type)
     dumps = {
-        q.object.value
+        (q.subject.value, q.object.value)
         for q in void_store.quads_for_pattern(None, ox.NamedNode(str(VOID.dataDump)), None)
     }
-    assert dumps == {f"{base}downloads/{release.id}/{f.name}" for f in files if f.graph is None}
+    assert dumps == {
+        (f.graph or dataset_iri(base), f"{base}downloads/{release.id}/{f.name}") for f in files
+    }
 
 
 def test_dataset_statistics_for_pages(release: Release, stats: Statistics) -> None:
