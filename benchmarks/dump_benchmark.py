@@ -13,7 +13,8 @@ Printed for each format: seconds, uncompressed MB, MB/s and triples/s for
     and on an in-memory copy (the serializer alone, no disk store lookups);
   * ``rdflib``      — ``Graph.serialize`` on ``--rdflib-triples`` triples (it is too slow for
     the full graph; its rate is per triple, so the ratio holds).
-Then the whole build step (``write_release_dumps``: every file, checksums, index).
+Then the whole build step (``write_release_dumps``: every file, checksums) and the VoID
+counts (``compute_statistics``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import generate  # noqa: E402  (benchmarks/generate.py)
 from publisher.dumps import UNION_QUERY, count, dump_to, write_release_dumps  # noqa: E402
 from publisher.namespaces import PREFIXES  # noqa: E402
 from publisher.negotiation import NQUADS, NTRIPLES, TRIG, TURTLE, Format  # noqa: E402
+from publisher.void import compute_statistics  # noqa: E402
 
 BASE = "https://w3id.org/diplograph/"
 
@@ -131,6 +133,8 @@ def run(work: Path, quads: int, rdflib_triples: int) -> None:
         f"{total:.1f} MB written",
         flush=True,
     )
+    seconds = timed(partial(compute_statistics, store, BASE))
+    print(f"VoID statistics (compute_statistics: every count and partition): {seconds:.1f} s")
 
 
 def _serialize_union(store: ox.Store, fmt: Format) -> None:
