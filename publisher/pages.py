@@ -44,7 +44,13 @@ from publisher.page_model import (
 )
 from publisher.resources import Description
 from publisher.store import Store
-from publisher.timeline import TimelineEntry, VagueDate, human_date, render_timeline_svg
+from publisher.timeline import (
+    TimelineEntry,
+    VagueDate,
+    date_span,
+    human_date,
+    render_timeline_svg,
+)
 
 if TYPE_CHECKING:
     from publisher.renderers import RenderContext
@@ -185,12 +191,20 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     related = page_data.related_events(store, iri) if is_event else []
     if is_event:
         events: dict[str, ox.Literal | None] = {}
+        taken_part: dict[str, ox.Literal | None] = {}
         heading = ""
-    elif page_data.is_kind(store, types, DIP_IRI + "Place"):
-        events, heading = page_data.events_at(store, iri), "Events here"
-    else:
-        events, heading = page_data.events_of(store, iri), "Events taken part in"
-    met, links = page_data.co_participants(store, iri) if events and not is_event else ({}, set())
+    else:  # a state is both an agent and a place
+        taken_part = page_data.events_of(store, iri)
+        held = page_data.events_at(store, iri) if _is_place(store, types) else {}
+        events = {**held, **taken_part}
+        heading = (
+            "Events taken part in or held here"
+            if held and taken_part
+            else "Events here"
+            if held
+            else "Events taken part in"
+        )
+    met, links = page_data.co_participants(store, iri) if taken_part else ({}, set())
     labeller.fetch(
         [p.agent for p in participants]
         + [p.role for p in participants if p.role]
@@ -255,7 +269,8 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
             labeller,
             is_event,
             events,
-            is_place=heading == "Events here",
+            held_here=heading.startswith("Events here"),
+            also_held_here="held here" in heading,
         ),
         descriptions=[
             Value(q.object.value, lang=foreign(q.object.language), sources=sources.numbers([q]))
@@ -283,6 +298,10 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         ],
         notes=notes,
     )
+
+
+def _is_place(store: Store, types: list[str]) -> bool:
+    return page_data.is_kind(store, types, DIP_IRI + "Place")
 
 
 def statement_sections(
@@ -379,7 +398,8 @@ def summary(
     labeller: Labeller,
     is_event: bool,
     events: dict[str, ox.Literal | None],
-    is_place: bool = False,
+    held_here: bool = False,
+    also_held_here: bool = False,
 ) -> str:
     """One sentence: "Military parade in Beijing with Xi Jinping (host) …, 3 September 2025"."""
     first: dict[str, object] = {}
@@ -391,18 +411,15 @@ def summary(
         return _event_summary(kind, first, participants, labeller)
     if events:
         parsed = (VagueDate.parse(d.value, d.datatype.value) for d in events.values() if d)
-        dates = sorted(d for d in parsed if d is not None)
-        span = ""
-        if dates:
-            low, high = dates[0].human(), dates[-1].human()
-            span = f", {low}" if low == high else f", between {low} and {high}"
+        span = date_span([d for d in parsed if d is not None])
         count = "one event" if len(events) == 1 else f"{len(events)} events"
         country = first.get(DIP_IRI + "country")
         where = f" of {plain(country, labeller)}" if country is not None else ""
-        if is_place:
+        if held_here:
             return f"{kind}{where} where {count} took place{span}."
         pronoun = "who" if DIP_IRI + "Person" in types else "that"
-        return f"{kind}{where} {pronoun} took part in {count}{span}."
+        verb = "took part in or hosted" if also_held_here else "took part in"
+        return f"{kind}{where} {pronoun} {verb} {count}{span}."
     return f"{kind}."
 
 

@@ -77,6 +77,21 @@ def human_date(lexical: str, datatype: str = "") -> str:
     return parsed.human() if parsed else lexical
 
 
+def date_span(dates: list[VagueDate]) -> str:
+    """ ", June 2024" or ", between 2019 and 3 September 2025" for a set of dates ('' if none);
+    a day inside a month already named is not repeated ("September 2025", not "between
+    September 2025 and 2 September 2025")."""
+    if not dates:
+        return ""
+    first = min(dates, key=lambda d: (d.start, -d.end.toordinal()))
+    last = max(dates, key=lambda d: (d.end, -d.start.toordinal()))
+    if first.human() == last.human() or last.end <= first.end:
+        return f", {first.human()}"
+    if first.start >= last.start:
+        return f", {last.human()}"
+    return f", between {first.human()} and {last.human()}"
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One event on a timeline; ``current`` marks the page's own resource."""

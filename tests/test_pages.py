@@ -24,7 +24,13 @@ from publisher.config import Settings
 from publisher.network import Neighbour, Network, render_network_svg
 from publisher.releases import Release
 from publisher.store import Store
-from publisher.timeline import TimelineEntry, VagueDate, human_date, render_timeline_svg
+from publisher.timeline import (
+    TimelineEntry,
+    VagueDate,
+    date_span,
+    human_date,
+    render_timeline_svg,
+)
 from tests.conftest import LiveServer
 
 DATA = Path(__file__).parent / "data" / "pages"
@@ -486,3 +492,19 @@ def test_search_answers_503_while_the_index_is_being_built() -> None:
     with pytest.raises(ServiceUnavailable) as raised:
         holder.get(timeout=0)
     assert raised.value.headers["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        ([], ""),
+        ([("2024-06", "gYearMonth")], ", June 2024"),
+        ([("2025-09", "gYearMonth"), ("2025-09-02", "date")], ", September 2025"),
+        ([("2019", "gYear"), ("2025-09-03", "date")], ", between 2019 and 3 September 2025"),
+        ([("2025-09-02", "date"), ("2025", "gYear")], ", 2025"),
+    ],
+)
+def test_date_spans_do_not_repeat_what_a_vaguer_date_says(
+    dates: list[tuple[str, str]], expected: str
+) -> None:
+    assert date_span([when(lexical, kind) for lexical, kind in dates]) == expected
