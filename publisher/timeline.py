@@ -110,13 +110,24 @@ PLOT_RIGHT = WIDTH - 20
 ROW = 30
 TOP = 40
 MAX_LABEL_CHARS = 38
+MAX_ROWS = 60
 
 
 def render_timeline_svg(entries: list[TimelineEntry], title: str) -> str:
-    """Draw ``entries`` (sorted here by date) as an accessible SVG string; '' when empty."""
+    """Draw ``entries`` (sorted here by date) as an accessible SVG string; '' when empty.
+
+    A hub with hundreds of events keeps the picture readable: the latest ``MAX_ROWS`` are
+    drawn (the page's own event always among them) and the title says so.
+    """
     entries = sorted(entries, key=lambda e: (e.when.start, e.when.end, e.label))
     if not entries:
         return ""
+    total = len(entries)
+    if total > MAX_ROWS:
+        current = [e for e in entries if e.current]
+        latest = [e for e in entries if not e.current][-(MAX_ROWS - len(current)) :]
+        entries = sorted(current + latest, key=lambda e: (e.when.start, e.when.end, e.label))
+        title = f"{title} (the latest {len(entries)} of {total})"
     low, high = _padded_range(entries)
     span = (high - low).days or 1
 

@@ -508,3 +508,11 @@ def test_date_spans_do_not_repeat_what_a_vaguer_date_says(
     dates: list[tuple[str, str]], expected: str
 ) -> None:
     assert date_span([when(lexical, kind) for lexical, kind in dates]) == expected
+
+
+def test_timeline_of_a_hub_keeps_the_latest_rows_and_says_so() -> None:
+    entries = [TimelineEntry(f"e{i}", when(str(1800 + i), "gYear")) for i in range(100)]
+    entries.append(TimelineEntry("this one", when("1801", "gYear"), current=True))
+    svg = render_timeline_svg(entries, "Timeline of X")
+    assert "(the latest 60 of 101): 60 events" in svg
+    assert "this one" in svg and ">e99<" in svg and ">e10<" not in svg
