@@ -247,3 +247,21 @@ def test_oversize_query_is_413(client: FlaskClient) -> None:
     huge = "ASK { FILTER(" + " || ".join(["true"] * 20000) + ") }"
     response = client.post("/sparql", data=huge.encode(), content_type="application/sparql-query")
     assert response.status_code == 413
+
+
+def test_cors_allows_any_page_to_query(client: FlaskClient) -> None:
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    answer = client.get("/sparql", query_string={"query": "ASK {}"})
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    error = client.get("/sparql", query_string={"query": "ASK {"})
+    assert error.status_code == 400 and error.headers["Access-Control-Allow-Origin"] == "*"

@@ -101,6 +101,17 @@ def endpoint() -> Response:
     return _stream(job, fmt)
 
 
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Any web page may query the endpoint (read-only, no credentials), POST included."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
 def _job(
     checked: CheckedQuery,
     fmt: Format,
@@ -135,7 +146,7 @@ def _stream(job: Job, fmt: Format) -> Response:
             execution.close()
         sparql.limiter.release(client)
         raise
-    headers = {"Vary": "Accept", ROW_LIMIT: str(job.max_rows), "Access-Control-Allow-Origin": "*"}
+    headers = {"Vary": "Accept", ROW_LIMIT: str(job.max_rows)}
     if stats is not None:
         sparql.limiter.release(client)
         headers[TRUNCATED] = "true" if stats["truncated"] else "false"
@@ -201,7 +212,7 @@ def _description(fmt: Format) -> Response:
     return Response(
         body,
         mimetype=fmt.media_type,
-        headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"},
+        headers={"Vary": "Accept"},
     )
 
 
