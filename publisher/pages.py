@@ -420,7 +420,34 @@ def summary(
         pronoun = "who" if DIP_IRI + "Person" in types else "that"
         verb = "took part in or hosted" if also_held_here else "took part in"
         return f"{kind}{where} {pronoun} {verb} {count}{span}."
-    return f"{kind}."
+    return _record_summary(kind, first, labeller)
+
+
+def _record_summary(kind: str, first: dict[str, object], labeller: Labeller) -> str:
+    """ "Estimate by National Intelligence Service: around 2,000 soldiers killed." and the
+    like, for claims, documents and agreements: who says it, what, and when."""
+    text = kind
+    for by in ("claimant", "author", "publisher"):
+        if (agent := first.get(DIP_IRI + by)) is not None:
+            text += f" by {plain(agent, labeller)}"
+            break
+    amount = first.get(DIP_IRI + "quantityValue")
+    if amount is not None:
+        words = [
+            plain(first[DIP_IRI + n], labeller)
+            for n in ("approximationQualifier",)
+            if DIP_IRI + n in first
+        ]
+        words.append(plain(amount, labeller))
+        if (counted := first.get(DIP_IRI + "counted")) is not None:
+            words.append(plain(counted, labeller))
+        text += ": " + " ".join(words)
+    for when in ("publicationDate", "signingDate", "startDate"):
+        date = first.get(DIP_IRI + when)
+        if isinstance(date, ox.Literal):
+            text += ", " + human_date(date.value, date.datatype.value)
+            break
+    return text + "."
 
 
 def _event_summary(

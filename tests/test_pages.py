@@ -416,6 +416,7 @@ def test_incoming_links_name_participations_by_event_and_role(web: FlaskClient) 
 def test_estimate_page_says_the_number_is_approximate(web: FlaskClient) -> None:
     text = page(web, "/doc/claim/nis-north-korean-soldiers-killed")
     assert "This number is approximate: around 2,000" in text
+    assert "Estimate by National Intelligence Service: around 2,000." in text
     assert 'href="/doc/org/nis"' in text
 
 
