@@ -125,6 +125,7 @@ class Source:
     href: str | None
     graph: str
     detail: str = ""
+    graph_label: str = ""
 
 
 class Labeller:
@@ -254,7 +255,15 @@ class SourceList:
         if cited_sources:
             cited = ", ".join(self.labeller.name(p)[0] for p in cited_sources)
             detail = f"reporting {cited}"
-        return Source(number, text, self.labeller.ctx.href(target), graph, detail)
+        graph_label = self.labeller.literal(graph)
+        return Source(
+            number,
+            text,
+            self.labeller.ctx.href(target),
+            graph,
+            detail,
+            graph_label.value if graph_label and target != graph else "",
+        )
 
 
 def literal_value(lit: ox.Literal, sources: list[int]) -> Value:

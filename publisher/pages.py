@@ -420,13 +420,20 @@ def summary(
         pronoun = "who" if DIP_IRI + "Person" in types else "that"
         verb = "took part in or hosted" if also_held_here else "took part in"
         return f"{kind}{where} {pronoun} {verb} {count}{span}."
-    return _record_summary(kind, first, labeller)
+    return _record_summary(kind, first, labeller, labeller.name(iri)[0])
 
 
-def _record_summary(kind: str, first: dict[str, object], labeller: Labeller) -> str:
-    """ "Estimate by National Intelligence Service: around 2,000 soldiers killed." and the
-    like, for claims, documents and agreements: who says it, what, and when."""
+def _record_summary(kind: str, first: dict[str, object], labeller: Labeller, title: str) -> str:
+    """Who says it, what, and when, for claims, documents and agreements ("Estimate by
+    National Intelligence Service: around 2,000 soldiers killed."); for agents without
+    events, their position and where they are based ("Person: director of 38 North.")."""
     text = kind
+    position = first.get(DIP_IRI + "holdsPosition")
+    if position is not None:
+        name = plain(position, labeller)
+        text += ": " + (name[len(title) + 2 :] if name.startswith(title + ", ") else name)
+    if (based := first.get(DIP_IRI + "basedIn")) is not None:
+        text += f" based in {plain(based, labeller)}"
     for by in ("claimant", "author", "publisher"):
         if (agent := first.get(DIP_IRI + by)) is not None:
             text += f" by {plain(agent, labeller)}"
