@@ -206,10 +206,17 @@ def asserting_graphs(graphs: Sequence[str]) -> Sequence[str]:
     return stated or graphs
 
 
-def display_types(types: list[str]) -> list[str]:
-    """The types worth showing: the ontology's own, most specific first; else all."""
+def display_types(types: list[str], store: Store | None = None) -> list[str]:
+    """The types worth showing: the ontology's own, without generic ones and (given the
+    store) without superclasses of another type shown; else all of them."""
     own = [t for t in types if t.startswith(DIP_IRI)]
     specific = [t for t in own if t not in GENERIC_TYPES] or own
+    if store is not None and len(specific) > 1:
+        specific = [
+            t
+            for t in specific
+            if not any(o != t and page_data.is_kind(store, [o], t) for o in specific)
+        ] or specific
     return specific or types
 
 

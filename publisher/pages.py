@@ -179,7 +179,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     iri = description.iri
     statements = list(description.statements())
     types = [t for t in description.types_of(iri)]
-    shown_types = display_types(types)
+    shown_types = display_types(types, store)
     title_lit = labeller.literal(iri)
     title = title_lit.value if title_lit else compact(iri, ctx.base)
 
@@ -428,6 +428,8 @@ def _record_summary(kind: str, first: dict[str, object], labeller: Labeller, tit
     National Intelligence Service: around 2,000 soldiers killed."); for agents without
     events, their position and where they are based ("Person: director of 38 North.")."""
     text = kind
+    if (country := first.get(DIP_IRI + "country")) is not None:
+        text += f" of {plain(country, labeller)}"
     position = first.get(DIP_IRI + "holdsPosition")
     if position is not None:
         name = plain(position, labeller)

@@ -143,7 +143,7 @@ def _results(iris_labels: list[tuple[str, str, str]]) -> list[Result]:
     out = []
     for iri, label, language in iris_labels:
         names = []
-        for t in display_types(types.get(iri, [])):
+        for t in display_types(types.get(iri, []), store):
             lit = pick_literal(type_labels.get(t, []), languages)
             if lit is not None and lit.value not in names:
                 names.append(lit.value)
