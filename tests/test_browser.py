@@ -177,3 +177,33 @@ def test_pages_fit_a_phone_screen(browser: WebDriver, live_server: LiveServer) -
         assert severe_console_messages(driver) == []
     finally:
         driver.set_window_size(1280, 900)
+
+
+AUDITED_PAGES = (
+    ("home", ""),
+    ("search", "search?q=putin"),
+    ("browse", "search?type=https%3A%2F%2Fw3id.org%2Fdiplograph%2Fontology%23Person"),
+    ("person", "doc/person/vladimir-putin"),
+    ("parade", "doc/event/2025-09-beijing-military-parade"),
+    ("claim", "doc/claim/nis-north-korean-soldiers-killed"),
+    ("not-found", "doc/person/kim-jong-il"),
+)
+
+
+@pytest.mark.parametrize(("name", "path"), AUDITED_PAGES, ids=[n for n, _ in AUDITED_PAGES])
+def test_pages_pass_an_axe_accessibility_audit(
+    browser: WebDriver, live_server: LiveServer, name: str, path: str
+) -> None:
+    """axe-core (bundled by axe-selenium-python, no network) finds no violation."""
+    try:
+        from axe_selenium_python import Axe
+    except ImportError:
+        if os.environ.get("DIPLOGRAPH_REQUIRE_BROWSER") == "1":
+            raise
+        pytest.skip("axe-selenium-python is not installed (pip install -e '.[test]')")
+    browser.get(live_server.url + path)
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run()
+    violations = results["violations"]
+    assert violations == [], axe.report(violations)

@@ -116,7 +116,11 @@ class _Checker(HTMLParser):
             self.headings.append(int(tag[1]))
         if tag == "label" and attributes.get("for"):
             self.labels_for.add(str(attributes["for"]))
-        if tag == "input" and attributes.get("type") != "hidden":
+        if (
+            tag == "input"
+            and attributes.get("type") != "hidden"
+            and not attributes.get("aria-label")
+        ):
             self.inputs.append(str(attributes.get("id")))
         if tag == "img" and "alt" not in attributes:
             self.errors.append("img without alt")
