@@ -521,3 +521,15 @@ def test_timeline_of_a_hub_keeps_the_latest_rows_and_says_so() -> None:
     svg = render_timeline_svg(entries, "Timeline of X")
     assert "(the latest 60 of 101): 60 events" in svg
     assert "this one" in svg and ">e99<" in svg and ">e10<" not in svg
+
+
+def test_home_numbers_are_computed_in_the_background(pages_app: Flask) -> None:
+    import time
+
+    from publisher.views.pages import HOME_KEY
+
+    cache = pages_app.extensions[HOME_KEY]
+    deadline = time.monotonic() + 30
+    while cache.value is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cache.value is not None and cache.value["resources"] > 10

@@ -45,6 +45,8 @@ HOME_KEY = "diplograph.home"
 
 
 INDEX_WAIT_SECONDS = 30.0
+# The home page is computed once for everyone (in English, like the rest of its text).
+HOME_LANGUAGES = ("en",)
 
 
 class _IndexHolder:
@@ -159,9 +161,12 @@ def _results(iris_labels: list[tuple[str, str, str]]) -> list[Result]:
     return out
 
 
-def _labelled(iris: list[str]) -> list[tuple[str, str, str]]:
+def _labelled(
+    iris: list[str], languages: tuple[str, ...] | None = None
+) -> list[tuple[str, str, str]]:
+    """Each IRI with its label for ``languages`` (default: the reader's) and its language."""
     labels = page_data.fetch_labels(get_store(), iris)
-    languages = reader_languages()
+    languages = languages or reader_languages()
     out = []
     for iri in iris:
         lit = pick_literal(labels.get(iri, []), languages)
@@ -254,10 +259,12 @@ def _compute_home() -> dict[str, Any]:
     store, settings, release = get_store(), get_settings(), get_release()
     manifest = release.manifest()
     classes = page_data.class_counts(store)
-    class_names = _labelled([c for c, _ in classes])
+    class_names = _labelled([c for c, _ in classes], HOME_LANGUAGES)
     recent = page_data.recent_events(store, 8)
     recent_rows = []
-    for (iri, label, language), date in zip(_labelled(list(recent)), recent.values(), strict=True):
+    for (iri, label, language), date in zip(
+        _labelled(list(recent), HOME_LANGUAGES), recent.values(), strict=True
+    ):
         parsed = VagueDate.parse(date.value, date.datatype.value) if date else None
         recent_rows.append(
             {
