@@ -1,11 +1,13 @@
 """Bulk dumps: the release written to files once, at build time, by pyoxigraph's serializers.
 
-Reading a large on-disk store is the slow part (every term is looked up by id), so each
-content is read from the store once: the quads once (N-Quads, teed to a scratch file that the
-TriG dump re-parses) and the union graph's distinct triples once (N-Triples, re-parsed for the
-pretty Turtle). Every file is written through a hashing writer, so its size and SHA-256 are
-known when it is closed, and gzip members are written with ``mtime=0`` so equal content gives
-an equal checksum.
+Reading a large on-disk store is the slow part (every term is looked up by id: ~10x slower
+than serializing, see benchmarks/dump_benchmark.py), so the store is read as few times as
+possible: the quads once (N-Quads, teed to a scratch file that the TriG dump re-parses); the
+union's distinct triples are that file's triples when no triple is in two graphs (the
+counts, made on term ids, say so cheaply), and otherwise one ``SELECT DISTINCT`` over the
+store; the pretty Turtle re-parses the N-Triples. Every file is written through a hashing
+writer, so its size and SHA-256 are known when it is closed, and gzip members are written
+with ``mtime=0`` so equal content gives an equal checksum.
 
 What the files hold: the triple dumps (``.ttl``, ``.nt.gz``) exactly the distinct triples of
 the union of all graphs, the quad dumps (``.nq.gz``, ``.trig.gz``) exactly the store's quads,
@@ -302,7 +304,14 @@ def write_release_dumps(
         union_nt = scratch / "union.nt"
         nt_out = _Outputs([union_nt, out_dir / "diplograph.nt.gz"])
         with nt_out as sink:
-            write_triples(store, sink, NTRIPLES, excluded)
+            if counts.union_triples == counts.quads:
+                # No triple is in two graphs, so the quads already are the distinct union:
+                # project the scratch copy instead of reading the store a second time.
+                parsed = ox.parse(path=str(all_nq), format=ox.RdfFormat.N_QUADS)
+                projected = (ox.Triple(q.subject, q.predicate, q.object) for q in parsed)
+                ox.serialize(projected, sink, ox.RdfFormat.N_TRIPLES)
+            else:
+                write_triples(store, sink, NTRIPLES, excluded)
         record(
             nt_out,
             NTRIPLES,

@@ -231,3 +231,20 @@ def test_cli_dump_rejects_an_unknown_graph(runner: CliRunner, release: Release) 
     result = runner.invoke(main, ["dump", "--release", str(release.path), "--graph", "nope"])
     assert result.exit_code != 0
     assert "has no graph" in result.output
+
+
+def test_union_without_shared_triples_is_projected_from_the_quads(tmp_path: Path) -> None:
+    """The fast path (no triple in two graphs) gives the same union as the query."""
+    store = ox.Store()
+    store.extend(
+        ox.Quad(iri(f"s{i}"), iri("p"), ox.Literal(str(i)), iri(f"g{i % 3}")) for i in range(50)
+    )
+    store.add(ox.Quad(iri("s0"), iri("q"), iri("o"), ox.DefaultGraph()))
+    write_release_dumps(store, tmp_path, graphs={})
+    union = triples_of(list(store))
+    for name, fmt in [
+        ("diplograph.nt.gz", ox.RdfFormat.N_TRIPLES),
+        ("diplograph.ttl", ox.RdfFormat.TURTLE),
+    ]:
+        parsed = parse(tmp_path / name, fmt)
+        assert len(parsed) == len(union) == 51 and triples_of(parsed) == union
