@@ -298,3 +298,21 @@ def participation_of(store: Store, participation: str) -> tuple[str | None, str 
     for row in store.select(query, {"p": ox.NamedNode(participation)}):
         return _named(row["event"]), _named(row["role"])
     return None, None
+
+
+def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
+    """The roles ``agent`` had, per event (from its ``dip:Participation`` nodes)."""
+    query = (
+        PREFIXES
+        + f"""
+    SELECT DISTINCT ?agent ?e ?role WHERE {{
+      ?p dip:participant ?agent ; dip:role ?role .
+      ?e dip:hasParticipation ?p .
+    }} LIMIT {MAX_EVENTS * 4}"""
+    )
+    roles: dict[str, list[str]] = defaultdict(list)
+    for row in store.select(query, {"agent": ox.NamedNode(agent)}):
+        event, role = _named(row["e"]), _named(row["role"])
+        if event and role and role not in roles[event]:
+            roles[event].append(role)
+    return dict(roles)

@@ -226,6 +226,10 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         for p in participants
     ]
     event_rows = _dated_rows(events, labeller, event_types)
+    roles = page_data.roles_of(store, iri) if taken_part else {}
+    labeller.fetch(r for rs in roles.values() for r in rs)
+    for row, event in zip(event_rows, _sorted_events(events), strict=True):
+        row["roles"] = ", ".join(labeller.name(r)[0] for r in roles.get(event, []))
     related_rows = [
         {"relation": rel, **row}
         for rel, row in zip(
@@ -505,16 +509,24 @@ def _dated_row(
         "event": labeller.value(iri),
         "date": parsed.human() if parsed else "",
         "iso": parsed.iso if parsed else "",
-        "sort": parsed.start.isoformat() if parsed else "",
         "kind": labeller.name(shown[0])[0] if shown else "",
     }
+
+
+def _sort_key(iri: str, date: ox.Literal | None) -> tuple[str, str]:
+    parsed = VagueDate.parse(date.value, date.datatype.value) if date else None
+    return (parsed.start.isoformat() if parsed else "9999", iri)
+
+
+def _sorted_events(events: dict[str, ox.Literal | None]) -> list[str]:
+    """Events in date order (undated last), the order of the page's list."""
+    return sorted(events, key=lambda iri: _sort_key(iri, events[iri]))
 
 
 def _dated_rows(
     events: dict[str, ox.Literal | None], labeller: Labeller, types: dict[str, list[str]]
 ) -> list[dict[str, object]]:
-    rows = [_dated_row(iri, date, labeller, types) for iri, date in events.items()]
-    return sorted(rows, key=lambda r: (str(r["sort"]) or "9999", str(r["event"])), reverse=False)
+    return [_dated_row(iri, events[iri], labeller, types) for iri in _sorted_events(events)]
 
 
 def _timeline(

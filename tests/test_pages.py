@@ -405,6 +405,8 @@ def test_person_page_has_events_on_a_timeline_and_who_they_met(web: FlaskClient)
     events = text[text.index("Events taken part in") :]
     assert '<time datetime="2019">2019</time>' in events
     assert '<time datetime="2024-06">June 2024</time>' in events
+    parade_row = events[events.index("Victory Day military parade") :].split("</li>")[0]
+    assert '<span class="role">guest</span>' in parade_row
     assert "Who Kim Jong Un met" in text
     network = text[text.index('class="network"') :]
     assert "Xi Jinping (2 events)" in network and "Vladimir Putin (2 events)" in network
