@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -280,7 +281,7 @@ def _compute_home() -> dict[str, Any]:
         "resources": page_data.resource_count(store, settings.base_iri),
         "graphs": len(store.named_graphs()),
         "release": release.id,
-        "created": manifest.get("created", ""),
+        "created": _when(manifest.get("created", "")),
         "classes": [
             {"iri": c, "label": name, "count": n}
             for (c, n), (_, name, _) in zip(classes, class_names, strict=True)
@@ -293,6 +294,15 @@ def _compute_home() -> dict[str, Any]:
 def favicon() -> WerkzeugResponse:
     """Browsers ask for /favicon.ico whatever the page says; send them to the SVG icon."""
     return redirect("/static/favicon.svg", code=301)
+
+
+def _when(iso: str) -> str:
+    """A build time for people: "29 November 2026, 12:32 UTC"."""
+    try:
+        moment = datetime.fromisoformat(iso).astimezone(UTC)
+    except ValueError:
+        return iso
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 @bp.app_context_processor
