@@ -189,21 +189,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     participants = page_data.participants(store, iri) if is_event else []
     participants.sort(key=lambda p: not (p.role or "").endswith("/host"))
     related = page_data.related_events(store, iri) if is_event else []
-    if is_event:
-        events: dict[str, ox.Literal | None] = {}
-        taken_part: dict[str, ox.Literal | None] = {}
-        heading = ""
-    else:  # a state is both an agent and a place
-        taken_part = page_data.events_of(store, iri)
-        held = page_data.events_at(store, iri) if _is_place(store, types) else {}
-        events = {**held, **taken_part}
-        heading = (
-            "Events taken part in or held here"
-            if held and taken_part
-            else "Events here"
-            if held
-            else "Events taken part in"
-        )
+    events, taken_part, heading = _events_of(store, iri, types, is_event)
     met, links = page_data.co_participants(store, iri) if taken_part else ({}, set())
     labeller.fetch(
         [p.agent for p in participants]
@@ -215,45 +201,8 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     )
     event_types = page_data.fetch_types(store, list(events) + [r[1] for r in related])
     labeller.fetch(t for ts in event_types.values() for t in ts)
-
-    participant_rows = [
-        {
-            "agent": labeller.value(
-                p.agent, [sources.number(g) for g in asserting_graphs(p.graphs)]
-            ),
-            "role": labeller.name(p.role)[0] if p.role else "",
-        }
-        for p in participants
-    ]
-    event_rows = _dated_rows(events, labeller, event_types)
     roles = page_data.roles_of(store, iri) if taken_part else {}
     labeller.fetch(r for rs in roles.values() for r in rs)
-    for row, event in zip(event_rows, _sorted_events(events), strict=True):
-        row["roles"] = ", ".join(labeller.name(r)[0] for r in roles.get(event, []))
-    related_rows = [
-        {"relation": rel, **row}
-        for rel, row in zip(
-            (r[0] for r in related),
-            (_dated_row(r[1], r[2], labeller, event_types) for r in related),
-            strict=True,
-        )
-    ]
-    timeline_entries = _timeline(
-        iri, title, statements, is_event, related, events, labeller, event_types
-    )
-    network = Network(
-        iri,
-        title,
-        [
-            Neighbour(a, labeller.name(a)[0], [labeller.name(e)[0] for e in evs])
-            for a, evs in met.items()
-        ],
-        links,
-    )
-    met_rows: list[dict[str, object]] = [
-        {"agent": labeller.value(a), "count": len(evs)}
-        for a, evs in sorted(met.items(), key=lambda m: (-len(m[1]), labeller.name(m[0])[0]))
-    ]
 
     hidden = {DIP_IRI + "hasParticipant", DIP_IRI + "hasParticipation"} if participants else set()
     inferred_graph = ctx.base + INFERRED_GRAPH
@@ -282,16 +231,35 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
             if q.predicate.value in TEXT_PREDICATES and isinstance(q.object, ox.Literal)
         ],
         other_names=other_names(description, iri, title_lit),
-        participants=participant_rows,
-        events=event_rows,
+        participants=[
+            {
+                "agent": labeller.value(
+                    p.agent, [sources.number(g) for g in asserting_graphs(p.graphs)]
+                ),
+                "role": labeller.name(p.role)[0] if p.role else "",
+            }
+            for p in participants
+        ],
+        events=_event_rows(events, roles, labeller, event_types),
         events_heading=heading,
-        related=related_rows,
-        timeline=Markup(render_timeline_svg(timeline_entries, f"Timeline of {title}")),
-        met=met_rows,
-        network=Markup(render_network_svg(network)),
+        related=[
+            {"relation": relation, **_dated_row(other, date, labeller, event_types)}
+            for relation, other, date in related
+        ],
+        timeline=Markup(
+            render_timeline_svg(
+                _timeline(iri, title, statements, is_event, related, events, labeller, event_types),
+                f"Timeline of {title}",
+            )
+        ),
+        met=[
+            {"agent": labeller.value(a), "count": len(evs)}
+            for a, evs in sorted(met.items(), key=lambda m: (-len(m[1]), labeller.name(m[0])[0]))
+        ],
+        network=Markup(render_network_svg(_network(iri, title, met, links, labeller))),
         sections=sections,
         inferred=statement_rows(inferred, labeller, None, description),
-        incoming=incomingrows(incoming_asserted, description, labeller),
+        incoming=incoming_rows(incoming_asserted, description, labeller),
         incoming_inferred=len(description.incoming) - len(incoming_asserted),
         incoming_total=description.incoming_total,
         page=description.page,
@@ -302,6 +270,36 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         ],
         notes=notes,
     )
+
+
+def _events_of(
+    store: Store, iri: str, types: list[str], is_event: bool
+) -> tuple[dict[str, ox.Literal | None], dict[str, ox.Literal | None], str]:
+    """The events to list for a non-event (all, those taken part in) and their heading;
+    a state is both an agent and a place, so it may have both kinds."""
+    if is_event:
+        return {}, {}, ""
+    taken_part = page_data.events_of(store, iri)
+    held = page_data.events_at(store, iri) if _is_place(store, types) else {}
+    if held and taken_part:
+        heading = "Events taken part in or held here"
+    else:
+        heading = "Events here" if held else "Events taken part in"
+    return {**held, **taken_part}, taken_part, heading
+
+
+def _network(
+    iri: str,
+    title: str,
+    met: dict[str, list[str]],
+    links: set[tuple[str, str]],
+    labeller: Labeller,
+) -> Network:
+    neighbours = [
+        Neighbour(a, labeller.name(a)[0], [labeller.name(e)[0] for e in evs])
+        for a, evs in met.items()
+    ]
+    return Network(iri, title, neighbours, links)
 
 
 def _is_place(store: Store, types: list[str]) -> bool:
@@ -347,7 +345,7 @@ def statement_sections(
     return sections, notes
 
 
-def incomingrows(
+def incoming_rows(
     incoming: list[ox.Quad], description: Description, labeller: Labeller
 ) -> list[Row]:
     """Links pointing at the resource, grouped by property ("has participant": …)."""
@@ -523,10 +521,19 @@ def _sorted_events(events: dict[str, ox.Literal | None]) -> list[str]:
     return sorted(events, key=lambda iri: _sort_key(iri, events[iri]))
 
 
-def _dated_rows(
-    events: dict[str, ox.Literal | None], labeller: Labeller, types: dict[str, list[str]]
+def _event_rows(
+    events: dict[str, ox.Literal | None],
+    roles: dict[str, list[str]],
+    labeller: Labeller,
+    types: dict[str, list[str]],
 ) -> list[dict[str, object]]:
-    return [_dated_row(iri, events[iri], labeller, types) for iri in _sorted_events(events)]
+    """The events list, in date order, each with the roles the resource had in it."""
+    rows = []
+    for iri in _sorted_events(events):
+        row = _dated_row(iri, events[iri], labeller, types)
+        row["roles"] = ", ".join(labeller.name(r)[0] for r in roles.get(iri, []))
+        rows.append(row)
+    return rows
 
 
 def _timeline(
