@@ -8,6 +8,7 @@ release never changes while it is served.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,6 +62,27 @@ def count_graphs(store: Store) -> GraphSizes:
     }
     total = next(store.select("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"))
     return GraphSizes(int(total["n"].value), named)
+
+
+class GraphCounter:
+    """Counts the graphs once, in the background: on a million triples that takes seconds,
+    and the server should answer queries (and pages) while it runs."""
+
+    def __init__(self, store: Store) -> None:
+        self._sizes: GraphSizes | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._count, args=(store,), name="graph-count", daemon=True).start()
+
+    def _count(self, store: Store) -> None:
+        try:
+            self._sizes = count_graphs(store)
+        finally:
+            self._done.set()
+
+    def get(self, wait: float) -> GraphSizes | None:
+        """The sizes, waiting at most ``wait`` seconds; None if not counted (yet)."""
+        self._done.wait(wait)
+        return self._sizes
 
 
 def sd(term: str) -> ox.NamedNode:

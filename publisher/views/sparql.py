@@ -21,7 +21,7 @@ from flask.blueprints import BlueprintSetupState
 
 from publisher.app import get_settings
 from publisher.config import PROJECT_ROOT
-from publisher.errors import BadRequest, PublisherError
+from publisher.errors import BadRequest, PublisherError, ServiceUnavailable
 from publisher.negotiation import HTML, NTRIPLES, SPARQL_JSON, Format
 from publisher.sparql import service_description
 from publisher.sparql.examples import Example, load_examples
@@ -42,6 +42,7 @@ bp = Blueprint("sparql", __name__)
 BUSY_WAIT = 2.0  # seconds a query waits for a free worker before 503
 START_BYTES = 256 * 1024  # output buffered before the response starts (see docs/sparql.md)
 PAGE_ROWS = 1000  # rows the HTML query page shows
+COUNT_WAIT = 30.0  # seconds a service-description request waits for the graph counts
 YASGUI = PROJECT_ROOT / "publisher" / "static" / "yasgui" / "yasgui.min.js"
 TRUNCATED = "X-Diplograph-Truncated"
 ROW_LIMIT = "X-Diplograph-Row-Limit"
@@ -53,7 +54,7 @@ class SparqlState:
 
     pool: WorkerPool
     limiter: ClientLimiter
-    sizes: service_description.GraphSizes
+    sizes: service_description.GraphCounter
     examples: list[Example]
     yasgui: bool
     prefixes: tuple[tuple[str, str], ...]
@@ -72,7 +73,7 @@ def _start(setup: BlueprintSetupState) -> None:
     app.extensions["diplograph.sparql"] = SparqlState(
         pool=pool,
         limiter=ClientLimiter(settings.per_client_queries),
-        sizes=service_description.count_graphs(state.store),
+        sizes=service_description.GraphCounter(state.store),
         examples=load_examples(),
         yasgui=YASGUI.is_file(),
         prefixes=tuple(PREFIXES.items()),
@@ -204,10 +205,14 @@ def _description(fmt: Format) -> Response:
     """The service description as RDF, or the query page for browsers."""
     if fmt is HTML:
         return _page(None, None, None, None)
-    endpoint_url = request.base_url
-    triples = service_description.describe(
-        endpoint_url, get_sparql().sizes, "Diplograph SPARQL endpoint"
-    )
+    sizes = get_sparql().sizes.get(COUNT_WAIT)
+    if sizes is None:
+        raise ServiceUnavailable(
+            "The service description is still being prepared (graphs "
+            "are counted when the server starts); retry shortly.",
+            headers={"Retry-After": "5"},
+        )
+    triples = service_description.describe(request.base_url, sizes, "Diplograph SPARQL endpoint")
     body = service_description.serialize(triples, fmt)
     return Response(
         body,
@@ -249,7 +254,7 @@ def _page(
         error=error,
         yasgui=sparql.yasgui,
         page_rows=PAGE_ROWS,
-        graphs=sparql.sizes,
+        graphs=sparql.sizes.get(0),
     )
     return Response(html, status=status, mimetype="text/html", headers={"Vary": "Accept"})
 
