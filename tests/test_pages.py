@@ -300,8 +300,10 @@ def test_search_negotiates_html_and_json(web: FlaskClient) -> None:
     as_json = web.get("/search?q=putin", headers={"Accept": "application/json"})
     assert as_json.mimetype == "application/json"
     assert as_json.get_json()["results"][0]["types"] == ["person"]
+    assert as_json.headers["Vary"] == "Accept, Accept-Language"
+    assert as_json.headers["Access-Control-Allow-Origin"] == "*"
     as_html = web.get("/search?q=putin", headers={"Accept": "text/html,*/*;q=0.8"})
-    assert as_html.mimetype == "text/html"
+    assert as_html.mimetype == "text/html" and "Accept" in as_html.headers["Vary"]
     assert web.get("/search?q=putin", headers={"Accept": "image/png"}).status_code == 406
 
 

@@ -187,7 +187,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 @bp.get("/search")
-def search() -> Response | str:
+def search() -> Response:
     """Find resources by label (``q``) or list one class (``type``), as HTML or JSON."""
     wanted = request.args.get("format")
     fmt = (
@@ -216,26 +216,30 @@ def search() -> Response | str:
     else:
         results = []
     if fmt is JSON:
-        return jsonify(
+        response = jsonify(
             query=query,
             type=cls or None,
             total=total,
             results=[r.as_json() for r in results],
             suggestions=[r.as_json() for r in suggestions],
         )
-    class_label = _labelled([cls])[0][1] if cls else ""
-    return render_template(
-        "search.html",
-        query=query,
-        cls=cls,
-        class_label=class_label,
-        results=results,
-        suggestions=suggestions,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // limit)),
-        limit=limit,
-    )
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    else:
+        page_html = render_template(
+            "search.html",
+            query=query,
+            cls=cls,
+            class_label=_labelled([cls])[0][1] if cls else "",
+            results=results,
+            suggestions=suggestions,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // limit)),
+            limit=limit,
+        )
+        response = Response(page_html, mimetype="text/html")
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
 
 
 def _hits(hits: list[Hit]) -> list[tuple[str, str, str]]:
