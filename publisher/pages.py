@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from publisher import page_data
 from publisher.app import get_store
-from publisher.namespaces import DIP_IRI
+from publisher.namespaces import DIP_IRI, SKOS
 from publisher.network import Neighbour, Network, render_network_svg
 from publisher.page_model import (
     INFERRED_GRAPH,
@@ -438,6 +438,10 @@ def _record_summary(kind: str, first: dict[str, object], labeller: Labeller, tit
         text += ": " + (name[len(title) + 2 :] if name.startswith(title + ", ") else name)
     if (based := first.get(DIP_IRI + "basedIn")) is not None:
         text += f" based in {plain(based, labeller)}"
+    if (scheme := first.get(str(SKOS.inScheme))) is not None:
+        text += f" in {plain(scheme, labeller)}"
+    if (code := first.get(str(SKOS.notation))) is not None:
+        text += f" (code {plain(code, labeller)})"
     for by in ("claimant", "author", "publisher"):
         if (agent := first.get(DIP_IRI + by)) is not None:
             text += f" by {plain(agent, labeller)}"

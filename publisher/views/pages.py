@@ -30,7 +30,7 @@ from publisher.app import get_release, get_settings, get_store
 from publisher.build import graph_iri
 from publisher.errors import BadRequest, NotAcceptable, ServiceUnavailable
 from publisher.negotiation import HTML, Format, choose
-from publisher.page_model import display_types, local_href, pick_literal
+from publisher.page_model import WELL_KNOWN, compact, display_types, local_href, pick_literal
 from publisher.search import Hit, LabelIndex, weight_by_kind
 from publisher.timeline import VagueDate
 from publisher.uris import rebase
@@ -148,8 +148,9 @@ def _results(iris_labels: list[tuple[str, str, str]]) -> list[Result]:
         names = []
         for t in display_types(types.get(iri, []), store):
             lit = pick_literal(type_labels.get(t, []), languages)
-            if lit is not None and lit.value not in names:
-                names.append(lit.value)
+            name = lit.value if lit else WELL_KNOWN.get(t, compact(t, settings.base_iri))
+            if name not in names:
+                names.append(name)
         out.append(
             Result(
                 rebase(iri, settings.base_iri, settings.public_base),
