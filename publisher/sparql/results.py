@@ -10,6 +10,7 @@ have no place for a note: there the ``X-Diplograph-Truncated`` header is the sig
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from itertools import islice
 from json.encoder import encode_basestring
@@ -20,6 +21,7 @@ import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
 TRUNCATED_NOTE = "Results truncated at {limit} rows by the endpoint's result-row cap."
 
 
@@ -195,7 +197,7 @@ def _csv_term(term: Term) -> str:
 
 
 def _csv_field(value: str) -> str:
-    if any(c in value for c in ',"\r\n'):
+    if _CSV_SPECIAL.search(value):
         return '"' + value.replace('"', '""') + '"'
     return value
 
