@@ -166,13 +166,21 @@ def dataset_options(store: ox.Store, exclude: Iterable[Graph] = ()) -> dict[str,
 def count(store: ox.Store, exclude: Iterable[Graph] = ()) -> Counts:
     """Count the quads and the distinct union triples the dumps will hold."""
     excluded = list(exclude)
-    quads = sum(graph_size(store, g) for g in dataset_graphs(store, excluded))
+    left_out = sum(graph_size(store, g) for g in excluded if store.contains_named_graph(g))
+    quads = len(store) - left_out  # one pass over ids, not one query per graph
     result = store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
         **dataset_options(store, excluded),
     )
     assert isinstance(result, ox.QuerySolutions)
     return Counts(quads, int(next(iter(result))[0].value))
+
+
+def graph_sizes(store: ox.Store) -> dict[str, int]:
+    """Quads in each named graph, by graph IRI, in one aggregate (thousands of graphs)."""
+    result = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(result, ox.QuerySolutions)
+    return {row[0].value: int(row[1].value) for row in result}
 
 
 def graph_size(store: ox.Store, graph: Graph) -> int:

@@ -23,6 +23,7 @@ from publisher.dumps import (
     dataset_graphs,
     dataset_options,
     graph_size,
+    graph_sizes,
     read_index,
     write_index,
 )
@@ -135,6 +136,7 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
         )
     ]
     named = [g for g in dataset_graphs(store, excluded) if isinstance(g, ox.NamedNode)]
+    sizes = graph_sizes(store)
     sources: dict[str, list[str]] = {}
     derived = ox.NamedNode(str(PROV.wasDerivedFrom))
     for r in rows("SELECT DISTINCT ?g ?src WHERE {{ ?g {p} ?src }} ORDER BY ?g ?src", p=derived):
@@ -142,7 +144,7 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
     graphs = [
         GraphStatistics(
             g.value,
-            graph_size(store, g),
+            sizes.get(g.value, 0),
             sources.get(g.value, []),
             _build_graph_description(base, g.value),
         )
