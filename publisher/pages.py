@@ -422,6 +422,11 @@ def summary(
         pronoun = "who" if DIP_IRI + "Person" in types else "that"
         verb = "took part in or hosted" if also_held_here else "took part in"
         return f"{kind}{where} {pronoun} {verb} {count}{span}."
+    parties = sorted(
+        {plain(q.object, labeller) for q in statements if q.predicate.value == DIP_IRI + "party"}
+    )
+    if len(parties) > 1:
+        kind += " between " + _join(parties)
     return _record_summary(kind, first, labeller, labeller.name(iri)[0])
 
 
