@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -265,3 +266,24 @@ def test_cors_allows_any_page_to_query(client: FlaskClient) -> None:
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     error = client.get("/sparql", query_string={"query": "ASK {"})
     assert error.status_code == 400 and error.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_large_select_streams(live_server: LiveServer) -> None:
+    """100,000 rows (≈ 15 MB of JSON): the response starts long before the result is done."""
+    query = "SELECT ?s ?c { ?s ?p ?o . ?a ?b ?c } LIMIT 100000"
+    started = time.monotonic()
+    response = requests.get(
+        live_server.url + "sparql",
+        params={"query": query},
+        stream=True,
+        timeout=60,
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    first_bytes = time.monotonic() - started
+    body = b"".join(response.iter_content(1 << 16))
+    total = time.monotonic() - started
+    assert response.headers.get("Transfer-Encoding") == "chunked"
+    assert "X-Diplograph-Truncated" not in response.headers  # not known when streaming began
+    data = json.loads(body)
+    assert len(data["results"]["bindings"]) == 100_000 and "diplograph" not in data
+    assert first_bytes < total / 2, (first_bytes, total)
