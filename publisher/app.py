@@ -31,9 +31,7 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Flask:
         settings = test_config
     else:
         settings = Settings.from_env(**(test_config or {}))
-    release = open_release(settings.release) if settings.release else current_release(
-        settings.home
-    )
+    release = open_release(settings.release) if settings.release else current_release(settings.home)
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["diplograph"] = AppState(settings, release, Store.for_release(release))
@@ -86,7 +84,8 @@ def _render_error(error: PublisherError) -> Response:
         response = jsonify(status=error.status, error=error.title, message=error.message)
         response.status_code = error.status
     else:
-        response = Response(f"{error.title}: {error.message}\n", status=error.status,
-                            mimetype="text/plain")
+        response = Response(
+            f"{error.title}: {error.message}\n", status=error.status, mimetype="text/plain"
+        )
     response.headers.update(error.headers)
     return response

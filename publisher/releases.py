@@ -79,8 +79,9 @@ def staging_dir(home: Path, release_id: str) -> Path:
 def publish(home: Path, staged: Path, manifest: dict[str, Any]) -> Release:
     """Seal a staged release, move it into place and switch ``current`` to it atomically."""
     release_id = manifest["id"]
-    (staged / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
-                                   encoding="utf-8")
+    (staged / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     final = releases_dir(home) / release_id
     os.replace(staged, final)
     link = current_link(home)
@@ -113,5 +114,8 @@ def list_releases(home: Path) -> list[Release]:
     root = releases_dir(home)
     if not root.is_dir():
         return []
-    return [Release(p) for p in sorted(root.iterdir())
-            if not p.name.startswith(".") and (p / MANIFEST).is_file()]
+    return [
+        Release(p)
+        for p in sorted(root.iterdir())
+        if not p.name.startswith(".") and (p / MANIFEST).is_file()
+    ]

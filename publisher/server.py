@@ -11,8 +11,11 @@ from publisher.config import Settings
 def serve(settings: Settings) -> None:
     """Serve ``settings``' release until interrupted."""
     app = create_app(settings)
-    print(f"Diplograph: serving release {app.extensions['diplograph'].release.id} "
-          f"at http://{settings.host}:{settings.port}/", flush=True)
+    print(
+        f"Diplograph: serving release {app.extensions['diplograph'].release.id} "
+        f"at http://{settings.host}:{settings.port}/",
+        flush=True,
+    )
     waitress.serve(
         app,
         host=settings.host,

@@ -80,11 +80,24 @@ class LiveServer:
 def start_server(release: Release, log: Path, *extra: str, port: int | None = None) -> LiveServer:
     """Start the real server on a free port (or ``port``) and wait until /healthz answers."""
     port = port or free_port()
-    command = [sys.executable, "-m", "publisher", "serve", "--release", str(release.path),
-               "--port", str(port), *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "publisher",
+        "serve",
+        "--release",
+        str(release.path),
+        "--port",
+        str(port),
+        *extra,
+    ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -16,8 +16,11 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_environment_overrides_defaults_and_overrides_win() -> None:
-    env = {"DIPLOGRAPH_PORT": "9999", "DIPLOGRAPH_QUERY_TIMEOUT": "2.5",
-           "DIPLOGRAPH_HOME": "/tmp/x"}
+    env = {
+        "DIPLOGRAPH_PORT": "9999",
+        "DIPLOGRAPH_QUERY_TIMEOUT": "2.5",
+        "DIPLOGRAPH_HOME": "/tmp/x",
+    }
     settings = Settings.from_env(environ=env, port=7000)
     assert settings.port == 7000
     assert settings.query_timeout == 2.5
