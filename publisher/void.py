@@ -128,24 +128,31 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
             "GROUP BY ?c ORDER BY DESC(?n) STR(?c)"
         )
     ]
+    # Without a triple in two graphs the union has no duplicates, and DISTINCT can go.
+    union = (
+        "{{ ?s ?p ?o }}"
+        if counts.union_triples == counts.quads
+        else "{{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o }} }}"
+    )
     properties = [
         (r[0].value, int(r[1].value))
         for r in rows(
-            "SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o }} }} "
-            "GROUP BY ?p ORDER BY DESC(?n) STR(?p)"
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {union} GROUP BY ?p ORDER BY DESC(?n) STR(?p)"
         )
     ]
     named = [g for g in dataset_graphs(store, excluded) if isinstance(g, ox.NamedNode)]
     sizes = graph_sizes(store)
     sources: dict[str, list[str]] = {}
     derived = ox.NamedNode(str(PROV.wasDerivedFrom))
-    for r in rows("SELECT DISTINCT ?g ?src WHERE {{ ?g {p} ?src }} ORDER BY ?g ?src", p=derived):
-        sources.setdefault(r[0].value, []).append(r[1].value)
+    wanted = {g.value for g in named}
+    for r in rows("SELECT DISTINCT ?g ?src WHERE {{ ?g {p} ?src }}", p=derived):
+        if r[0].value in wanted:  # sorted in Python: ORDER BY would decode every row
+            sources.setdefault(r[0].value, []).append(r[1].value)
     graphs = [
         GraphStatistics(
             g.value,
             sizes.get(g.value, 0),
-            sources.get(g.value, []),
+            sorted(sources.get(g.value, [])),
             _build_graph_description(base, g.value),
         )
         for g in named
@@ -154,7 +161,7 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
         r[0].value
         for r in rows(
             "SELECT DISTINCT ?s WHERE {{ ?s a {c} FILTER(STRSTARTS(STR(?s), {space})) }} "
-            f"ORDER BY ?s LIMIT {EXAMPLES}",
+            f"LIMIT {EXAMPLES}",
             c=ox.NamedNode(str(DIP.Event)),
             space=space,
         )
@@ -165,7 +172,7 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
             for r in rows(
                 "SELECT DISTINCT ?s WHERE {{ ?s ?p ?o "
                 "FILTER(isIRI(?s) && STRSTARTS(STR(?s), {space})) }}"
-                f" ORDER BY ?s LIMIT {EXAMPLES}",
+                f" LIMIT {EXAMPLES}",
                 space=space,
             )
         ]
@@ -173,7 +180,8 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
         triples=counts.union_triples,
         quads=counts.quads,
         entities=number(
-            "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
+            # distinct first: only the distinct subjects' strings are read from the store
+            "SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?p ?o }} }} "
             "FILTER(isIRI(?s) && STRSTARTS(STR(?s), {space})) }}",
             space=space,
         ),
