@@ -258,3 +258,28 @@ def test_counts_equal_live_sparql_counts(
         )
         == stats.quads
     )
+
+
+def test_counts_on_a_store_whose_graphs_share_triples() -> None:
+    base = "http://example.org/"
+    node = ox.NamedNode
+
+    def quad(s: str, p: str, o: str, g: str) -> ox.Quad:
+        return ox.Quad(node(base + s), node(base + p), node(base + o), node(base + g))
+
+    store = ox.Store()
+    store.extend(
+        [
+            quad("id/a", "p", "id/b", "g1"),
+            quad("id/a", "p", "id/b", "g2"),  # shared: counts once
+            ox.Quad(node(base + "id/a"), node(RDF_TYPE), node(base + "C"), node(base + "g2")),
+            quad("other", "q", "id/a", "g2"),
+            quad("id/x", "p", "id/y", "id/graph/void"),
+        ]
+    )
+    stats = compute_statistics(store, base, exclude=[node(base + "id/graph/void")])
+    assert (stats.triples, stats.quads) == (3, 4)
+    assert dict(stats.property_partitions) == {base + "p": 1, RDF_TYPE: 1, base + "q": 1}
+    assert stats.class_partitions == [(base + "C", 1)]
+    assert (stats.entities, stats.distinct_subjects, stats.distinct_objects) == (1, 2, 3)
+    assert {g.iri: g.triples for g in stats.graphs} == {base + "g1": 1, base + "g2": 3}
