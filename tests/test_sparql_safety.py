@@ -204,6 +204,15 @@ def test_nested_groups_do_not_take_the_server_down(bounded: LiveServer) -> None:
     assert count(bounded) > 0
 
 
+def test_a_query_past_the_engines_stack_is_answered(live_server: LiveServer) -> None:
+    """7,000 chained UNIONs: within the size and depth limits, yet pyoxigraph segfaults on it
+    in an ordinary thread. Workers run queries on a large stack, so it is simply answered."""
+    chain = "ASK { " + "{} UNION " * 7000 + "{} }"
+    status, _, body = query(live_server, chain)
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert count(live_server) > 0
+
+
 def test_a_crashing_worker_costs_only_its_query(bounded: LiveServer) -> None:
     """Kill the worker running a query with SIGSEGV, as an engine crash would."""
     with ThreadPoolExecutor(1) as pool:

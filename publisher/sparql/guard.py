@@ -11,8 +11,10 @@ an IRI opener in a triple pattern and "less than" in an expression. Reading an I
 engine reads an operator can only matter if the engine enters a string inside that span
 (``'`` is legal in an IRI), so for such IRIs both readings are scanned and a query is refused
 if either reading contains ``SERVICE``. Keywords are matched the way a PEG parser matches
-them — case-insensitively and without requiring a word boundary after them — so
-``SERVICE:{…}`` (the empty prefix as endpoint) and ``SERVICESILENT`` are caught too.
+them — case-insensitively and without requiring a word boundary around them — so any bare
+word or prefix that *contains* SERVICE is refused: ``SERVICE:{…}`` (the empty prefix as
+endpoint), ``SERVICESILENT<…>`` and ``1e5SERVICE<…>`` are caught too. Bare words in a query
+are only keywords, so the rule costs nothing but prefixes named like ``myservice:``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ _VAR = re.compile(r"[?$]\w+")
 # A prefixed name (prefix may be empty) or a bare word (keyword, `a`, true/false).
 _PNAME = re.compile(r"(?:[^\W\d][\w.\-]*)?:(?:[\w.\-:%]|\\[^\s])*")
 _WORD = re.compile(r"[^\W\d]\w*")
+_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _WS = re.compile(r"\s+")
 _NOTS = re.compile(r"[!\s]+")
 
@@ -87,7 +90,7 @@ def check_query(text: str, *, max_bytes: int, max_depth: int) -> CheckedQuery:
         )
     for scan in readings:
         names = scan.keywords + scan.prefixes
-        if any(name.upper().startswith("SERVICE") for name in names):
+        if any("SERVICE" in name.upper() for name in names):
             raise BadRequest(
                 "SERVICE (federated query) is not supported: this endpoint "
                 "never makes outgoing requests. Query the remote endpoint "
@@ -157,6 +160,9 @@ def _scan(
             continue
         if char == "#":
             pos = _COMMENT.match(text, pos).end()  # type: ignore[union-attr]
+            continue
+        if (char.isdigit() or char == ".") and (m := _NUMBER.match(text, pos)):
+            pos = m.end()  # so that `1e5SERVICE` reads as a number, then SERVICE
             continue
         if char in "?$" and (m := _VAR.match(text, pos)):
             pos = m.end()
