@@ -386,8 +386,12 @@ def write_index(out_dir: Path, files: Sequence[DumpFile], release_id: str) -> No
     """Write ``index.json`` (the machine-readable listing) and ``SHA256SUMS``."""
     index = {"release": release_id, "files": [asdict(f) for f in files]}
     (out_dir / INDEX).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
-    sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
-    (out_dir / SHA256SUMS).write_text(sums, encoding="utf-8")
+    (out_dir / SHA256SUMS).write_text(sha256sums(files), encoding="utf-8")
+
+
+def sha256sums(files: Sequence[DumpFile]) -> str:
+    """The checksums in the format ``sha256sum -c`` reads: digest, two spaces, name."""
+    return "".join(f"{f.sha256}  {f.name}\n" for f in files)
 
 
 def read_index(dumps_dir: Path) -> list[DumpFile]:

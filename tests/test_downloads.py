@@ -107,6 +107,7 @@ def test_sha256sums_verifies_downloaded_files(
     sums = live_server.get("downloads/SHA256SUMS")
     assert sums.status_code == 200 and sums.headers["Content-Type"].startswith("text/plain")
     (tmp_path / "SHA256SUMS").write_bytes(sums.content)
+    assert sums.text == (release.dumps_path / "SHA256SUMS").read_text(encoding="utf-8")
     names = [line.split("  ", 1)[1] for line in sums.text.splitlines()]
     assert set(names) == {f.name for f in read_index(release.dumps_path)}
     for name in names:

@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, send_file, url_for
 
 from publisher.app import get_release, get_settings, get_store
-from publisher.dumps import DumpFile, read_index
+from publisher.dumps import DumpFile, read_index, sha256sums
 from publisher.errors import NotAcceptable, NotFound
 from publisher.negotiation import HTML, RDF_FORMATS, Format
 from publisher.releases import Release, list_releases
@@ -106,12 +106,11 @@ def release_sums(release_id: str) -> Response:
 
 
 def _sums(release: Release, *, pinned: bool) -> Response:
-    """The checksums in the format ``sha256sum -c`` reads (two spaces, then the name)."""
+    """``SHA256SUMS`` of a release, made from its index (the same text the build wrote)."""
     files = read_index(release.dumps_path)
     if not files:
         raise NotFound(f"Release {release.id} has no dumps.")
-    body = "".join(f"{f.sha256}  {f.name}\n" for f in files)
-    response = Response(body, mimetype="text/plain")
+    response = Response(sha256sums(files), mimetype="text/plain")
     response.set_etag(release.id)
     response.cache_control.public = True
     response.cache_control.max_age = RELEASE_MAX_AGE if pinned else LATEST_MAX_AGE
