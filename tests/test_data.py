@@ -33,6 +33,15 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 ARTICLE = f"{BASE}id/source/article-eaf561987a3443d8"
 SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "000_eaf561987a3443d8.txt"
 
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    """The seed article, which lives in ../shared beside the project (as in CI)."""
+    if not SEED.is_file():
+        pytest.skip(f"the seed article {SEED} is absent on this checkout (CI always has it)")
+    return SEED.read_text(encoding="utf-8")
+
+
 #: The Wikidata identities verified in DESIGN.md §4 (Kursk Oblast is not in the article).
 ALLOWED_WIKIDATA = {
     f"{BASE}id/person/kim-jong-un": "Q56226",
@@ -226,9 +235,9 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("’", "'").replace("–", "-").split())
 
 
-def test_claim_texts_are_the_article_s_own_words() -> None:
+def test_claim_texts_are_the_article_s_own_words(seed_text: str) -> None:
     """Every dip:claimText quotes the article verbatim (up to apostrophe style)."""
-    article = normalise(SEED.read_text(encoding="utf-8"))
+    article = normalise(seed_text)
     texts = [s.object.value for s in ALL if s.predicate == f"{DIP}claimText"]
     assert len(texts) >= 10
     for text in texts:
@@ -251,6 +260,6 @@ def test_claim_texts_are_the_article_s_own_words() -> None:
         "early hours",
     ],
 )
-def test_numbers_and_dates_come_from_the_article(phrase: str) -> None:
+def test_numbers_and_dates_come_from_the_article(phrase: str, seed_text: str) -> None:
     """A guard against drift: the figures the data encodes are all in the seed text."""
-    assert phrase in SEED.read_text(encoding="utf-8")
+    assert phrase in seed_text
