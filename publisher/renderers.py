@@ -12,6 +12,7 @@ rewritten to it after serializing, in every format, so a client can follow every
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,9 +93,10 @@ def triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
 
 
-def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
-    """The project prefixes that some IRI in ``quads`` uses (serializers that cannot tell
-    would otherwise declare all of them)."""
+def used_prefixes(quads: Iterable[ox.Quad], base: str) -> dict[str, str]:
+    """The prefixes some IRI in ``quads`` uses (serializers that cannot tell would otherwise
+    declare all of them): the vocabularies', plus one per kind of our own resources
+    (``event:``, ``person:``, ``role:`` …) so documents read like the data files."""
     namespaces: set[str] = set()
     for quad in quads:
         for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
@@ -102,7 +104,23 @@ def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
                 namespaces.add(_namespace(term.value))
             elif isinstance(term, ox.Literal):
                 namespaces.add(_namespace(term.datatype.value))
-    return {p: ns for p, ns in PREFIXES.items() if ns in namespaces}
+    prefixes = {p: ns for p, ns in PREFIXES.items() if ns in namespaces}
+    for namespace in sorted(namespaces):
+        name = _kind_prefix(namespace, base)
+        if name and name not in PREFIXES and name not in prefixes:
+            prefixes[name] = namespace
+    return prefixes
+
+
+def _kind_prefix(namespace: str, base: str) -> str | None:
+    """``{base}id/event/`` → ``event``; ``{base}id/concept/role/`` → ``role``."""
+    if not namespace.startswith(base + "id/"):
+        return None
+    name = namespace.rstrip("/").rsplit("/", 1)[-1]
+    return name if _PREFIX_NAME.fullmatch(name) else None
+
+
+_PREFIX_NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 
 
 def _namespace(iri: str) -> str:
@@ -117,7 +135,7 @@ def _oxigraph(fmt: ox.RdfFormat, *, dataset: bool) -> Renderer:
             quads.sort(key=lambda q: (str(q.graph_name), str(q.subject)))
         data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if dataset else triples(quads)
         pretty = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-        prefixes = used_prefixes(quads) if pretty else None
+        prefixes = used_prefixes(quads, ctx.base) if pretty else None
         out = ox.serialize(data, format=fmt, prefixes=prefixes)
         assert out is not None
         return _rebase_bytes(out, ctx)
@@ -159,7 +177,7 @@ def render_turtle(description: Description, ctx: RenderContext) -> bytes:
         triples(quads),
         key=lambda t: (t.subject != thing, isinstance(t.subject, ox.BlankNode), str(t.subject)),
     )
-    out = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(quads))
+    out = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(quads, ctx.base))
     assert out is not None
     return _rebase_bytes(out, ctx)
 
