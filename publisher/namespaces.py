@@ -92,6 +92,7 @@ class DIP(DefinedNamespace):
     # Properties: events
     startDate: URIRef
     endDate: URIRef
+    startDateNotStated: URIRef
     timeOfDay: URIRef
     place: URIRef
     subEventOf: URIRef

@@ -219,6 +219,41 @@ def test_event_slugs_start_with_their_start_date() -> None:
         assert len(date.value) == precision[date.datatype.value], (event, date)
 
 
+def test_undated_events_say_so_and_have_no_date_in_their_slug() -> None:
+    """An event no source dates carries ``dip:startDateNotStated true``, never a made-up date."""
+    true = ox.Literal("true", datatype=ox.NamedNode(f"{XSD}boolean"))
+    undated = {s.subject for s in ALL if s.predicate == f"{DIP}startDateNotStated"}
+    assert len(undated) >= 3
+    for event in undated:
+        assert objects(event, f"{DIP}startDateNotStated") == [true], event
+        assert objects(event, f"{DIP}startDate") == [], event
+        slug = event.removeprefix(f"{BASE}id/event/")
+        assert slug != event and not re.match(r"\d{4}", slug), event
+
+
+def test_every_estimate_is_an_estimate_of_an_event_that_points_back() -> None:
+    """Each estimate names its event; an event's count properties name its own estimates."""
+    estimates = {
+        s.subject for s in ALL if s.predicate == RDF_TYPE and s.object.value == f"{DIP}Estimate"
+    }
+    assert len(estimates) >= 4
+    of = {e: [o.value for o in objects(e, f"{DIP}estimateOf")] for e in estimates}
+    assert [e for e, events in of.items() if len(events) != 1] == []
+    counts = (f"{DIP}attendanceCount", f"{DIP}troopStrength", f"{DIP}casualties")
+    links = [s for s in ALL if s.predicate in counts]
+    assert len(links) >= 3
+    for link in links:
+        assert of[link.object.value] == [link.subject], link
+
+
+def test_claims_live_in_the_graph_of_the_source_that_reports_them() -> None:
+    """A claim's dip:reportedIn is a primary source of the named graph that holds the claim."""
+    primary = {(s.subject, s.object.value) for s in ALL if s.predicate == f"{PROV}hadPrimarySource"}
+    reported = [s for s in ALL if s.predicate == f"{DIP}reportedIn"]
+    assert len(reported) >= 10
+    assert [s.subject for s in reported if (s.graph, s.object.value) not in primary] == []
+
+
 def test_participations_and_shortcuts_agree() -> None:
     """Every n-ary participation has its dip:hasParticipant shortcut, and vice versa."""
     via_nary = set()

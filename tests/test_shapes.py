@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from publisher.config import PROJECT_ROOT
@@ -53,7 +53,7 @@ def test_shape_is_documented(name: str) -> None:
     shape = URIRef(DSH + name)
     assert SHAPES.value(shape, SH.name) is not None
     label = SHAPES.value(shape, RDFS.label)
-    assert label is not None and label.language == "en"
+    assert isinstance(label, Literal) and label.language == "en"
     assert SHAPES.value(shape, SH.severity) in {SH.Violation, SH.Warning, SH.Info}
     assert len(MESSAGES[name]) > 40, "a message says what is wrong and how to fix it"
 
@@ -110,6 +110,54 @@ def test_end_not_before_start(tmp_path: Path, start: str, end: str, ordered: boo
     order_problems = [p for p in report.problems if p.shape == "dsh:DateOrderShape"]
     assert not order_problems if ordered else order_problems
     assert [p for p in report.problems if p.shape != "dsh:DateOrderShape"] == []
+
+
+UNDATED_EVENT = """\
+@prefix dip: <https://w3id.org/diplograph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+GRAPH <https://w3id.org/diplograph/id/graph/test> {{
+  <https://w3id.org/diplograph/id/event/e> a dip:MilitaryDeployment ; rdfs:label "An event"@en
+    {dates} .
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("dates", "fires"),
+    [
+        ('; dip:startDate "2025-09-02"^^xsd:date', set()),
+        ('; dip:startDate "2019"^^xsd:gYear ; dip:startDateNotStated false', set()),
+        ("; dip:startDateNotStated true", set()),
+        ("", {"dsh:EventStartDateStatedOrNotStated"}),
+        ("; dip:startDateNotStated false", {"dsh:EventStartDateStatedOrNotStated"}),
+        (
+            '; dip:startDate "2025-09-02"^^xsd:date ; dip:startDateNotStated true',
+            {"dsh:EventStartDateStatedOrNotStated"},
+        ),
+        (
+            '; dip:startDate "2025-09-02"^^xsd:date , "2025-09-03"^^xsd:date',
+            {"dsh:EventStartDate", "dsh:EventStartDateStatedOrNotStated"},
+        ),
+        (
+            '; dip:startDate "2 September 2025"',
+            {"dsh:EventStartDateDatatype", "dsh:EventStartDateStatedOrNotStated"},
+        ),
+        (
+            '; dip:startDateNotStated "yes"',
+            {"dsh:EventStartDateNotStatedValue", "dsh:EventStartDateStatedOrNotStated"},
+        ),
+    ],
+)
+def test_start_date_is_stated_or_explicitly_not_stated(
+    tmp_path: Path, dates: str, fires: set[str]
+) -> None:
+    """One start date, or the explicit flag and no date: never neither, never both."""
+    path = tmp_path / "event.trig"
+    path.write_text(UNDATED_EVENT.format(dates=dates), encoding="utf-8")
+    report = validate_files([path])
+    assert {p.shape for p in report.problems} == fires, report.format()
+    assert report.conforms == (not fires)
 
 
 def test_every_shape_is_listed_in_the_build_docs() -> None:
