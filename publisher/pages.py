@@ -57,7 +57,17 @@ if TYPE_CHECKING:
 
 # Headings for the statements, by the ontology term's local name; the rest go to "Other".
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("When", ("startDate", "endDate", "timeOfDay", "publicationDate", "signingDate")),
+    (
+        "When",
+        (
+            "startDate",
+            "startDateNotStated",
+            "endDate",
+            "timeOfDay",
+            "publicationDate",
+            "signingDate",
+        ),
+    ),
     (
         "Where",
         (
