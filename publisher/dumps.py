@@ -22,7 +22,7 @@ import hashlib
 import json
 import shutil
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -184,6 +184,7 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
 
 
 def graph_size(store: ox.Store, graph: Graph) -> int:
+    """Quads in one graph (the default graph included)."""
     result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)
     assert isinstance(result, ox.QuerySolutions)
     return int(next(iter(result))[0].value)
@@ -241,7 +242,7 @@ def write_release_dumps(
     store: ox.Store,
     out_dir: Path,
     *,
-    graphs: dict[str, tuple[Graph, str]],
+    graphs: Mapping[str, tuple[Graph, str]],
     exclude: Iterable[Graph] = (),
 ) -> list[DumpFile]:
     """Write the release's dumps into ``out_dir`` and return what was written.
