@@ -248,21 +248,6 @@ def resources_of_type(store: Store, cls: str, offset: int, limit: int) -> tuple[
     return len(members), members[offset : offset + limit]
 
 
-def resource_count(store: Store, base: str) -> int:
-    """How many distinct IRIs under ``{base}id/`` are described (typed) in the store."""
-    query = (
-        PREFIXES
-        + """
-    SELECT ?prefix (COUNT(DISTINCT ?s) AS ?n) WHERE {
-      ?s rdf:type ?t FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR(?prefix)))
-    } GROUP BY ?prefix"""
-    )
-    for row in store.select(query, {"prefix": ox.Literal(base + "id/")}):
-        n = row["n"]
-        return int(n.value) if isinstance(n, ox.Literal) else 0
-    return 0
-
-
 def events_at(store: Store, place: str) -> dict[str, ox.Literal | None]:
     """Events held at, leaving from or going to ``place``, with their start dates."""
     query = (

@@ -34,6 +34,7 @@ from publisher.page_model import WELL_KNOWN, compact, display_types, local_href,
 from publisher.search import Hit, LabelIndex, weight_by_kind
 from publisher.timeline import VagueDate
 from publisher.uris import rebase
+from publisher.void import dataset_statistics
 
 bp = Blueprint("pages", __name__)
 
@@ -263,7 +264,7 @@ def _home_data() -> dict[str, Any]:
 
 def _compute_home() -> dict[str, Any]:
     store, settings, release = get_store(), get_settings(), get_release()
-    manifest = release.manifest()
+    stats = dataset_statistics(release)  # the same exact counts /downloads/ and /dataset show
     classes = page_data.class_counts(store)
     class_names = _labelled([c for c, _ in classes], HOME_LANGUAGES)
     recent = page_data.recent_events(store, 8)
@@ -282,11 +283,12 @@ def _compute_home() -> dict[str, Any]:
             }
         )
     return {
-        "quads": manifest.get("quads", len(store)),
-        "resources": page_data.resource_count(store, settings.base_iri),
-        "graphs": len(store.named_graphs()),
+        "triples": stats.get("triples", 0),
+        "quads": stats.get("quads", 0),
+        "entities": stats.get("entities", 0),
+        "graphs": len(stats.get("graphs", ())),
         "release": release.id,
-        "created": _when(manifest.get("created", "")),
+        "created": _when(stats.get("created") or ""),
         "classes": [
             {"iri": c, "label": name, "count": n}
             for (c, n), (_, name, _) in zip(classes, class_names, strict=True)
