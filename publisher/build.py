@@ -34,7 +34,7 @@ from publisher.validation import InputError, parse_quads, rdf_files, rdf_format,
 from publisher.void import describe_dataset
 
 #: Build-made named graphs; a data file may not use these names.
-RESERVED_GRAPHS = ("ontology", "shapes", "inferred")
+RESERVED_GRAPHS = ("ontology", "shapes", "inferred", "void")
 PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 #: Files larger than this are loaded with ``Store.bulk_load`` (no transaction).
 BULK_LOAD_BYTES = 16 * 1024 * 1024
