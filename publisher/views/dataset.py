@@ -6,15 +6,14 @@ Both answer the VoID/DCAT description the build computed and loaded into the gra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 
+from publisher import http
 from publisher.app import get_release, get_settings, get_store
-from publisher.errors import BadRequest, NotAcceptable
 from publisher.namespaces import PREFIXES
-from publisher.negotiation import HTML, RDF_FORMATS, Format, by_media_type, choose
+from publisher.negotiation import HTML, RDF_FORMATS, Format
 from publisher.uris import path_for_iri
 from publisher.void import (
     CREATOR,
@@ -31,20 +30,14 @@ from publisher.void import (
 bp = Blueprint("dataset", __name__)
 
 DATASET_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
-MAX_AGE = 300
-
-
-@bp.after_request
-def cross_origin(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+http.allow_cross_origin(bp)
 
 
 @bp.get("/dataset")
 @bp.get("/.well-known/void")
 def dataset() -> Response:
     """The VoID/DCAT description of the served release, negotiated."""
-    fmt = negotiate(DATASET_FORMATS)
+    fmt = http.negotiate(DATASET_FORMATS)
     settings = get_settings()
     body: str | bytes
     if fmt is HTML:
@@ -58,28 +51,7 @@ def dataset() -> Response:
     response.headers["Link"] = ", ".join(
         f'</dataset>; rel="alternate"; type="{f.media_type}"' for f in RDF_FORMATS
     )
-    response.set_etag(f"{get_release().id}-{fmt.name}")
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
-    response.make_conditional(request)  # turns it into a 304 in place when fresh
-    return response
-
-
-def negotiate(offered: Sequence[Format]) -> Format:
-    """``?format=`` (name, extension or media type) wins, so links can pick; else Accept."""
-    wanted = request.args.get("format")
-    if wanted is not None:
-        fmt = by_media_type(wanted, offered)
-        if fmt is None:
-            names = ", ".join(f.name for f in offered)
-            raise BadRequest(f"unknown format {wanted!r}; use one of {names}.")
-        return fmt
-    fmt = choose(request.headers.get("Accept"), offered)
-    if fmt is None:
-        raise NotAcceptable(
-            "Offered: " + ", ".join(f.media_type for f in offered), headers={"Vary": "Accept"}
-        )
-    return fmt
+    return http.conditional(response, http.etag(get_release().id, fmt.name))
 
 
 def curie(iri: str) -> str:

@@ -16,33 +16,24 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, Response, jsonify, render_template, send_file, url_for
 
+from publisher import http
 from publisher.app import get_release, get_settings, get_store
 from publisher.dumps import DumpFile, read_index, sha256sums
 from publisher.errors import NotAcceptable, NotFound
+from publisher.http import JSON
 from publisher.negotiation import HTML, RDF_FORMATS, Format
 from publisher.releases import Release, list_releases
-from publisher.views.dataset import negotiate
 from publisher.void import dataset_statistics, serialize_description
 
 bp = Blueprint("downloads", __name__)
 
-JSON = Format("json", "application/json", "json", "JSON")
 LISTING_FORMATS: tuple[Format, ...] = (HTML, JSON, *RDF_FORMATS)
-LATEST_MAX_AGE = 300  # a "latest" URL changes with each release
+LATEST_MAX_AGE = http.MAX_AGE  # a "latest" URL changes with each release
 RELEASE_MAX_AGE = 365 * 24 * 3600  # a per-release URL never changes
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Content-Length, Content-Range, ETag, Last-Modified",
-}
-
-
-@bp.after_request
-def cross_origin(response: Response) -> Response:
-    """Any web page may fetch the dumps (they are open data)."""
-    response.headers.update(CORS_HEADERS)
-    return response
+# Any web page may fetch the dumps (they are open data), and see what it got.
+http.allow_cross_origin(bp, expose=("Content-Length", "Content-Range", "ETag", "Last-Modified"))
 
 
 def _release(release_id: str | None) -> Release:
@@ -111,11 +102,8 @@ def _sums(release: Release, *, pinned: bool) -> Response:
     if not files:
         raise NotFound(f"Release {release.id} has no dumps.")
     response = Response(sha256sums(files), mimetype="text/plain")
-    response.set_etag(release.id)
-    response.cache_control.public = True
-    response.cache_control.max_age = RELEASE_MAX_AGE if pinned else LATEST_MAX_AGE
-    response.make_conditional(request)  # turns it into a 304 in place when fresh
-    return response
+    max_age = RELEASE_MAX_AGE if pinned else LATEST_MAX_AGE
+    return http.conditional(response, http.etag(release.id), max_age=max_age)
 
 
 @bp.get("/downloads/", merge_slashes=False)
@@ -130,7 +118,7 @@ def release_listing(release_id: str) -> Response:
 
 def _listing(release: Release, *, pinned: bool) -> Response:
     """The files of a release, as an HTML page, JSON, or RDF (the VoID/DCAT description)."""
-    fmt = negotiate(LISTING_FORMATS)
+    fmt = http.negotiate(LISTING_FORMATS)
     settings = get_settings()
     if fmt is HTML:
         listing = listing_data(release, pinned=pinned)
@@ -148,11 +136,7 @@ def _listing(release: Release, *, pinned: bool) -> Response:
         )
         response = Response(body, mimetype=fmt.media_type)
     response.headers["Vary"] = "Accept"
-    response.set_etag(f"{release.id}-{fmt.name}")
-    response.cache_control.public = True
-    response.cache_control.max_age = LATEST_MAX_AGE
-    response.make_conditional(request)  # turns it into a 304 in place when fresh
-    return response
+    return http.conditional(response, http.etag(release.id, fmt.name))
 
 
 def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:

@@ -25,11 +25,12 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from publisher import page_data
+from publisher import http, page_data
 from publisher.app import get_release, get_settings, get_store
 from publisher.build import graph_iri
-from publisher.errors import BadRequest, NotAcceptable, ServiceUnavailable
-from publisher.negotiation import HTML, Format, choose
+from publisher.errors import BadRequest, ServiceUnavailable
+from publisher.http import JSON
+from publisher.negotiation import HTML, Format
 from publisher.page_model import WELL_KNOWN, compact, display_types, local_href, pick_literal
 from publisher.search import Hit, LabelIndex, weight_by_kind
 from publisher.timeline import VagueDate
@@ -38,7 +39,6 @@ from publisher.void import dataset_statistics
 
 bp = Blueprint("pages", __name__)
 
-JSON = Format("json", "application/json", "json", "JSON")
 SEARCH_FORMATS: tuple[Format, ...] = (HTML, JSON)
 MAX_QUERY_CHARS = 200
 MAX_LIMIT = 100
@@ -113,8 +113,7 @@ def get_index(timeout: float = INDEX_WAIT_SECONDS) -> LabelIndex:
 
 def reader_languages() -> tuple[str, ...]:
     """The reader's languages, most preferred first (Accept-Language), then English."""
-    langs = [lang for lang, q in request.accept_languages if q > 0 and lang != "*"]
-    return (*langs, "en")
+    return (*http.accept_languages(), "en")
 
 
 @dataclass
@@ -191,16 +190,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 @bp.get("/search")
 def search() -> Response:
     """Find resources by label (``q``) or list one class (``type``), as HTML or JSON."""
-    wanted = request.args.get("format")
-    fmt = (
-        JSON
-        if wanted == "json"
-        else HTML
-        if wanted == "html"
-        else choose(request.headers.get("Accept"), SEARCH_FORMATS)
-    )
-    if fmt is None:
-        raise NotAcceptable("search results are available as text/html or application/json")
+    fmt = http.negotiate(SEARCH_FORMATS)
     query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     cls = request.args.get("type", "").strip()
     limit = _int_arg("limit", 20, 1, MAX_LIMIT)
@@ -225,7 +215,7 @@ def search() -> Response:
             results=[r.as_json() for r in results],
             suggestions=[r.as_json() for r in suggestions],
         )
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        http.cors(response)
     else:
         page_html = render_template(
             "search.html",

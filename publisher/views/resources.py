@@ -7,19 +7,17 @@ caching and CORS headers every document carries are set here, in one place.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.http import http_date, is_resource_modified
 
+from publisher import http
 from publisher.app import get_release, get_settings, get_store
 from publisher.config import Settings
-from publisher.errors import BadRequest, NotAcceptable, NotFound
+from publisher.errors import BadRequest, NotFound
 from publisher.negotiation import (
     BY_EXTENSION,
     DOCUMENT_FORMATS,
@@ -27,8 +25,6 @@ from publisher.negotiation import (
     JSONLD,
     RDF_FORMATS,
     Format,
-    by_media_type,
-    choose,
 )
 from publisher.renderers import RenderContext, jsonld_context, render
 from publisher.resources import Description, describe, describe_graph, exists
@@ -44,16 +40,12 @@ from publisher.uris import (
 
 bp = Blueprint("resources", __name__)
 
-CACHE_CONTROL = "public, max-age=300"
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Link, Location, Vary, Last-Modified",
-}
-PREFLIGHT_HEADERS = {
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Accept-Language, If-None-Match, If-Modified-Since",
-    "Access-Control-Max-Age": "86400",
-}
+EXPOSE = ("ETag", "Link", "Location", "Vary", "Last-Modified")
+PREFLIGHT = http.Preflight(
+    methods=("GET", "HEAD", "OPTIONS"),
+    headers=("Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"),
+)
+http.allow_cross_origin(bp, expose=EXPOSE, preflight=PREFLIGHT)
 
 
 class UnknownResource(NotFound):
@@ -66,15 +58,6 @@ class UnknownResource(NotFound):
         self.query = query
 
 
-@bp.after_request
-def cross_origin(response: Response) -> Response:
-    """Every answer of this blueprint may be read by any origin; preflights get the rest."""
-    response.headers.update(CORS_HEADERS)
-    if request.method == "OPTIONS":
-        response.headers.update(PREFLIGHT_HEADERS)
-    return response
-
-
 @bp.get("/id/<path:rest>")
 def thing(rest: str) -> Response:
     """303 See Other from a thing to the document about it (httpRange-14)."""
@@ -85,8 +68,7 @@ def thing(rest: str) -> Response:
         location += "?" + request.query_string.decode("latin-1")
     response = Response(status=303, headers={"Location": location, "Vary": "Accept"})
     response.headers["Link"] = f'<{location}>; rel="describedby"'
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    return response
+    return http.cacheable(response)
 
 
 @bp.get("/doc/<path:rest>")
@@ -95,7 +77,7 @@ def document(rest: str) -> Response:
     settings = get_settings()
     iri, path = _resolve(settings, "doc")
     page = _page()
-    forced = _extension_format()
+    _, forced = http.split_extension(request.path)
     document_iri = doc_iri(iri, settings.base_iri) or settings.base_iri + path.doc
     return _respond(
         settings,
@@ -126,16 +108,15 @@ def shapes(ext: str | None = None) -> Response:
 def context() -> Response:
     """The JSON-LD ``@context`` that every JSON-LD document refers to."""
     settings = get_settings()
-    etag = _etag("context.jsonld", settings.public_base or "")
-    modified = _release_time()
-    if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
-        return _not_modified(etag, modified)
+    etag = http.etag(get_release().id, "context.jsonld", settings.public_base or "")
+    modified = http.release_modified()
+    if http.fresh(etag, modified):
+        return http.not_modified(etag, modified)
     body = json.dumps(_jsonld_context(), ensure_ascii=False, indent=2)
     response = Response(
         rebase(body, settings.base_iri, settings.public_base), mimetype=JSONLD.media_type
     )
-    _cache_headers(response, etag, modified)
-    return response
+    return http.cacheable(response, etag, modified)
 
 
 # --- the shared response path ------------------------------------------------------------
@@ -153,8 +134,8 @@ def _respond(
     kind: str = "resource",
 ) -> Response:
     """Negotiate, answer 304 when the client's copy is current, else render and send."""
-    fmt = forced or _negotiate()
-    languages = _languages()
+    fmt = forced or http.negotiate(DOCUMENT_FORMATS)
+    languages = http.accept_languages() or ("en",)
     alternates = tuple((f, _alternate_url(settings, doc_path, f)) for f in DOCUMENT_FORMATS)
     links = [
         f'<{url}>; rel="alternate"; type="{f.media_type}"' for f, url in alternates if f is not fmt
@@ -172,11 +153,11 @@ def _respond(
         ",".join(languages) if fmt is HTML else "",
         context_url if fmt is JSONLD else "",
     )
-    etag = _etag(thing_iri, *variant)
-    modified = _release_time()
+    etag = http.etag(get_release().id, thing_iri, *variant)
+    modified = http.release_modified()
     vary = "Accept, Accept-Language" if fmt is HTML else "Accept"
-    if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
-        response = _not_modified(etag, modified)
+    if http.fresh(etag, modified):
+        response = http.not_modified(etag, modified)
         response.headers["Vary"] = vary
         response.headers["Link"] = ", ".join(links)
         return response
@@ -203,8 +184,7 @@ def _respond(
         if kind != "resource"
         else render(description, fmt, ctx)
     )
-    response = Response(body, mimetype=fmt.media_type)
-    _cache_headers(response, etag, modified)
+    response = http.cacheable(Response(body, mimetype=fmt.media_type), etag, modified)
     response.headers["Vary"] = vary
     response.headers["Link"] = ", ".join(links)
     if forced is None:  # a negotiated answer names the URL of exactly this representation
@@ -277,7 +257,7 @@ def _resolve(settings: Settings, prefix: str) -> tuple[str, ThingPath]:
     except InvalidPath as exc:
         raise BadRequest(str(exc), headers={"Vary": "Accept"}) from exc
     if prefix == "doc":
-        decoded = _strip_extension(decoded)
+        decoded, _ = http.split_extension(decoded)
     try:
         path = parse_thing_path(decoded)
     except InvalidPath as exc:  # well encoded, but no IRI of ours has this shape
@@ -296,47 +276,11 @@ def _resolve(settings: Settings, prefix: str) -> tuple[str, ThingPath]:
     raise UnknownResource(first, path.slug.rsplit("/", 1)[-1].replace("-", " "))
 
 
-def _strip_extension(path: str) -> str:
-    last = path.rsplit("/", 1)[-1]
-    stem, dot, ext = last.rpartition(".")
-    if dot and stem and ext in BY_EXTENSION:
-        return path[: -len(ext) - 1]
-    return path
-
-
-def _extension_format() -> Format | None:
-    last = request.path.rsplit("/", 1)[-1]
-    stem, dot, ext = last.rpartition(".")
-    return BY_EXTENSION.get(ext) if dot and stem else None
-
-
-def _negotiate() -> Format:
-    """``?format=`` (name, extension or media type) wins; otherwise the Accept header."""
-    wanted = request.args.get("format")
-    if wanted is not None:
-        fmt = by_media_type(wanted, DOCUMENT_FORMATS)
-        if fmt is None:
-            raise BadRequest(f"unknown format {wanted!r}; use one of {_extensions()}.")
-        return fmt
-    fmt = choose(request.headers.get("Accept"), DOCUMENT_FORMATS)
-    if fmt is None:
-        available = ", ".join(f.media_type for f in DOCUMENT_FORMATS)
-        raise NotAcceptable(
-            f"No acceptable representation. Available: {available}.", headers={"Vary": "Accept"}
-        )
-    return fmt
-
-
 def _page() -> int:
     raw = request.args.get("page", "1")
     if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
         raise BadRequest(f"page must be a positive integer, not {raw!r}")
     return int(raw)
-
-
-def _languages() -> tuple[str, ...]:
-    wanted = tuple(lang for lang, q in request.accept_languages if lang != "*" and q > 0)
-    return wanted or ("en",)
 
 
 def _extensions() -> str:
@@ -371,38 +315,6 @@ def _page_links(
 def _header_iri(iri: str) -> str:
     """An IRI made safe for an HTTP header (non-ASCII percent-encoded, as a URI)."""
     return quote(iri, safe="/:@!$&'()*+,;=-._~%?#[]")
-
-
-def _etag(*parts: str) -> str:
-    """A strong validator: the release, the resource and the variant fully decide the bytes."""
-    digest = hashlib.sha256("\0".join((get_release().id, *parts)).encode()).hexdigest()
-    return digest[:32]
-
-
-def _release_time() -> datetime:
-    """When the release was built (its manifest's ``created``), read once per app."""
-    cache = current_app.extensions.setdefault("diplograph.release_time", {})
-    if "created" not in cache:
-        created = get_release().manifest().get("created")
-        try:
-            when = datetime.fromisoformat(created) if created else None
-        except ValueError:
-            when = None
-        cache["created"] = (when or datetime.fromtimestamp(0, UTC)).astimezone(UTC)
-    moment: datetime = cache["created"]
-    return moment
-
-
-def _cache_headers(response: Response, etag: str, modified: datetime) -> None:
-    response.set_etag(etag)
-    response.headers["Last-Modified"] = http_date(modified)
-    response.headers["Cache-Control"] = CACHE_CONTROL
-
-
-def _not_modified(etag: str, modified: datetime) -> Response:
-    response = Response(status=304)
-    _cache_headers(response, etag, modified)
-    return response
 
 
 def _jsonld_context() -> dict[str, object]:

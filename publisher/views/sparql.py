@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
 
+from publisher import http
 from publisher.app import get_settings
 from publisher.config import PROJECT_ROOT
 from publisher.errors import BadRequest, PublisherError, ServiceUnavailable
@@ -46,6 +47,10 @@ COUNT_WAIT = 30.0  # seconds a service-description request waits for the graph c
 YASGUI = PROJECT_ROOT / "publisher" / "static" / "yasgui" / "yasgui.min.js"
 TRUNCATED = "X-Diplograph-Truncated"
 ROW_LIMIT = "X-Diplograph-Row-Limit"
+# Any web page may query the endpoint (read-only, no credentials), POST included.
+http.allow_cross_origin(
+    bp, preflight=http.Preflight(("GET", "POST", "OPTIONS"), ("Accept", "Content-Type"))
+)
 
 
 @dataclass
@@ -100,17 +105,6 @@ def endpoint() -> Response:
         return _page(req.query, checked, req.default_graphs, req.named_graphs)
     job = _job(checked, fmt, req.default_graphs, req.named_graphs, settings.max_result_rows)
     return _stream(job, fmt)
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    """Any web page may query the endpoint (read-only, no credentials), POST included."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
 
 
 def _job(
