@@ -195,18 +195,7 @@ def search() -> Response:
     cls = request.args.get("type", "").strip()
     limit = _int_arg("limit", 20, 1, MAX_LIMIT)
     page = _int_arg("page", 1, 1, 10**6)
-    total, suggestions = 0, []
-    if query:
-        hits = get_index().search(query, limit)
-        total = len(hits)
-        results = _results([(h.iri, h.label, h.language) for h in hits])
-        if not hits:
-            suggestions = _results(_hits(get_index().similar(query, 5)))
-    elif cls:
-        total, iris = page_data.resources_of_type(get_store(), cls, (page - 1) * limit, limit)
-        results = _results(_labelled(iris))
-    else:
-        results = []
+    total, results, suggestions = _find(query, cls, limit, page)
     if fmt is JSON:
         response = jsonify(
             query=query,
@@ -232,6 +221,18 @@ def search() -> Response:
         response = Response(page_html, mimetype="text/html")
     response.headers["Vary"] = "Accept, Accept-Language"
     return response
+
+
+def _find(query: str, cls: str, limit: int, page: int) -> tuple[int, list[Result], list[Result]]:
+    """Label matches for ``query`` (and near misses when none), else a page of ``cls``."""
+    if query:
+        hits = get_index().search(query, limit)
+        suggestions = [] if hits else _results(_hits(get_index().similar(query, 5)))
+        return len(hits), _results(_hits(hits)), suggestions
+    if cls:
+        total, iris = page_data.resources_of_type(get_store(), cls, (page - 1) * limit, limit)
+        return total, _results(_labelled(iris)), []
+    return 0, [], []
 
 
 def _hits(hits: list[Hit]) -> list[tuple[str, str, str]]:

@@ -137,14 +137,7 @@ def _respond(
     fmt = forced or http.negotiate(DOCUMENT_FORMATS)
     languages = http.accept_languages() or ("en",)
     alternates = tuple((f, _alternate_url(settings, doc_path, f)) for f in DOCUMENT_FORMATS)
-    links = [
-        f'<{url}>; rel="alternate"; type="{f.media_type}"' for f, url in alternates if f is not fmt
-    ]
-    if thing_iri != doc_iri:
-        links.append(
-            f"<{_header_iri(rebase(thing_iri, settings.base_iri, settings.public_base))}>"
-            f'; rel="describes"'
-        )
+    links = _links(settings, thing_iri, doc_iri, alternates, fmt)
     context_url = (settings.public_base or request.host_url) + "context.jsonld"
     variant = (  # everything the bytes depend on besides the release and the IRI
         fmt.name,
@@ -298,6 +291,23 @@ def _public_url(settings: Settings, path: str) -> str:
 
 def _alternate_url(settings: Settings, doc_path: str, fmt: Format) -> str:
     return _public_url(settings, f"{doc_path}.{fmt.extension}")
+
+
+def _links(
+    settings: Settings,
+    thing_iri: str,
+    doc_iri: str,
+    alternates: tuple[tuple[Format, str], ...],
+    fmt: Format,
+) -> list[str]:
+    """``Link``s to the other representations and, from a document, to its thing."""
+    links = [
+        f'<{url}>; rel="alternate"; type="{f.media_type}"' for f, url in alternates if f is not fmt
+    ]
+    if thing_iri != doc_iri:
+        public = rebase(thing_iri, settings.base_iri, settings.public_base)
+        links.append(f'<{_header_iri(public)}>; rel="describes"')
+    return links
 
 
 def _page_links(
