@@ -73,27 +73,18 @@ def _send(release: Release, dump: DumpFile, *, pinned: bool) -> Response:
 
 
 @bp.get("/downloads/<name>", merge_slashes=False)
-def latest_file(name: str) -> Response:
-    """A file of the served release (the stable "latest" URL)."""
-    release = get_release()
-    return _send(release, _file(release, name), pinned=False)
-
-
 @bp.get("/downloads/<release_id>/<name>", merge_slashes=False)
-def release_file(release_id: str, name: str) -> Response:
-    """A file of one release; its bytes never change, so it may be cached for good."""
+def dump_file(name: str, release_id: str | None = None) -> Response:
+    """A file of the served release (the stable "latest" URL) or of one named release,
+    whose bytes never change, so it may be cached for good."""
     release = _release(release_id)
-    return _send(release, _file(release, name), pinned=True)
+    return _send(release, _file(release, name), pinned=release_id is not None)
 
 
 @bp.get("/downloads/SHA256SUMS", merge_slashes=False)
-def latest_sums() -> Response:
-    return _sums(get_release(), pinned=False)
-
-
 @bp.get("/downloads/<release_id>/SHA256SUMS", merge_slashes=False)
-def release_sums(release_id: str) -> Response:
-    return _sums(_release(release_id), pinned=True)
+def sums(release_id: str | None = None) -> Response:
+    return _sums(_release(release_id), pinned=release_id is not None)
 
 
 def _sums(release: Release, *, pinned: bool) -> Response:
@@ -107,13 +98,9 @@ def _sums(release: Release, *, pinned: bool) -> Response:
 
 
 @bp.get("/downloads/", merge_slashes=False)
-def latest_listing() -> Response:
-    return _listing(get_release(), pinned=False)
-
-
 @bp.get("/downloads/<release_id>/", merge_slashes=False)
-def release_listing(release_id: str) -> Response:
-    return _listing(_release(release_id), pinned=True)
+def listing(release_id: str | None = None) -> Response:
+    return _listing(_release(release_id), pinned=release_id is not None)
 
 
 def _listing(release: Release, *, pinned: bool) -> Response:
@@ -144,9 +131,9 @@ def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
     files = []
     for dump in read_index(release.dumps_path):
         entry = asdict(dump)
-        latest = url_for("downloads.latest_file", name=dump.name, _external=True)
+        latest = url_for("downloads.dump_file", name=dump.name, _external=True)
         pinned_url = url_for(
-            "downloads.release_file", release_id=release.id, name=dump.name, _external=True
+            "downloads.dump_file", release_id=release.id, name=dump.name, _external=True
         )
         entry.update(
             url=pinned_url if pinned else latest,
@@ -163,9 +150,7 @@ def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
         "latest": release.id == get_release().id,
         "files": files,
         "sha256sums": url_for(
-            "downloads.release_sums" if pinned else "downloads.latest_sums",
-            **({"release_id": release.id} if pinned else {}),
-            _external=True,
+            "downloads.sums", **({"release_id": release.id} if pinned else {}), _external=True
         ),
         "statistics": {k: v for k, v in stats.items() if k not in ("release", "created")},
     }
