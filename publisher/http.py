@@ -21,7 +21,6 @@ from publisher.errors import BadRequest, NotAcceptable
 from publisher.negotiation import BY_EXTENSION, Format, by_media_type, choose
 
 MAX_AGE = 300  # seconds: what a "latest" URL says may change with the next release
-JSON = Format("json", "application/json", "json", "JSON")  # listings and search results
 
 
 # --- negotiation -------------------------------------------------------------------------

@@ -77,6 +77,9 @@ CSV = Format("csv", "text/csv", "csv", "CSV", results=QueryResultsFormat.CSV)
 TSV = Format("tsv", "text/tab-separated-values", "tsv", "TSV", results=QueryResultsFormat.TSV)
 RESULT_FORMATS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 
+# Plain JSON, for listings and search results (not RDF).
+JSON = Format("json", "application/json", "json", "JSON")
+
 FORMATS: tuple[Format, ...] = (*DOCUMENT_FORMATS, *RESULT_FORMATS)
 BY_NAME = {f.name: f for f in FORMATS}
 BY_EXTENSION = {f.extension: f for f in DOCUMENT_FORMATS}

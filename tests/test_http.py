@@ -10,10 +10,10 @@ from werkzeug.http import http_date
 
 from publisher import http
 from publisher.errors import BadRequest, NotAcceptable
-from publisher.negotiation import DOCUMENT_FORMATS, HTML, JSONLD, TURTLE
+from publisher.negotiation import DOCUMENT_FORMATS, HTML, JSON, JSONLD, TURTLE
 from publisher.releases import Release
 
-OFFERED = (HTML, http.JSON, TURTLE)
+OFFERED = (HTML, JSON, TURTLE)
 
 
 def test_negotiate_follows_accept(linked_app: Flask) -> None:
@@ -28,7 +28,7 @@ def test_format_parameter_beats_accept(linked_app: Flask, value: str) -> None:
     with linked_app.test_request_context(
         query_string={"format": value}, headers={"Accept": "text/html"}
     ):
-        assert http.negotiate(OFFERED) is http.JSON
+        assert http.negotiate(OFFERED) is JSON
 
 
 def test_unknown_format_parameter_is_400_naming_the_choices(linked_app: Flask) -> None:

@@ -22,8 +22,7 @@ from publisher import http
 from publisher.app import get_release, get_settings, get_store
 from publisher.dumps import DumpFile, read_index, sha256sums
 from publisher.errors import NotAcceptable, NotFound
-from publisher.http import JSON
-from publisher.negotiation import HTML, RDF_FORMATS, Format
+from publisher.negotiation import HTML, JSON, RDF_FORMATS, Format
 from publisher.releases import Release, list_releases
 from publisher.void import dataset_statistics, serialize_description
 

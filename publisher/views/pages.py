@@ -29,8 +29,7 @@ from publisher import http, page_data
 from publisher.app import get_release, get_settings, get_store
 from publisher.build import graph_iri
 from publisher.errors import BadRequest, ServiceUnavailable
-from publisher.http import JSON
-from publisher.negotiation import HTML, Format
+from publisher.negotiation import HTML, JSON, Format
 from publisher.page_model import WELL_KNOWN, compact, display_types, local_href, pick_literal
 from publisher.search import Hit, LabelIndex, weight_by_kind
 from publisher.timeline import VagueDate
