@@ -300,15 +300,25 @@ def test_per_client_limit_is_429_with_retry_after(bounded: LiveServer) -> None:
     assert other == 200
 
 
-def test_busy_pool_is_503_with_retry_after(bounded: LiveServer) -> None:
-    """Three workers busy with heavy queries: a fourth query waits briefly, then 503."""
-    sources = ["127.0.0.6", "127.0.0.6", "127.0.0.7"]
-    with ThreadPoolExecutor(3) as pool:
-        heavies = [pool.submit(query, bounded, CARTESIAN, source=s) for s in sources]
-        time.sleep(0.5)
-        status, headers, body = query(bounded, "ASK {}", source="127.0.0.8")
-        for heavy in heavies:
-            heavy.result()
+def test_busy_pool_is_503_with_retry_after(
+    release: Release, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Three workers busy with heavy queries: a fourth query waits briefly, then 503.
+
+    The heavy queries may run far longer than the short wait, so no worker frees up (or is
+    replaced after a deadline) while the fourth query waits: the answer cannot race.
+    """
+    log = tmp_path_factory.mktemp("busy") / "server.log"
+    server = start_server(release, log, "--query-timeout", "20")
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            for source in ("127.0.0.6", "127.0.0.6", "127.0.0.7"):
+                pool.submit(query, server, CARTESIAN, source=source)
+            time.sleep(0.5)
+            status, headers, body = query(server, "ASK {}", source="127.0.0.8")
+            stop_server(server)  # ends the heavy queries; their clients see the connection drop
+    finally:
+        stop_server(server)
     assert status == 503 and "Retry-After" in headers and b"busy" in body
 
 
