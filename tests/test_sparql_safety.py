@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -24,6 +25,9 @@ import pytest
 import requests
 
 from publisher.releases import Release
+from publisher.sparql.pool import WorkerPool
+from publisher.sparql.sandbox import isolate_network
+from publisher.sparql.worker import Job
 from tests.conftest import LiveServer, start_server, stop_server
 
 TIMEOUT = 2.0
@@ -114,6 +118,37 @@ def test_without_the_guard_pyoxigraph_calls_out(listener: tuple[socket.socket, l
     with pytest.raises(OSError):
         list(ox.Store().query(f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
     assert seen, "pyoxigraph made no connection: the control experiment is broken"
+
+
+def test_a_worker_has_no_network_even_past_the_guard(
+    release: Release, listener: tuple[socket.socket, list]
+) -> None:
+    """Defence in depth: a SERVICE query handed straight to a worker (skipping the guard)
+    cannot reach the listening port, because workers live in an empty network namespace."""
+    if not _can_unshare_network():
+        pytest.skip("this machine allows no network namespaces (needs root or user namespaces)")
+    sock, seen = listener
+    job = Job(
+        query=f"SELECT * {{ SERVICE <http://127.0.0.1:{sock.getsockname()[1]}/> {{ ?s ?p ?o }} }}",
+        form="SELECT",
+        format="json",
+    )
+    pool = WorkerPool(release.store_path, 1)
+    try:
+        execution = pool.submit(job, timeout=30, wait=30)
+        message = execution.receive()
+    finally:
+        pool.close()
+    assert message[0] == "error" and "unreachable" in message[2].lower(), message
+    time.sleep(0.3)
+    assert not seen, "a worker reached the network"
+
+
+def _can_unshare_network() -> bool:
+    """Whether ``isolate_network`` works here, tried in a throwaway process."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return bool(pool.apply(isolate_network))
 
 
 @pytest.mark.parametrize(

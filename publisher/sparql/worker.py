@@ -25,6 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.sparql.results import TRUNCATED_NOTE, write_boolean, write_select
+from publisher.sparql.sandbox import isolate_network
 
 STACK_BYTES = 512 * 1024 * 1024  # reserved address space only; pages are touched on demand
 CHUNK_BYTES = 64 * 1024
@@ -48,7 +49,9 @@ class Job:
 
 
 def serve(store_path: str, conn: Connection) -> None:
-    """Process entry point: run the job loop on a thread with a large stack."""
+    """Process entry point: leave the network, then run the job loop on a thread with a
+    large stack (``unshare`` must come first: it refuses a process with threads)."""
+    isolate_network()
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     threading.stack_size(STACK_BYTES)
