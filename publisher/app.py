@@ -6,10 +6,13 @@ Configuration is read here, once; views get the store and settings from ``get_st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.sansio.app import App
 
 from publisher.config import Settings
 from publisher.errors import PublisherError
@@ -23,6 +26,25 @@ class AppState:
     settings: Settings
     release: Release
     store: Store
+    warming: dict[str, threading.Event] = field(default_factory=dict)
+
+
+def start_background(app: App, name: str, work: Callable[[], object]) -> threading.Event:
+    """Run start-up work (label index, counts) off the request path, so the server answers
+    at once; ``/healthz`` reports which of it is still running."""
+    done = threading.Event()
+    app.extensions["diplograph"].warming[name] = done
+
+    def run() -> None:
+        try:
+            work()
+        except Exception:  # a failed warm-up must not go unnoticed, nor kill the server
+            app.logger.exception("start-up task %s failed", name)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return done
 
 
 def create_app(test_config: Settings | dict[str, Any] | None = None) -> Flask:
@@ -69,6 +91,11 @@ def get_settings() -> Settings:
 
 def get_release() -> Release:
     return _state().release
+
+
+def still_warming() -> list[str]:
+    """Names of the start-up tasks that have not finished yet."""
+    return [name for name, done in _state().warming.items() if not done.is_set()]
 
 
 ERROR_FORMATS: tuple[Format, ...] = (HTML, SPARQL_JSON)

@@ -65,15 +65,15 @@ def count_graphs(store: Store) -> GraphSizes:
 
 
 class GraphCounter:
-    """Counts the graphs once, in the background: on a million triples that takes seconds,
-    and the server should answer queries (and pages) while it runs."""
+    """The graphs' sizes, counted once: on a million triples that takes seconds, so the app
+    counts in the background and the server answers queries (and pages) meanwhile."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self) -> None:
         self._sizes: GraphSizes | None = None
         self._done = threading.Event()
-        threading.Thread(target=self._count, args=(store,), name="graph-count", daemon=True).start()
 
-    def _count(self, store: Store) -> None:
+    def count(self, store: Store) -> None:
+        """Count now (the app runs this off the request path, at start-up)."""
         try:
             self._sizes = count_graphs(store)
         finally:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from publisher.app import get_release
+from publisher.app import get_release, still_warming
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    return jsonify(status="ok", release=get_release().id)
+    """Live as soon as it answers; ``ready`` once start-up work (indexes, counts) is done."""
+    warming = still_warming()
+    return jsonify(status="ok", release=get_release().id, ready=not warming, warming=warming)

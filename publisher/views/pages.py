@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -26,7 +27,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from publisher import http, page_data
-from publisher.app import get_release, get_settings, get_store
+from publisher.app import get_release, get_settings, get_store, start_background
 from publisher.build import graph_iri
 from publisher.errors import BadRequest, ServiceUnavailable
 from publisher.negotiation import HTML, JSON, Format
@@ -78,10 +79,10 @@ class _Cache:
 @bp.record_once
 def _start_indexing(state: BlueprintSetupState) -> None:
     """Index every label of the release (the shapes' excluded) and warm the home page."""
-    app = state.app
+    app = cast(Flask, state.app)  # setup state types it as Flask's base class
     holder = app.extensions[INDEX_KEY] = _IndexHolder()
     app.extensions[HOME_KEY] = _Cache()
-    threading.Thread(target=_warm, args=(app, holder), name="label-index", daemon=True).start()
+    start_background(app, "label-index", partial(_warm, app, holder))
 
 
 def _warm(app: Flask, holder: _IndexHolder) -> None:

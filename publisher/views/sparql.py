@@ -13,6 +13,7 @@ import logging
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pyoxigraph as ox
@@ -20,7 +21,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
 
 from publisher import http
-from publisher.app import get_settings
+from publisher.app import get_settings, start_background
 from publisher.config import PROJECT_ROOT
 from publisher.errors import BadRequest, PublisherError, ServiceUnavailable
 from publisher.negotiation import HTML, NTRIPLES, SPARQL_JSON, Format
@@ -75,10 +76,12 @@ def _start(setup: BlueprintSetupState) -> None:
     weakref.finalize(app, release_shared, pool)
     from publisher.namespaces import PREFIXES
 
+    counter = service_description.GraphCounter()
+    start_background(app, "graph-count", partial(counter.count, state.store))
     app.extensions["diplograph.sparql"] = SparqlState(
         pool=pool,
         limiter=ClientLimiter(settings.per_client_queries),
-        sizes=service_description.GraphCounter(state.store),
+        sizes=counter,
         examples=load_examples(),
         yasgui=YASGUI.is_file(),
         prefixes=tuple(PREFIXES.items()),
