@@ -45,8 +45,11 @@ $(YASGUI): package.json package-lock.json
 	     node_modules/@zazuko/yasgui/build/yasgui.min.css $(@D)/; \
 	else echo "npm unavailable: the query page uses its plain form (no YASGUI)"; fi
 
+# Numbers, not tests: each script prints its measurements beside a peer run side by side.
 benchmark: $(BIN)/.installed
 	$(BIN)/python benchmarks/sparql_benchmark.py
+	$(BIN)/python benchmarks/dump_benchmark.py
+	$(BIN)/python benchmarks/resources_benchmark.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules publisher/static/yasgui
