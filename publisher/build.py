@@ -111,8 +111,9 @@ def build_release(
     digest = sources.digest()
     release_id = new_release_id(digest)
     staged = staging_dir(settings.home, release_id)
-    store = ox.Store(str(staged / STORE_DIR))
-    ctx = BuildContext(settings, sources, staged, store, log=log)
+    # The steps work on an in-memory store: reading the on-disk RocksDB store is ~8x slower
+    # than serializing (benchmarks/dump_benchmark.py); ``persist_store`` writes it at the end.
+    ctx = BuildContext(settings, sources, staged, ox.Store(), log=log)
     ctx.manifest.update(
         id=release_id,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -126,11 +127,8 @@ def build_release(
             started = time.perf_counter()
             step(ctx)
             ctx.timings[step.__name__] = round(time.perf_counter() - started, 3)
-        store.flush()
-        store.optimize()
-        ctx.manifest["quads"] = len(store)
         ctx.manifest["timings_s"] = ctx.timings
-        del ctx.store, store  # close the writable store before it is published
+        del ctx.store  # free the in-memory copy before the release is published
         return publish(settings.home, staged, ctx.manifest)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
@@ -147,7 +145,8 @@ def steps() -> list[Step]:
         load_sources,
         materialise_alignments,
         write_dumps,  # after every step that adds quads
-        describe_dataset,  # last: counts and checksums what the dumps hold
+        describe_dataset,  # counts and checksums what the dumps hold
+        persist_store,  # last: the on-disk store gets every quad, the VoID graph included
     ]
 
 
@@ -288,3 +287,22 @@ def materialise_alignments(ctx: BuildContext) -> None:
         f"inferred {result.total} quads (inverse {result.inverse}, subproperty "
         f"{result.subproperty}, subclass {result.subclass})"
     )
+
+
+def persist_store(ctx: BuildContext) -> None:
+    """Write the in-memory store to the staged release's on-disk store, flushed and optimised.
+
+    One ``bulk_extend`` is faster than dumping N-Quads and bulk-loading them (22.6 s against
+    24.0 s for a million quads, flush and optimize included); the writable store is closed
+    before the release is published.
+    """
+    disk = ox.Store(str(ctx.staged / STORE_DIR))
+    disk.bulk_extend(ctx.store)
+    disk.flush()
+    disk.optimize()
+    ctx.manifest["quads"] = len(disk)
+    if ctx.manifest["quads"] != len(ctx.store):
+        raise BuildError(
+            f"the on-disk store holds {ctx.manifest['quads']} quads, not {len(ctx.store)}"
+        )
+    del disk

@@ -330,7 +330,14 @@ def write_release_dumps(
 
         ttl_out = _Outputs([out_dir / "diplograph.ttl", out_dir / "diplograph.ttl.gz"])
         with ttl_out as sink:
-            parsed = ox.parse(path=str(union_nt), format=ox.RdfFormat.N_TRIPLES)
+            # Turtle groups only consecutive triples of a subject, and the build's in-memory
+            # store does not iterate subject by subject. An N-Triples line begins with its
+            # subject, so sorted lines group them, and the file no longer depends on the
+            # store's order (~1.5 s a million triples).
+            lines = union_nt.read_bytes().splitlines(keepends=True)
+            lines.sort()
+            parsed = ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
+            del lines
             ox.serialize(parsed, sink, ox.RdfFormat.TURTLE, prefixes=_prefixes(TURTLE))
         record(
             ttl_out,
@@ -344,7 +351,15 @@ def write_release_dumps(
     for stem, (graph, description) in graphs.items():
         graph_out = _Outputs([out_dir / f"{stem}.ttl"])
         with graph_out as sink:
-            write_graph(store, sink, TURTLE, graph)
+            # Sorted (these graphs are small) for the reason the union Turtle is sorted above.
+            triples = sorted(
+                (
+                    ox.Triple(q.subject, q.predicate, q.object)
+                    for q in store.quads_for_pattern(None, None, None, graph)
+                ),
+                key=str,
+            )
+            ox.serialize(triples, sink, ox.RdfFormat.TURTLE, prefixes=_prefixes(TURTLE))
         record(
             graph_out,
             TURTLE,

@@ -160,8 +160,9 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
     examples = [
         r[0].value
         for r in rows(
+            # ORDER BY: the same examples whatever order the store iterates in (memory or disk).
             "SELECT DISTINCT ?s WHERE {{ ?s a {c} FILTER(STRSTARTS(STR(?s), {space})) }} "
-            f"LIMIT {EXAMPLES}",
+            f"ORDER BY ?s LIMIT {EXAMPLES}",
             c=ox.NamedNode(str(DIP.Event)),
             space=space,
         )
@@ -172,7 +173,7 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
             for r in rows(
                 "SELECT DISTINCT ?s WHERE {{ ?s ?p ?o "
                 "FILTER(isIRI(?s) && STRSTARTS(STR(?s), {space})) }}"
-                f" LIMIT {EXAMPLES}",
+                f" ORDER BY ?s LIMIT {EXAMPLES}",
                 space=space,
             )
         ]

@@ -51,6 +51,18 @@ def test_manifest_records_every_step(release: Release) -> None:
     assert manifest["validation"]["triples"] > 0
 
 
+def test_published_store_holds_the_dumps_and_the_void_graph(
+    release: Release, project_store: ox.Store, settings: Settings
+) -> None:
+    # The steps run on an in-memory store; persist_store must copy every quad to disk.
+    manifest = release.manifest()
+    nquads = next(d for d in manifest["dumps"] if d["name"] == "diplograph.nq.gz")
+    void = ox.NamedNode(f"{settings.base_iri}id/graph/void")
+    void_quads = list(project_store.quads_for_pattern(None, None, None, void))
+    assert void_quads
+    assert len(project_store) == manifest["quads"] == nquads["quads"] + len(void_quads)
+
+
 def test_build_is_fast_enough(release: Release) -> None:
     assert sum(release.manifest()["timings_s"].values()) < 60
 

@@ -159,6 +159,19 @@ def test_release_turtle_uses_the_project_prefixes(release: Release) -> None:
     assert "dip:" in (release.dumps_path / "diplograph.ttl").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("name", ["diplograph.ttl", "ontology.ttl", "shapes.ttl"])
+def test_release_turtle_states_each_subject_once(release: Release, name: str) -> None:
+    # The build's in-memory store does not iterate subject by subject; the dumps sort.
+    text = (release.dumps_path / name).read_text(encoding="utf-8")
+    starts = [
+        line.split(" ", 1)[0]
+        for line in text.splitlines()
+        if line and not line[0].isspace() and not line.startswith(("@prefix", "[", "]"))
+    ]
+    assert len(starts) > 50
+    assert len(starts) == len(set(starts)), [s for s in set(starts) if starts.count(s) > 1][:5]
+
+
 def test_release_ontology_and_shapes_files_are_their_graphs(
     release: Release, release_store: ox.Store
 ) -> None:
