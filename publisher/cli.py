@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from publisher.config import Settings
 from publisher.releases import NoRelease
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def release_option(verb: str) -> Callable[[F], F]:
+    """The ``--release DIR`` option shared by commands that read one release directory."""
+    return click.option(
+        "--release",
+        type=click.Path(path_type=Path, exists=True, file_okay=False),
+        default=None,
+        help=f"{verb} this release directory instead of the current one.",
+    )
 
 
 @click.group()
@@ -27,12 +41,7 @@ def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8080).")
-@click.option(
-    "--release",
-    type=click.Path(path_type=Path, exists=True, file_okay=False),
-    default=None,
-    help="Serve this release directory instead of the current one.",
-)
+@release_option("Serve")
 @click.option(
     "--public-base",
     default=None,
@@ -182,12 +191,7 @@ def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[
     default=None,
     help="File to write (gzip-compressed if it ends in .gz; default: stdout).",
 )
-@click.option(
-    "--release",
-    type=click.Path(path_type=Path, exists=True, file_okay=False),
-    default=None,
-    help="Dump this release directory instead of the current one.",
-)
+@release_option("Dump")
 @click.pass_obj
 def dump(
     settings: Settings, format_name: str, graph: str | None, out: Path | None, release: Path | None
