@@ -23,10 +23,6 @@ class NotFound(PublisherError):
     status, title = 404, "Not found"
 
 
-class MethodNotAllowed(PublisherError):
-    status, title = 405, "Method not allowed"
-
-
 class NotAcceptable(PublisherError):
     status, title = 406, "Not acceptable"
 

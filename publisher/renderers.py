@@ -48,11 +48,6 @@ class RenderContext:
     alternates: tuple[tuple[Format, str], ...] = ()
     kind: str = "resource"  # or "ontology", "shapes"
 
-    @property
-    def output_base(self) -> str:
-        """The base IRIs carry in output: the public one when rewriting, else canonical."""
-        return self.public_base or self.base
-
     def public(self, iri: str) -> str:
         """``iri`` as it appears in output (rewritten to the public base if one is set)."""
         return rebase(iri, self.base, self.public_base)

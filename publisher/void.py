@@ -28,7 +28,7 @@ from publisher.dumps import (
     write_index,
 )
 from publisher.namespaces import DCAT, DCTERMS, DIP, FOAF, OWL, PREFIXES, PROV, RDF, SPDX, VOID
-from publisher.negotiation import FORMATS, TURTLE, Format
+from publisher.negotiation import TURTLE, Format
 from publisher.releases import Release
 
 if TYPE_CHECKING:
@@ -403,11 +403,6 @@ def dataset_statistics(release: Release) -> dict[str, Any]:
     manifest = release.manifest()
     stats = manifest.get("statistics") or {}
     return {"release": release.id, "created": manifest.get("created"), **stats}
-
-
-def void_formats() -> tuple[Format, ...]:
-    """The RDF formats the description is offered in."""
-    return tuple(f for f in FORMATS if f.oxigraph is not None)
 
 
 def serialize_description(
