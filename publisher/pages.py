@@ -19,7 +19,6 @@ from flask import render_template
 from markupsafe import Markup
 
 from publisher import page_data
-from publisher.app import get_store
 from publisher.namespaces import DIP_IRI, SKOS
 from publisher.network import Neighbour, Network, render_network_svg
 from publisher.page_model import (
@@ -178,7 +177,9 @@ class Page:
 
 def render_resource_html(description: Description, ctx: RenderContext) -> str:
     """The resource page (``resource.html``) for ``description``."""
-    page = build_page(description, ctx, get_store())
+    if ctx.store is None:
+        raise ValueError("an HTML page needs RenderContext.store")
+    page = build_page(description, ctx, ctx.store)
     return render_template("resource.html", page=page)
 
 

@@ -36,6 +36,8 @@ class RenderContext:
     ``document`` is the canonical IRI of the document being rendered and ``thing`` the IRI
     it describes (they are equal for the ontology and the shapes). ``alternates`` maps each
     offered format to the URL of that representation, as the client should follow it.
+    ``store`` is where the HTML page looks up what only people need (labels, timelines);
+    the view passes it so that no renderer reaches into the app for it.
     """
 
     base: str
@@ -47,6 +49,7 @@ class RenderContext:
     jsonld_context: dict[str, Any] = field(default_factory=dict)
     alternates: tuple[tuple[Format, str], ...] = ()
     kind: str = "resource"  # or "ontology", "shapes"
+    store: Store | None = field(default=None, compare=False)
 
     def public(self, iri: str) -> str:
         """``iri`` as it appears in output (rewritten to the public base if one is set)."""

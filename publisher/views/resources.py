@@ -171,6 +171,7 @@ def _respond(
         jsonld_context=_jsonld_context(),
         alternates=alternates,
         kind=kind,
+        store=get_store(),
     )
     body = (
         _render_cached(description, fmt, ctx)
