@@ -190,14 +190,23 @@ def foreign(language: str | None) -> str | None:
     return language
 
 
+# Longest namespace first, so that a namespace nested in another one wins; sorted once.
+_PREFIXES_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda p: -len(p[1]))
+
+
+def curie(iri: str) -> str:
+    """``dip:Event`` for a known namespace, else the IRI itself (for compact tables)."""
+    for prefix, namespace in _PREFIXES_LONGEST_FIRST:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
 def compact(iri: str, base: str) -> str:
     """A short readable form for an IRI without a label: ``prefix:local`` or its path."""
     if iri.startswith(base) and len(iri) > len(base):
         return iri[len(base) :]
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    return curie(iri)
 
 
 def local_href(iri: str, base: str) -> str:

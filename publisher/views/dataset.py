@@ -6,15 +6,15 @@ Both answer the VoID/DCAT description the build computed and loaded into the gra
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, render_template
 
 from publisher import http
 from publisher.app import get_release, get_settings, get_store
-from publisher.namespaces import PREFIXES
 from publisher.negotiation import HTML, RDF_FORMATS, Format
-from publisher.uris import path_for_iri
+from publisher.page_model import curie, local_href
 from publisher.void import (
     CREATOR,
     DESCRIPTION,
@@ -54,28 +54,11 @@ def dataset() -> Response:
     return http.conditional(response, http.etag(get_release().id, fmt.name))
 
 
-def curie(iri: str) -> str:
-    """``dip:Event`` for a known namespace, else the IRI itself (for compact tables)."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
 def page_data() -> dict[str, Any]:
     """What the HTML page shows; a local link for each of our own IRIs."""
     settings = get_settings()
     base = settings.base_iri
     stats = dataset_statistics(get_release())
-
-    def href(iri: str) -> str:
-        path = path_for_iri(iri, base)
-        if path is None:
-            return iri
-        if path.startswith("id/"):
-            path = "doc/" + path[3:]
-        return "/" + path
-
     return {
         "title": TITLE,
         "description": DESCRIPTION,
@@ -86,6 +69,6 @@ def page_data() -> dict[str, Any]:
         "uri_space": uri_space(base),
         "stats": stats,
         "curie": curie,
-        "href": href,
+        "href": partial(local_href, base=base),
         "formats": RDF_FORMATS,
     }
