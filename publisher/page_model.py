@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -181,6 +182,15 @@ def pick_literal(labels: Iterable[ox.Literal], languages: Sequence[str]) -> ox.L
             if tag == lang or (lang and tag.split("-")[0] == lang.split("-")[0]):
                 return lit
     return candidates[0] if candidates else None
+
+
+def human_time(iso: str) -> str:
+    """A build time for people: "29 November 2026, 12:32 UTC" (the text itself if unparsable)."""
+    try:
+        moment = datetime.fromisoformat(iso).astimezone(UTC)
+    except ValueError:
+        return iso
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 def foreign(language: str | None) -> str | None:

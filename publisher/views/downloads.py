@@ -13,7 +13,6 @@ and the bytes saved would no longer match the published SHA-256.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, send_file, url_for
@@ -23,6 +22,7 @@ from publisher.app import get_release, get_settings, get_store
 from publisher.dumps import DumpFile, read_index, sha256sums
 from publisher.errors import NotAcceptable, NotFound
 from publisher.negotiation import HTML, JSON, RDF_FORMATS, Format
+from publisher.page_model import human_time
 from publisher.releases import Release, list_releases
 from publisher.void import dataset_statistics, serialize_description
 
@@ -145,7 +145,7 @@ def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
     return {
         "release": release.id,
         "created": created,
-        "created_date": _date(created),
+        "created_date": human_time(created) if created else None,
         "latest": release.id == get_release().id,
         "files": files,
         "sha256sums": url_for(
@@ -153,9 +153,3 @@ def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
         ),
         "statistics": {k: v for k, v in stats.items() if k not in ("release", "created")},
     }
-
-
-def _date(iso: str | None) -> str | None:
-    if not iso:
-        return None
-    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
 
@@ -31,7 +30,14 @@ from publisher.app import get_release, get_settings, get_store, start_background
 from publisher.build import graph_iri
 from publisher.errors import BadRequest, ServiceUnavailable
 from publisher.negotiation import HTML, JSON, Format
-from publisher.page_model import WELL_KNOWN, compact, display_types, local_href, pick_literal
+from publisher.page_model import (
+    WELL_KNOWN,
+    compact,
+    display_types,
+    human_time,
+    local_href,
+    pick_literal,
+)
 from publisher.search import Hit, LabelIndex, weight_by_kind
 from publisher.timeline import VagueDate
 from publisher.uris import rebase
@@ -279,7 +285,7 @@ def _compute_home() -> dict[str, Any]:
         "entities": stats.get("entities", 0),
         "graphs": len(stats.get("graphs", ())),
         "release": release.id,
-        "created": _when(stats.get("created") or ""),
+        "created": human_time(stats.get("created") or ""),
         "classes": [
             {"iri": c, "label": name, "count": n}
             for (c, n), (_, name, _) in zip(classes, class_names, strict=True)
@@ -292,15 +298,6 @@ def _compute_home() -> dict[str, Any]:
 def favicon() -> WerkzeugResponse:
     """Browsers ask for /favicon.ico whatever the page says; send them to the SVG icon."""
     return redirect("/static/favicon.svg", code=301)
-
-
-def _when(iso: str) -> str:
-    """A build time for people: "29 November 2026, 12:32 UTC"."""
-    try:
-        moment = datetime.fromisoformat(iso).astimezone(UTC)
-    except ValueError:
-        return iso
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 @bp.app_context_processor
