@@ -38,20 +38,25 @@ http.allow_cross_origin(bp)
 def dataset() -> Response:
     """The VoID/DCAT description of the served release, negotiated."""
     fmt = http.negotiate(DATASET_FORMATS)
-    settings = get_settings()
     body: str | bytes
     if fmt is HTML:
         body = render_template("dataset.html", **page_data())
     else:
-        body = serialize_description(
-            get_store().raw, fmt, base=settings.base_iri, public_base=settings.public_base
-        )
+        body = void_rdf(fmt)
     response = Response(body, mimetype=fmt.media_type)
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = ", ".join(
         f'</dataset>; rel="alternate"; type="{f.media_type}"' for f in RDF_FORMATS
     )
     return http.conditional(response, http.etag(get_release().id, fmt.name))
+
+
+def void_rdf(fmt: Format) -> bytes:
+    """The served release's VoID/DCAT description in ``fmt``, IRIs on the public base."""
+    settings = get_settings()
+    return serialize_description(
+        get_store().raw, fmt, base=settings.base_iri, public_base=settings.public_base
+    )
 
 
 def page_data() -> dict[str, Any]:

@@ -18,13 +18,14 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, send_file, url_for
 
 from publisher import http
-from publisher.app import get_release, get_settings, get_store
+from publisher.app import get_release, get_settings
 from publisher.dumps import DumpFile, read_index, sha256sums
 from publisher.errors import NotAcceptable, NotFound
 from publisher.negotiation import HTML, JSON, RDF_FORMATS, Format
 from publisher.page_model import human_time
 from publisher.releases import Release, list_releases
-from publisher.void import dataset_statistics, serialize_description
+from publisher.views.dataset import void_rdf
+from publisher.void import dataset_statistics
 
 bp = Blueprint("downloads", __name__)
 
@@ -105,7 +106,6 @@ def listing(release_id: str | None = None) -> Response:
 def _listing(release: Release, *, pinned: bool) -> Response:
     """The files of a release, as an HTML page, JSON, or RDF (the VoID/DCAT description)."""
     fmt = http.negotiate(LISTING_FORMATS)
-    settings = get_settings()
     if fmt is HTML:
         listing = listing_data(release, pinned=pinned)
         response = Response(render_template("downloads.html", **listing), mimetype=HTML.media_type)
@@ -117,10 +117,7 @@ def _listing(release: Release, *, pinned: bool) -> Response:
             "for HTML or JSON."
         )
     else:
-        body = serialize_description(
-            get_store().raw, fmt, base=settings.base_iri, public_base=settings.public_base
-        )
-        response = Response(body, mimetype=fmt.media_type)
+        response = Response(void_rdf(fmt), mimetype=fmt.media_type)
     response.headers["Vary"] = "Accept"
     return http.conditional(response, http.etag(release.id, fmt.name))
 
