@@ -58,20 +58,12 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["diplograph"] = AppState(settings, release, Store.for_release(release))
 
-    from publisher.views import health, pages
+    # Imported here: the views import this module's accessors. Registering the sparql
+    # blueprint starts its worker pool.
+    from publisher.views import dataset, downloads, health, pages, resources, sparql
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(pages.bp)
-    from publisher.views import resources
-
-    app.register_blueprint(resources.bp)
-    from publisher.views import sparql
-
-    app.register_blueprint(sparql.bp)  # starts the SPARQL worker pool
-    from publisher.views import dataset, downloads
-
-    app.register_blueprint(downloads.bp)
-    app.register_blueprint(dataset.bp)
+    for view in (health, pages, resources, sparql, downloads, dataset):
+        app.register_blueprint(view.bp)
     app.register_error_handler(PublisherError, _render_error)
     return app
 
