@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +25,23 @@ def release_option(verb: str) -> Callable[[F], F]:
     )
 
 
+_SETTINGS = {f.name: f for f in fields(Settings)}
+
+
+def setting_option(flag: str) -> Callable[[F], F]:
+    """``--flag`` for the setting ``flag`` (dashes for underscores), with the help text and
+    default declared once in ``config.Settings``; unset, the setting keeps its value."""
+    declared = _SETTINGS[flag.replace("-", "_")]
+    default = declared.default
+    shown = "" if default is None else f" (default {default})"
+    return click.option(
+        f"--{flag}",
+        type=str if default is None else type(default),
+        default=None,
+        help=declared.metadata["help"] + shown,
+    )
+
+
 @click.group()
 @click.option(
     "--home",
@@ -39,48 +57,17 @@ def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
 
 
 @main.command()
-@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port to listen on (default 8080).")
+@setting_option("host")
+@setting_option("port")
 @release_option("Serve")
-@click.option(
-    "--public-base",
-    default=None,
-    help="Rewrite IRIs to this base in every output (e.g. http://127.0.0.1:8080/).",
-)
-@click.option(
-    "--query-timeout", type=float, default=None, help="Seconds a SPARQL query may run (default 30)."
-)
-@click.option(
-    "--sparql-workers",
-    type=int,
-    default=None,
-    help="Worker processes for SPARQL queries (default 3).",
-)
-@click.option("--threads", type=int, default=None, help="WSGI worker threads (default 16).")
-@click.option(
-    "--max-query-bytes",
-    type=int,
-    default=None,
-    help="Largest accepted SPARQL query, in bytes (default 65536).",
-)
-@click.option(
-    "--max-query-depth",
-    type=int,
-    default=None,
-    help="Deepest nesting a SPARQL query may have (default 64).",
-)
-@click.option(
-    "--max-result-rows",
-    type=int,
-    default=None,
-    help="SPARQL result-row cap; truncation is flagged (default 100000).",
-)
-@click.option(
-    "--per-client-queries",
-    type=int,
-    default=None,
-    help="SPARQL queries one client address may run at once (default 4).",
-)
+@setting_option("public-base")
+@setting_option("query-timeout")
+@setting_option("sparql-workers")
+@setting_option("threads")
+@setting_option("max-query-bytes")
+@setting_option("max-query-depth")
+@setting_option("max-result-rows")
+@setting_option("per-client-queries")
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""
