@@ -20,7 +20,6 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 TRUNCATED_NOTE = "Results truncated at {limit} rows by the endpoint's result-row cap."
 
