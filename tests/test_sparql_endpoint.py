@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
+from flask import Flask
 from flask.testing import FlaskClient
 
 from publisher.releases import Release
@@ -174,6 +175,24 @@ def test_negotiation_uses_the_shared_rules(client: FlaskClient) -> None:
     assert refused.status_code == 406
     wrong = client.get("/sparql", query_string={**query, "format": "turtle"})
     assert wrong.status_code == 406
+
+
+def test_service_description_is_built_once_per_endpoint_url_and_format(
+    app: Flask, client: FlaskClient
+) -> None:
+    turtle = {"Accept": "text/turtle"}
+    first = client.get("/sparql", headers=turtle, base_url="http://one.example")
+    describe = app.extensions["diplograph.sparql"].description
+    hits = describe.cache_info().hits
+    again = client.get("/sparql", headers=turtle, base_url="http://one.example")
+    assert again.data == first.data and describe.cache_info().hits == hits + 1
+    other = client.get("/sparql", headers=turtle, base_url="http://two.example")
+    endpoints = {
+        t.object
+        for t in ox.parse(other.data, format=ox.RdfFormat.TURTLE)
+        if t.predicate.value.endswith("#endpoint")
+    }
+    assert endpoints == {ox.NamedNode("http://two.example/sparql")}
 
 
 def test_service_description_lists_graphs_with_sizes(client: FlaskClient) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import pyoxigraph as ox
@@ -24,7 +24,7 @@ from publisher import http
 from publisher.app import get_settings, start_background
 from publisher.config import PROJECT_ROOT
 from publisher.errors import BadRequest, PublisherError, ServiceUnavailable
-from publisher.negotiation import HTML, NTRIPLES, SPARQL_JSON, Format
+from publisher.negotiation import BY_NAME, HTML, NTRIPLES, SPARQL_JSON, Format
 from publisher.sparql import service_description
 from publisher.sparql.examples import Example, load_examples
 from publisher.sparql.guard import CheckedQuery, check_query
@@ -44,6 +44,7 @@ bp = Blueprint("sparql", __name__)
 BUSY_WAIT = 2.0  # seconds a query waits for a free worker before 503
 START_BYTES = 256 * 1024  # output buffered before the response starts (see docs/sparql.md)
 PAGE_ROWS = 1000  # rows the HTML query page shows
+DESCRIPTIONS_KEPT = 32  # (URL, format) pairs: the URL follows the Host header, so bounded
 COUNT_WAIT = 30.0  # seconds a service-description request waits for the graph counts
 YASGUI = PROJECT_ROOT / "publisher" / "static" / "yasgui" / "yasgui.min.js"
 TRUNCATED = "X-Diplograph-Truncated"
@@ -64,6 +65,7 @@ class SparqlState:
     examples: list[Example]
     yasgui: bool
     prefixes: tuple[tuple[str, str], ...]
+    description: Callable[[str, str], bytes]  # (endpoint URL, format name) → RDF, cached
 
 
 @bp.record_once
@@ -82,6 +84,7 @@ def _start(setup: BlueprintSetupState) -> None:
         pool=pool,
         limiter=ClientLimiter(settings.per_client_queries),
         sizes=counter,
+        description=lru_cache(maxsize=DESCRIPTIONS_KEPT)(partial(_describe, counter)),
         examples=load_examples(),
         yasgui=YASGUI.is_file(),
         prefixes=tuple(PREFIXES.items()),
@@ -202,20 +205,22 @@ def _description(fmt: Format) -> Response:
     """The service description as RDF, or the query page for browsers."""
     if fmt is HTML:
         return _page(None, None, None, None)
-    sizes = get_sparql().sizes.get(COUNT_WAIT)
-    if sizes is None:
+    body = get_sparql().description(request.base_url, fmt.name)
+    return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
+
+
+def _describe(counter: service_description.GraphCounter, endpoint: str, format_name: str) -> bytes:
+    """Describe the service at ``endpoint``. Why cached: with thousands of graphs this is
+    ~0.2 s and a megabyte of RDF, the same for every request that names the same URL."""
+    sizes = counter.get(COUNT_WAIT)
+    if sizes is None:  # raised, so never cached
         raise ServiceUnavailable(
             "The service description is still being prepared (graphs "
             "are counted when the server starts); retry shortly.",
             headers={"Retry-After": "5"},
         )
-    triples = service_description.describe(request.base_url, sizes, "Diplograph SPARQL endpoint")
-    body = service_description.serialize(triples, fmt)
-    return Response(
-        body,
-        mimetype=fmt.media_type,
-        headers={"Vary": "Accept"},
-    )
+    triples = service_description.describe(endpoint, sizes, "Diplograph SPARQL endpoint")
+    return service_description.serialize(triples, BY_NAME[format_name])
 
 
 def _page(
