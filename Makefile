@@ -32,9 +32,9 @@ pytest: $(BIN)/.installed
 
 test: ui lint typecheck pytest
 
-# The query page's YASGUI, from npm (package-lock.json); copied into publisher/static/yasgui/
+# The query page's YASGUI, from npm (package-lock.json); copied into publisher/web/static/yasgui/
 # (gitignored). Without npm, or offline, the page keeps its plain form, which works alone.
-YASGUI := publisher/static/yasgui/yasgui.min.js
+YASGUI := publisher/web/static/yasgui/yasgui.min.js
 ui: $(YASGUI)
 
 $(YASGUI): package.json package-lock.json
@@ -52,4 +52,4 @@ benchmark: $(BIN)/.installed
 	$(BIN)/python benchmarks/resources_benchmark.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules publisher/static/yasgui
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules publisher/web/static/yasgui

@@ -7,8 +7,8 @@ vocabulary, one named graph per source document) is bulk-loaded into an on-disk 
 store, as a release's is.
 
 Printed for each format: seconds, uncompressed MB, MB/s and triples/s for
-  * ``diplograph``  — ``publisher.dumps.dump_to`` (what ``diplograph dump`` and the build run),
-    plain and gzip;
+  * ``diplograph``  — ``publisher.build.dumps.dump_to`` (what ``diplograph dump`` and the build
+    run), plain and gzip;
   * ``pyoxigraph``  — ``Store.dump`` / ``serialize`` in-process on the same on-disk store,
     and on an in-memory copy (the serializer alone, no disk store lookups);
   * ``rdflib``      — ``Graph.serialize`` on ``--rdflib-triples`` triples (it is too slow for
@@ -38,10 +38,10 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 import generate  # noqa: E402  (benchmarks/generate.py)
 
-from publisher.dumps import UNION_QUERY, count, dump_to, write_release_dumps  # noqa: E402
+from publisher.build.dumps import UNION_QUERY, count, dump_to, write_release_dumps  # noqa: E402
+from publisher.build.void import compute_statistics  # noqa: E402
+from publisher.formats import NQUADS, NTRIPLES, TRIG, TURTLE, Format  # noqa: E402
 from publisher.namespaces import PREFIXES  # noqa: E402
-from publisher.negotiation import NQUADS, NTRIPLES, TRIG, TURTLE, Format  # noqa: E402
-from publisher.void import compute_statistics  # noqa: E402
 
 BASE = "https://w3id.org/diplograph/"
 

@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import write  # noqa: E402
 
-from publisher.negotiation import RDF_FORMATS  # noqa: E402
-from publisher.renderers import RenderContext, jsonld_context, render  # noqa: E402
-from publisher.resources import annotation_quads, describe  # noqa: E402
-from publisher.store import Store  # noqa: E402
+from publisher.formats import RDF_FORMATS  # noqa: E402
+from publisher.release.store import Store  # noqa: E402
+from publisher.web.description import annotation_quads, describe  # noqa: E402
+from publisher.web.renderers import RenderContext, jsonld_context, render  # noqa: E402
 
 BASE = "https://w3id.org/diplograph/"
 

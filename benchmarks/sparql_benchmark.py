@@ -42,9 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import write as generate  # noqa: E402
-from publisher.build import build_release  # noqa: E402
+from publisher.build.pipeline import build_release  # noqa: E402
 from publisher.config import Settings  # noqa: E402
-from publisher.releases import Release  # noqa: E402
+from publisher.release.layout import Release  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"

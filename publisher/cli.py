@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from publisher.config import Settings
-from publisher.releases import NoRelease
+from publisher.release.layout import NoRelease
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,7 +71,7 @@ def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""
-    from publisher.server import serve as run_server
+    from publisher.web.server import serve as run_server
 
     try:
         run_server(settings.replace(**{k: v for k, v in options.items() if v is not None}))
@@ -96,7 +96,7 @@ def serve(settings: Settings, **options: object) -> None:
 @click.pass_obj
 def build(settings: Settings, home: Path | None, root: Path | None) -> None:
     """Validate ontology/, shapes/ and data/, and publish them as a new release."""
-    from publisher.build import BuildError, Sources, build_release, steps
+    from publisher.build.pipeline import BuildError, Sources, build_release, steps
 
     if home is not None:
         settings = settings.replace(home=home)
@@ -141,7 +141,7 @@ def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[
     Turtle, TriG, N-Triples, N-Quads, JSON-LD and RDF/XML, by extension. Each problem names
     the file describing the resource, the resource, the property and what to fix.
     """
-    from publisher.validation import InputError, expand, validate_files
+    from publisher.build.validation import InputError, expand, validate_files
 
     try:
         report = validate_files(
@@ -184,7 +184,7 @@ def dump(
     settings: Settings, format_name: str, graph: str | None, out: Path | None, release: Path | None
 ) -> None:
     """Write the current release (or one graph of it) in one RDF format."""
-    from publisher.dumps import dump_release
+    from publisher.build.dumps import dump_release
 
     try:
         dump_release(settings, format_name, graph=graph, out=out, release_path=release)

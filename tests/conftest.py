@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from publisher.app import create_app
-from publisher.build import build_release
+from publisher.build.pipeline import build_release
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.releases import Release
+from publisher.release.layout import Release
+from publisher.web.app import create_app
 
 TESTS = Path(__file__).parent
 TEST_DATA = TESTS / "data"
@@ -133,7 +133,7 @@ LINKED_DATA = TEST_DATA / "linked"
 @pytest.fixture(scope="session")
 def linked_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """A tiny release from ``tests/data/linked`` (ontology, shapes, two named graphs)."""
-    from publisher.build import Sources
+    from publisher.build.pipeline import Sources
 
     home = tmp_path_factory.mktemp("linked-home")
     sources = Sources(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from publisher.build import (
+from publisher.build.pipeline import (
     BuildContext,
     BuildError,
     Sources,
@@ -17,9 +17,9 @@ from publisher.build import (
     graph_iri,
     steps,
 )
+from publisher.build.validation import rdf_files
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.releases import Release, current_release, list_releases, releases_dir
-from publisher.validation import rdf_files
+from publisher.release.layout import Release, current_release, list_releases, releases_dir
 
 BUILD = Path(__file__).parent / "data" / "release"
 SHAPES = Path(__file__).parent / "data" / "shapes"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from publisher.cli import main
 from publisher.config import PROJECT_ROOT
-from publisher.releases import current_release
+from publisher.release.layout import current_release
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "release" / "good.trig"

@@ -1,8 +1,9 @@
 """The competency questions: what the graph must answer from the seed article.
 
-Each ``tests/competency/NN-name.rq`` runs on the project's own release (the union of all
-graphs, materialised alignments included) and must give exactly the rows of its sibling
-``NN-name.expected.csv`` (format: ``tests/competency/README.md``).
+Each ``NN-name.rq`` (shipped with the package as the query page's examples, in
+``publisher/web/sparql/queries/``) runs on the project's own release (the union of all
+graphs, materialised alignments included) and must give exactly the rows of
+``tests/competency/NN-name.expected.csv`` (format: ``tests/competency/README.md``).
 """
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from publisher.releases import Release
-from publisher.store import Store
+from publisher.release.layout import Release
+from publisher.release.store import Store
+from publisher.web.sparql.examples import QUERIES_DIR
 
 COMPETENCY = Path(__file__).parent / "competency"
-QUERIES = sorted(COMPETENCY.glob("*.rq"))
+QUERIES = sorted(QUERIES_DIR.glob("*.rq"))
 ALLOWED_PREFIXES = {"dip", "rdfs", "skos", "prov", "schema"}
 
 Row = tuple[str, ...]
 
 
 def expected_path(query: Path) -> Path:
-    return query.with_name(query.stem + ".expected.csv")
+    return COMPETENCY / (query.stem + ".expected.csv")
 
 
 def read_expected(query: Path) -> tuple[Row, list[Row]]:

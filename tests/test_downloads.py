@@ -14,8 +14,8 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from publisher.dumps import read_index
-from publisher.releases import Release
+from publisher.build.dumps import read_index
+from publisher.release.layout import Release
 from tests.conftest import LiveServer
 
 GZIP = "application/gzip"

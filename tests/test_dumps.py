@@ -11,16 +11,16 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from publisher.cli import main
-from publisher.dumps import (
+from publisher.build.dumps import (
     SHA256SUMS,
     DumpFile,
     read_index,
     write_index,
     write_release_dumps,
 )
-from publisher.releases import Release
-from publisher.void import void_graph_iri
+from publisher.build.void import void_graph_iri
+from publisher.cli import main
+from publisher.release.layout import Release
 
 EX = "http://example.org/"
 

@@ -6,7 +6,7 @@ import time
 
 from flask.testing import FlaskClient
 
-from publisher.releases import Release
+from publisher.release.layout import Release
 from tests.conftest import LiveServer
 
 

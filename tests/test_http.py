@@ -8,10 +8,10 @@ import pytest
 from flask import Blueprint, Flask, Response
 from werkzeug.http import http_date
 
-from publisher import http
-from publisher.errors import BadRequest, NotAcceptable
-from publisher.negotiation import DOCUMENT_FORMATS, HTML, JSON, JSONLD, TURTLE
-from publisher.releases import Release
+from publisher.formats import DOCUMENT_FORMATS, HTML, JSON, JSONLD, TURTLE
+from publisher.release.layout import Release
+from publisher.web import http
+from publisher.web.errors import BadRequest, NotAcceptable
 
 OFFERED = (HTML, JSON, TURTLE)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from publisher.materialise import Materialised, graph_size, materialise
+from publisher.build.materialise import Materialised, graph_size, materialise
 
 ONTOLOGY = "https://example.org/graph/ontology"
 INFERRED = "https://example.org/graph/inferred"

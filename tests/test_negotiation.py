@@ -12,7 +12,7 @@ import pytest
 import rdflib
 import requests
 
-from publisher.negotiation import (
+from publisher.formats import (
     BY_EXTENSION,
     DOCUMENT_FORMATS,
     FORMATS,
@@ -25,10 +25,9 @@ from publisher.negotiation import (
     TRIG,
     TURTLE,
     Format,
-    by_media_type,
-    choose,
 )
-from publisher.releases import Release
+from publisher.release.layout import Release
+from publisher.web.negotiation import by_media_type, choose
 from tests.conftest import LiveServer, free_port, start_server, stop_server
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"

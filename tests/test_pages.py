@@ -18,13 +18,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from publisher.app import create_app
-from publisher.build import Sources, build_release
+from publisher.build.pipeline import Sources, build_release
 from publisher.config import Settings
-from publisher.network import Neighbour, Network, render_network_svg
-from publisher.releases import Release
-from publisher.store import Store
-from publisher.timeline import (
+from publisher.release.layout import Release
+from publisher.release.store import Store
+from publisher.web.app import create_app
+from publisher.web.pages.network import Neighbour, Network, render_network_svg
+from publisher.web.pages.timeline import (
     TimelineEntry,
     VagueDate,
     date_span,
@@ -495,8 +495,8 @@ def test_home_and_search_on_the_live_server(live_server: LiveServer) -> None:
 
 
 def test_search_answers_503_while_the_index_is_being_built() -> None:
-    from publisher.errors import ServiceUnavailable
-    from publisher.views.pages import _IndexHolder
+    from publisher.web.errors import ServiceUnavailable
+    from publisher.web.views.browse import _IndexHolder
 
     holder = _IndexHolder()
     with pytest.raises(ServiceUnavailable) as raised:
@@ -531,7 +531,7 @@ def test_timeline_of_a_hub_keeps_the_latest_rows_and_says_so() -> None:
 def test_home_numbers_are_computed_in_the_background(pages_app: Flask) -> None:
     import time
 
-    from publisher.views.pages import HOME_KEY
+    from publisher.web.views.browse import HOME_KEY
 
     cache = pages_app.extensions[HOME_KEY]
     deadline = time.monotonic() + 30

@@ -21,7 +21,7 @@ import rdflib
 import requests
 from rdflib.namespace import RDF, RDFS
 
-from publisher.releases import Release
+from publisher.release.layout import Release
 from tests.conftest import SHARED, LiveServer, start_server, stop_server
 
 SUITE = SHARED / "conformance" / "sparql11-protocol"

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from publisher.config import PROJECT_ROOT
-from publisher.reasoning import (
+from publisher.build.reasoning import (
     ConsistencyResult,
     InconsistentOntology,
     _write_for_owlready,
@@ -18,6 +17,7 @@ from publisher.reasoning import (
     literal_clashes,
     merged_graph,
 )
+from publisher.config import PROJECT_ROOT
 
 TOY = Path(__file__).parent / "data" / "ontology" / "inconsistent.ttl"
 ONTOLOGY = sorted((PROJECT_ROOT / "ontology").glob("*.ttl"))

@@ -7,11 +7,11 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from publisher.negotiation import DOCUMENT_FORMATS, JSONLD, RDF_FORMATS, Format
-from publisher.releases import Release
-from publisher.renderers import RENDERERS, RenderContext, jsonld_context, render, triples
-from publisher.resources import Description, describe
-from publisher.store import Store
+from publisher.formats import DOCUMENT_FORMATS, JSONLD, RDF_FORMATS, Format
+from publisher.release.layout import Release
+from publisher.release.store import Store
+from publisher.web.description import Description, describe
+from publisher.web.renderers import RENDERERS, RenderContext, jsonld_context, render, triples
 
 BASE = "https://w3id.org/diplograph/"
 KIM = BASE + "id/person/kim-jong-un"

@@ -8,13 +8,13 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
-from publisher.app import create_app
 from publisher.config import Settings
-from publisher.negotiation import DOCUMENT_FORMATS, TURTLE
-from publisher.releases import Release
-from publisher.resources import best_label, describe, describe_graph, incoming_page
-from publisher.store import Store
-from publisher.views.resources import UnknownResource
+from publisher.formats import DOCUMENT_FORMATS, TURTLE
+from publisher.release.layout import Release
+from publisher.release.store import Store
+from publisher.web.app import create_app
+from publisher.web.description import best_label, describe, describe_graph, incoming_page
+from publisher.web.views.resources import UnknownResource
 
 ID = "https://w3id.org/diplograph/id/"
 DIP = "https://w3id.org/diplograph/ontology#"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from publisher.search import LabelIndex, normalise, tokens, weight_by_kind
-from publisher.store import Store
+from publisher.release.store import Store
+from publisher.web.search import LabelIndex, normalise, tokens, weight_by_kind
 
 DATA = Path(__file__).parent / "data" / "pages"
 BASE = "https://w3id.org/diplograph/"

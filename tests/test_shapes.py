@@ -14,8 +14,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
+from publisher.build.validation import rdf_files, validate_files
 from publisher.config import PROJECT_ROOT
-from publisher.validation import rdf_files, validate_files
 
 SHAPES_FILE = PROJECT_ROOT / "shapes" / "diplograph-shapes.ttl"
 BAD = Path(__file__).parent / "data" / "shapes"

@@ -16,7 +16,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from publisher.releases import Release
+from publisher.release.layout import Release
 from tests.conftest import LiveServer
 
 PARTICIPANTS = """

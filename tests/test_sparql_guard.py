@@ -9,8 +9,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from publisher.errors import BadRequest, PayloadTooLarge
-from publisher.sparql.guard import ReadOnlyRefusal, check_query
+from publisher.web.errors import BadRequest, PayloadTooLarge
+from publisher.web.sparql.guard import ReadOnlyRefusal, check_query
 
 
 def check(text: str, *, max_bytes: int = 65536, max_depth: int = 64):  # noqa: ANN201

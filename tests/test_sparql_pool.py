@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from publisher.releases import Release
-from publisher.sparql.pool import QueryTimeout, WorkerPool, release_shared, shared_pool
-from publisher.sparql.worker import Job
+from publisher.release.layout import Release
+from publisher.web.sparql.pool import QueryTimeout, WorkerPool, release_shared, shared_pool
+from publisher.web.sparql.worker import Job
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 

@@ -24,10 +24,10 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from publisher.releases import Release
-from publisher.sparql.pool import WorkerPool
-from publisher.sparql.sandbox import isolate_network
-from publisher.sparql.worker import Job
+from publisher.release.layout import Release
+from publisher.web.sparql.pool import WorkerPool
+from publisher.web.sparql.sandbox import isolate_network
+from publisher.web.sparql.worker import Job
 from tests.conftest import LiveServer, start_server, stop_server
 
 TIMEOUT = 2.0

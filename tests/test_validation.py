@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from publisher.validation import (
+from publisher.build.validation import (
     InputError,
     ValidationReport,
     parse_quads,

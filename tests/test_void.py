@@ -11,10 +11,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from publisher.dumps import read_index
-from publisher.namespaces import DCAT, RDF, SPDX, VOID
-from publisher.releases import Release
-from publisher.void import (
+from publisher.build.dumps import read_index
+from publisher.build.void import (
     Statistics,
     compute_statistics,
     dataset_iri,
@@ -22,6 +20,8 @@ from publisher.void import (
     uri_space,
     void_graph_iri,
 )
+from publisher.namespaces import DCAT, RDF, SPDX, VOID
+from publisher.release.layout import Release
 from tests.conftest import LiveServer
 
 RDF_TYPE = str(RDF.type)

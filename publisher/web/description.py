@@ -1,0 +1,358 @@
+"""What the publisher says about one resource: its description, as a plain data object.
+
+``describe()`` gathers everything a document about a resource needs — its concise bounded
+description (CBD) with the named graph of every statement, one page of incoming links and
+their total, labels and types of everything mentioned, and the provenance of each named
+graph — with pattern scans over the store (no SPARQL text, nothing spliced). Renderers (RDF
+formats in ``renderers.py``, HTML in ``pages.py``) only read the ``Description``; they never
+go back to the store, so every format says the same thing.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from publisher.namespaces import DCTERMS, PROV, RDF, RDFS, SCHEMA, SKOS
+from publisher.release.store import Store
+
+INCOMING_PAGE_SIZE = 100
+MAX_CBD_DEPTH = 8  # blank-node nesting followed; the data never nests deeper than ~3
+
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+# Preferred names, in order of preference; alternative names are kept apart.
+LABEL_PREDICATES: tuple[ox.NamedNode, ...] = tuple(
+    ox.NamedNode(str(p)) for p in (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
+)
+ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
+# What a named graph says about where its statements come from.
+PROVENANCE_PREDICATES: tuple[ox.NamedNode, ...] = tuple(
+    ox.NamedNode(str(p))
+    for p in (
+        PROV.wasDerivedFrom,
+        PROV.hadPrimarySource,
+        PROV.wasAttributedTo,
+        PROV.generatedAtTime,
+        RDFS.label,
+        RDFS.comment,
+        DCTERMS.title,
+        DCTERMS.source,
+    )
+)
+
+Subject = ox.NamedNode | ox.BlankNode
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A named graph and where its statements come from (PROV-O)."""
+
+    iri: str
+    derived_from: tuple[str, ...] = ()
+    primary_sources: tuple[str, ...] = ()
+    attributed_to: tuple[str, ...] = ()
+
+
+@dataclass
+class Description:
+    """Everything one document about ``iri`` contains, ready for any renderer.
+
+    ``quads`` is the CBD (statements about the resource, through blank nodes), each with
+    its named graph, so provenance is never lost. ``incoming`` is one page of statements
+    pointing at the resource; ``incoming_total`` counts them all. ``labels``/``alt_labels``
+    and ``types`` cover every IRI the document mentions (subjects, predicates, objects,
+    types, graphs and their sources); ``context`` holds the quads those came from, so RDF
+    output can carry them too.
+    """
+
+    iri: str
+    quads: list[ox.Quad]
+    incoming: list[ox.Quad]
+    incoming_total: int
+    page: int = 1
+    page_size: int = INCOMING_PAGE_SIZE
+    labels: dict[str, list[ox.Literal]] = field(default_factory=dict)
+    alt_labels: dict[str, list[ox.Literal]] = field(default_factory=dict)
+    types: dict[str, list[str]] = field(default_factory=dict)
+    graphs: dict[str, GraphInfo] = field(default_factory=dict)
+    context: list[ox.Quad] = field(default_factory=list)
+    incoming_context: list[ox.Quad] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        """How many pages of incoming links there are (at least one)."""
+        return max(1, -(-self.incoming_total // self.page_size))
+
+    def statements(self) -> Iterator[ox.Quad]:
+        """The quads about the resource itself (subject is the resource, not a blank node)."""
+        subject = ox.NamedNode(self.iri)
+        return (q for q in self.quads if q.subject == subject)
+
+    def all_quads(self) -> list[ox.Quad]:
+        """Every quad of the document, once each: CBD, incoming page, then context."""
+        seen: set[ox.Quad] = set()
+        out: list[ox.Quad] = []
+        parts = (self.quads, self.incoming, self.incoming_context, self.context)
+        for quad in itertools.chain(*parts):
+            if quad not in seen:
+                seen.add(quad)
+                out.append(quad)
+        return out
+
+    def label(self, iri: str, languages: Sequence[str] = ("en",)) -> str | None:
+        """The best label of ``iri`` for a reader of ``languages`` (fallback English, any)."""
+        return best_label(self.labels.get(iri, ()), languages)
+
+    def types_of(self, iri: str | None = None) -> list[str]:
+        return self.types.get(iri or self.iri, [])
+
+
+def best_label(labels: Iterable[ox.Literal], languages: Sequence[str] = ("en",)) -> str | None:
+    """Pick a label by language preference: exact tag, then primary subtag, then English,
+    then untagged, then whatever there is (first in a stable order)."""
+    candidates = sorted(labels, key=lambda lit: (lit.language or "", lit.value))
+    if not candidates:
+        return None
+    wanted = [lang.lower() for lang in languages] + ["en", ""]
+    for lang in wanted:
+        for lit in candidates:
+            tag = (lit.language or "").lower()
+            if tag == lang or (lang and tag.split("-")[0] == lang.split("-")[0]):
+                return lit.value
+    return candidates[0].value
+
+
+def describe(
+    store: Store,
+    iri: str,
+    *,
+    page: int = 1,
+    page_size: int = INCOMING_PAGE_SIZE,
+) -> Description | None:
+    """Describe ``iri``, or return None when the store knows nothing about it (→ 404)."""
+    node = ox.NamedNode(iri)
+    quads = cbd(store, node)
+    incoming_total, incoming = incoming_page(store, node, page, page_size)
+    if not quads and not incoming_total and not _is_graph(store, node):
+        return None
+    description = Description(iri, quads, incoming, incoming_total, page, page_size)
+    description.incoming_context = blank_context(store, incoming)
+    annotate(store, description, itertools.chain(quads, incoming, description.incoming_context))
+    return description
+
+
+def exists(store: Store, iri: str) -> bool:
+    """Whether the store mentions ``iri`` at all: the cheap check behind a 303 or a 404."""
+    node = ox.NamedNode(iri)
+    raw = store.raw
+    return any(
+        next(iter(raw.quads_for_pattern(*pattern)), None) is not None
+        for pattern in (
+            (node, None, None, None),
+            (None, None, node, None),
+            (None, None, None, node),
+        )
+    )
+
+
+def describe_graph(store: Store, graph_iri: str, iri: str | None = None) -> Description | None:
+    """Describe a whole named graph (the ontology, the shapes) as the document of ``iri``."""
+    graph = ox.NamedNode(graph_iri)
+    quads = list(store.quads(graph=graph))
+    if not quads:
+        return None
+    description = Description(iri or graph_iri, quads, [], 0)
+    annotate(store, description, quads, context_graphs=False)
+    return description
+
+
+def cbd(store: Store, node: Subject, depth: int = MAX_CBD_DEPTH) -> list[ox.Quad]:
+    """The concise bounded description: statements about ``node``, through blank nodes."""
+    out: list[ox.Quad] = []
+    seen: set[Subject] = {node}
+    frontier: list[Subject] = [node]
+    for _ in range(depth):
+        following: list[Subject] = []
+        for subject in frontier:
+            for quad in store.quads(subject):
+                out.append(quad)
+                obj = quad.object
+                if isinstance(obj, ox.BlankNode) and obj not in seen:
+                    seen.add(obj)
+                    following.append(obj)
+        if not following:
+            break
+        frontier = following
+    return out
+
+
+# Incoming links are counted and paged by the store's SPARQL engine: it skips and counts
+# encoded terms, where a Python scan decodes every quad (a role concept with 14 000 incoming
+# links: 50 ms against 790 ms). ``{ ?s ?p ?o }`` is the real default graph here.
+_INCOMING = "{ { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
+INCOMING_COUNT = f"SELECT ?o (COUNT(*) AS ?n) WHERE {_INCOMING} GROUP BY ?o"
+INCOMING_PAGE = f"SELECT ?o ?s ?p ?g WHERE {_INCOMING}"
+
+
+def incoming_page(
+    store: Store, node: ox.NamedNode, page: int, page_size: int
+) -> tuple[int, list[ox.Quad]]:
+    """Count the statements pointing at ``node`` and return page ``page`` of them.
+
+    Statements whose subject is the node itself are already in the CBD and are left out.
+    """
+    bindings = {"o": node}
+    self_links = sum(1 for _ in store.quads(node, None, node))
+    counted = next(_solutions(store, INCOMING_COUNT, bindings), None)
+    count = counted["n"] if counted is not None else None
+    total = (int(count.value) if isinstance(count, ox.Literal) else 0) - self_links
+    offset = (max(page, 1) - 1) * page_size
+    if total <= 0 or offset >= total + self_links:
+        return max(total, 0), []
+    query = f"{INCOMING_PAGE} OFFSET {int(offset)} LIMIT {int(page_size)}"  # integers only
+    chosen: list[ox.Quad] = []
+    for row in _solutions(store, query, bindings):
+        subject, predicate, graph = row["s"], row["p"], row["g"]
+        if subject == node or not isinstance(subject, ox.NamedNode | ox.BlankNode):
+            continue
+        assert isinstance(predicate, ox.NamedNode)
+        graph_name = graph if isinstance(graph, ox.NamedNode | ox.BlankNode) else ox.DefaultGraph()
+        chosen.append(ox.Quad(subject, predicate, node, graph_name))
+    return total, chosen
+
+
+def _solutions(
+    store: Store, query: str, bindings: dict[str, ox.NamedNode]
+) -> Iterator[ox.QuerySolution]:
+    result = store.query(query, bindings, use_default_graph_as_union=False)
+    assert isinstance(result, ox.QuerySolutions)
+    return iter(result)
+
+
+def blank_context(store: Store, incoming: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Statements of, and pointing at, the blank nodes among the incoming links' subjects."""
+    out: list[ox.Quad] = []
+    seen: set[ox.BlankNode] = set()
+    for quad in incoming:
+        node = quad.subject
+        if isinstance(node, ox.BlankNode) and node not in seen:
+            seen.add(node)
+            out.extend(store.quads(node))
+            out.extend(store.quads(obj=node))
+    return out
+
+
+def annotate(
+    store: Store,
+    description: Description,
+    quads: Iterable[ox.Quad],
+    *,
+    context_graphs: bool = True,
+) -> None:
+    """Fill in labels, types and graph provenance for everything ``quads`` mention."""
+    mentioned: dict[str, ox.NamedNode] = {}
+    graphs: dict[str, ox.NamedNode] = {}
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object):
+            if isinstance(term, ox.NamedNode):
+                mentioned.setdefault(term.value, term)
+        if isinstance(quad.graph_name, ox.NamedNode):
+            graphs.setdefault(quad.graph_name.value, quad.graph_name)
+    context: list[ox.Quad] = []
+    for name, graph in graphs.items():
+        info, provenance = _graph_info(store, graph)
+        description.graphs[name] = info
+        context.extend(provenance)
+        for quad in provenance:
+            if isinstance(quad.object, ox.NamedNode):
+                mentioned.setdefault(quad.object.value, quad.object)
+        mentioned.setdefault(name, graph)
+    _labels_and_types(store, description, mentioned, context)
+    type_nodes = {t: ox.NamedNode(t) for ts in description.types.values() for t in ts}
+    _labels_and_types(
+        store,
+        description,
+        {k: v for k, v in type_nodes.items() if k not in mentioned},
+        context,
+        types=False,
+    )
+    if context_graphs:
+        description.context = context
+    else:  # the whole graph is the document: only add what it lacks
+        present = set(description.quads)
+        description.context = [q for q in context if q not in present]
+
+
+def _labels_and_types(
+    store: Store,
+    description: Description,
+    nodes: dict[str, ox.NamedNode],
+    context: list[ox.Quad],
+    *,
+    types: bool = True,
+) -> None:
+    for iri in nodes:
+        for quad in annotation_quads(store, iri):
+            predicate, obj = quad.predicate, quad.object
+            if predicate == RDF_TYPE:
+                if not types or not isinstance(obj, ox.NamedNode):
+                    continue
+                found = description.types.setdefault(iri, [])
+                if obj.value not in found:
+                    found.append(obj.value)
+            elif isinstance(obj, ox.Literal):
+                target = description.alt_labels if predicate == ALT_LABEL else description.labels
+                found_labels = target.setdefault(iri, [])
+                if obj not in found_labels:
+                    found_labels.append(obj)
+            context.append(quad)
+
+
+ANNOTATION_PREDICATES = frozenset((*LABEL_PREDICATES, ALT_LABEL, RDF_TYPE))
+
+
+@functools.lru_cache(maxsize=50_000)
+def annotation_quads(store: Store, iri: str) -> tuple[ox.Quad, ...]:
+    """The label and type statements of ``iri`` (literal labels, IRI types).
+
+    A release's store never changes, and the same terms (the ontology's properties and
+    classes, much-linked people and places) appear on page after page, so they are kept:
+    one subject scan per IRI and filter, which beat one index lookup per predicate.
+    """
+    return tuple(
+        q
+        for q in store.quads(ox.NamedNode(iri))
+        if q.predicate in ANNOTATION_PREDICATES
+        and isinstance(q.object, ox.NamedNode if q.predicate == RDF_TYPE else ox.Literal)
+    )
+
+
+def _graph_info(store: Store, graph: ox.NamedNode) -> tuple[GraphInfo, list[ox.Quad]]:
+    provenance = [q for p in PROVENANCE_PREDICATES for q in store.quads(graph, p)]
+
+    def values(predicate: object) -> tuple[str, ...]:
+        wanted = ox.NamedNode(str(predicate))
+        return tuple(
+            dict.fromkeys(
+                q.object.value
+                for q in provenance
+                if q.predicate == wanted and isinstance(q.object, ox.NamedNode)
+            )
+        )
+
+    info = GraphInfo(
+        graph.value,
+        derived_from=values(PROV.wasDerivedFrom),
+        primary_sources=values(PROV.hadPrimarySource),
+        attributed_to=values(PROV.wasAttributedTo),
+    )
+    return info, provenance
+
+
+def _is_graph(store: Store, node: ox.NamedNode) -> bool:
+    return next(iter(store.raw.quads_for_pattern(None, None, None, node)), None) is not None

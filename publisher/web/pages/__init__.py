@@ -1,0 +1,1 @@
+"""HTML for people: view models, store look-ups and drawings for the pages."""

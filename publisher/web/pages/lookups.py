@@ -1,0 +1,303 @@
+"""Store look-ups the HTML pages need beyond a resource's own description.
+
+A resource's document (``resources.describe``) holds its own statements; a page for people
+also shows two hops out — who took part in an event and in what role (through
+``dip:Participation`` nodes), the events an agent took part in, who it met, related events
+— and the home page's counts. These are trusted, project-written queries with values bound,
+never spliced in, and each is bounded by a LIMIT so a hub resource cannot stall a page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from publisher.namespaces import DIP_IRI, RDF, RDFS, SKOS
+from publisher.release.store import Store
+
+PREFIXES = f"""PREFIX dip: <{DIP_IRI}>
+PREFIX rdf: <{RDF}>
+PREFIX rdfs: <{RDFS}>
+PREFIX skos: <{SKOS}>
+"""
+LABELS = (ox.NamedNode(str(SKOS.prefLabel)), ox.NamedNode(str(RDFS.label)))
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+MAX_EVENTS = 200
+
+
+def dip(term: str) -> str:
+    return DIP_IRI + term
+
+
+def took_part(event: str, agent: str) -> str:
+    """A graph pattern: ``agent`` took part in ``event`` by any of the ontology's routes."""
+    return (
+        f"{{ {event} dip:hasParticipant {agent} }} UNION {{ {agent} dip:participatedIn {event} }}"
+        f" UNION {{ {event} dip:hasParticipation/dip:participant {agent} }}"
+    )
+
+
+def _named(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def fetch_labels(store: Store, iris: Iterable[str]) -> dict[str, list[ox.Literal]]:
+    """Preferred labels (``skos:prefLabel``, ``rdfs:label``) of each IRI, all languages."""
+    out: dict[str, list[ox.Literal]] = {}
+    for iri in dict.fromkeys(iris):
+        found: list[ox.Literal] = []
+        for predicate in LABELS:
+            for quad in store.quads(ox.NamedNode(iri), predicate):
+                if isinstance(quad.object, ox.Literal) and quad.object not in found:
+                    found.append(quad.object)
+        out[iri] = found
+    return out
+
+
+def fetch_types(store: Store, iris: Iterable[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for iri in dict.fromkeys(iris):
+        types = [
+            q.object.value
+            for q in store.quads(ox.NamedNode(iri), RDF_TYPE)
+            if isinstance(q.object, ox.NamedNode)
+        ]
+        out[iri] = list(dict.fromkeys(types))
+    return out
+
+
+@dataclass(frozen=True)
+class Participant:
+    """An agent's part in an event: role (a SKOS concept) and the graphs that say so."""
+
+    agent: str
+    role: str | None
+    graphs: tuple[str, ...]
+
+
+def participants(store: Store, event: str) -> list[Participant]:
+    """Who took part in ``event``, with roles from ``dip:Participation`` nodes where given."""
+    query = (
+        PREFIXES
+        + """
+    SELECT ?event ?agent ?role ?g WHERE {
+      { GRAPH ?g { ?event dip:hasParticipation ?p } ?p dip:participant ?agent
+        OPTIONAL { ?p dip:role ?role } }
+      UNION { GRAPH ?g { ?event dip:hasParticipant ?agent } }
+      UNION { GRAPH ?g { ?agent dip:participatedIn ?event } }
+    } LIMIT 1000"""
+    )
+    roles: dict[str, set[str]] = defaultdict(set)
+    graphs: dict[str, set[str]] = {}
+    for row in store.select(query, {"event": ox.NamedNode(event)}):
+        agent = _named(row["agent"])
+        if agent is None:
+            continue
+        graphs.setdefault(agent, set())
+        if (role := _named(row["role"])) is not None:
+            roles[agent].add(role)
+        if (graph := _named(row["g"])) is not None:
+            graphs[agent].add(graph)
+    out: list[Participant] = []
+    for agent in graphs:
+        found: list[str | None] = list(sorted(roles[agent])) or [None]
+        for role in found:
+            out.append(Participant(agent, role, tuple(sorted(graphs[agent]))))
+    return out
+
+
+def _first_dates(rows: Iterable[ox.QuerySolution], key: str = "e") -> dict[str, ox.Literal | None]:
+    """The earliest start date per event (sources may give several, at other precisions)."""
+    dates: dict[str, ox.Literal | None] = {}
+    for row in rows:
+        event = _named(row[key])
+        if event is None:
+            continue
+        found = row["date"]
+        current = dates.get(event)
+        if isinstance(found, ox.Literal) and (current is None or found.value < current.value):
+            dates[event] = found
+        else:
+            dates.setdefault(event, current)
+    return dates
+
+
+def events_of(store: Store, agent: str) -> dict[str, ox.Literal | None]:
+    """The events ``agent`` took part in, with their start dates."""
+    query = (
+        PREFIXES
+        + f"""
+    SELECT DISTINCT ?agent ?e ?date WHERE {{
+      {{ SELECT DISTINCT ?agent ?e WHERE {{ {took_part("?e", "?agent")} }} LIMIT {MAX_EVENTS} }}
+      OPTIONAL {{ ?e dip:startDate ?date }}
+    }}"""
+    )
+    return _first_dates(store.select(query, {"agent": ox.NamedNode(agent)}))
+
+
+RELATIONS = {
+    "hasSubEvent": "Sub-event",
+    "subEventOf": "Part of",
+    "precededBy": "Preceded by",
+    "followedBy": "Followed by",
+}
+
+
+def related_events(store: Store, event: str) -> list[tuple[str, str, ox.Literal | None]]:
+    """Events linked to ``event`` (parts, whole, before, after, siblings), with dates."""
+    query = (
+        PREFIXES
+        + """
+    SELECT DISTINCT ?event ?rel ?e ?date WHERE {
+      { ?event ?rel ?e FILTER(?rel IN (dip:hasSubEvent, dip:subEventOf, dip:precededBy,
+                                       dip:followedBy)) }
+      UNION { ?e dip:subEventOf ?event BIND(dip:hasSubEvent AS ?rel) }
+      UNION { ?event dip:hasSubEvent ?e BIND(dip:hasSubEvent AS ?rel) }
+      UNION { ?e dip:hasSubEvent ?event BIND(dip:subEventOf AS ?rel) }
+      UNION { ?e dip:followedBy ?event BIND(dip:precededBy AS ?rel) }
+      UNION { ?e dip:precededBy ?event BIND(dip:followedBy AS ?rel) }
+      UNION { ?event dip:subEventOf|^dip:hasSubEvent ?whole .
+              ?e dip:subEventOf|^dip:hasSubEvent ?whole FILTER(?e != ?event)
+              BIND(<urn:x-diplograph:sibling> AS ?rel) }
+      OPTIONAL { ?e dip:startDate ?date }
+    } LIMIT 500"""
+    )
+    out: dict[tuple[str, str], ox.Literal | None] = {}
+    for row in store.select(query, {"event": ox.NamedNode(event)}):
+        rel, other = _named(row["rel"]), _named(row["e"])
+        if rel is None or other is None:
+            continue
+        name = RELATIONS.get(rel.removeprefix(DIP_IRI), "Same occasion")
+        date = row["date"] if isinstance(row["date"], ox.Literal) else None
+        current = out.get((name, other))
+        if (name, other) not in out or (date and (current is None or date.value < current.value)):
+            out[(name, other)] = date
+    specific = {iri for (name, iri) in out if name != "Same occasion"}
+    return [
+        (name, iri, date)
+        for (name, iri), date in out.items()
+        if name != "Same occasion" or iri not in specific
+    ]
+
+
+def co_participants(store: Store, agent: str) -> tuple[dict[str, list[str]], set[tuple[str, str]]]:
+    """Agents who shared events with ``agent``: neighbour → events, and neighbour pairs
+    that shared one of those events too."""
+    query = (
+        PREFIXES
+        + f"""
+    SELECT DISTINCT ?agent ?e ?other WHERE {{
+      {{ SELECT DISTINCT ?agent ?e WHERE {{ {took_part("?e", "?agent")} }} LIMIT {MAX_EVENTS} }}
+      {took_part("?e", "?other")}
+      FILTER(?other != ?agent)
+    }} LIMIT 5000"""
+    )
+    met: dict[str, list[str]] = defaultdict(list)
+    by_event: dict[str, list[str]] = defaultdict(list)
+    for row in store.select(query, {"agent": ox.NamedNode(agent)}):
+        event, other = _named(row["e"]), _named(row["other"])
+        if event and other:
+            met[other].append(event)
+            by_event[event].append(other)
+    links = {(a, b) for others in by_event.values() for a in others for b in others if a < b}
+    return dict(met), links
+
+
+def class_counts(store: Store, namespace: str = DIP_IRI) -> list[tuple[str, int]]:
+    """How many resources each class of ``namespace`` has (direct or inferred types)."""
+    query = (
+        PREFIXES
+        + """
+    SELECT ?ns ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+      ?s rdf:type ?class FILTER(isIRI(?s) && STRSTARTS(STR(?class), STR(?ns)))
+    } GROUP BY ?ns ?class ORDER BY DESC(?n)"""
+    )
+    out = []
+    for row in store.select(query, {"ns": ox.Literal(namespace)}):
+        cls, n = _named(row["class"]), row["n"]
+        if cls and isinstance(n, ox.Literal):
+            out.append((cls, int(n.value)))
+    return out
+
+
+def recent_events(store: Store, limit: int = 10) -> dict[str, ox.Literal | None]:
+    """The latest events by start date (typed with any subclass of ``dip:Event``)."""
+    query = (
+        PREFIXES
+        + f"""
+    SELECT ?e (MIN(?d) AS ?date) WHERE {{
+      ?e rdf:type/rdfs:subClassOf* dip:Event ; dip:startDate ?d
+    }} GROUP BY ?e ORDER BY DESC(STR(?date)) LIMIT {int(limit)}"""
+    )
+    return _first_dates(store.select(query))
+
+
+def resources_of_type(store: Store, cls: str, offset: int, limit: int) -> tuple[int, list[str]]:
+    """One page of the resources typed ``cls`` (IRIs, sorted), and how many there are."""
+    node = ox.NamedNode(cls)
+    members = sorted(
+        {
+            q.subject.value
+            for q in store.quads(None, RDF_TYPE, node)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+    )
+    return len(members), members[offset : offset + limit]
+
+
+def events_at(store: Store, place: str) -> dict[str, ox.Literal | None]:
+    """Events held at, leaving from or going to ``place``, with their start dates."""
+    query = (
+        PREFIXES
+        + f"""
+    SELECT DISTINCT ?place ?e ?date WHERE {{
+      {{ SELECT DISTINCT ?place ?e WHERE {{
+          ?e dip:place|dip:origin|dip:destination|dip:signingPlace ?place
+      }} LIMIT {MAX_EVENTS} }}
+      OPTIONAL {{ ?e dip:startDate ?date }}
+    }}"""
+    )
+    return _first_dates(store.select(query, {"place": ox.NamedNode(place)}))
+
+
+def is_kind(store: Store, types: Iterable[str], cls: str) -> bool:
+    """Whether any of ``types`` is ``cls`` or one of its subclasses (per the ontology)."""
+    query = PREFIXES + "ASK { ?t rdfs:subClassOf* ?cls }"
+    target = ox.NamedNode(cls)
+    return any(bool(store.query(query, {"t": ox.NamedNode(t), "cls": target})) for t in types)
+
+
+def participation_of(store: Store, participation: str) -> tuple[str | None, str | None]:
+    """The event a ``dip:Participation`` belongs to, and the role it records."""
+    query = (
+        PREFIXES
+        + """
+    SELECT ?p ?event ?role WHERE {
+      OPTIONAL { ?event dip:hasParticipation ?p }
+      OPTIONAL { ?p dip:role ?role }
+    } LIMIT 1"""
+    )
+    for row in store.select(query, {"p": ox.NamedNode(participation)}):
+        return _named(row["event"]), _named(row["role"])
+    return None, None
+
+
+def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
+    """The roles ``agent`` had, per event (from its ``dip:Participation`` nodes)."""
+    query = (
+        PREFIXES
+        + f"""
+    SELECT DISTINCT ?agent ?e ?role WHERE {{
+      ?p dip:participant ?agent ; dip:role ?role .
+      ?e dip:hasParticipation ?p .
+    }} LIMIT {MAX_EVENTS * 4}"""
+    )
+    roles: dict[str, list[str]] = defaultdict(list)
+    for row in store.select(query, {"agent": ox.NamedNode(agent)}):
+        event, role = _named(row["e"]), _named(row["role"])
+        if event and role and role not in roles[event]:
+            roles[event].append(role)
+    return dict(roles)

@@ -1,0 +1,255 @@
+"""One signature for every document format: ``render(description, ctx) -> bytes``.
+
+``RENDERERS`` is keyed by the names in ``negotiation.FORMATS``. Each format uses the faster
+serializer that still gives a good result (measured in docs/linked-data.md): pyoxigraph for
+every format but JSON-LD (Turtle too: rdflib's is prettier but 17x slower); rdflib only for
+compact JSON-LD against the published ``@context``. HTML is ``pages.py``'s.
+
+Outputs keep canonical IRIs unless ``public_base`` is set; then the canonical base is
+rewritten to it after serializing, in every format, so a client can follow every IRI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Node
+
+from publisher.formats import Format
+from publisher.namespaces import FOAF, OWL, PREFIXES, RDF, RDFS, SKOS
+from publisher.release.store import Store
+from publisher.uris import doc_iri, path_for_iri, rebase
+from publisher.web.description import Description
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a renderer needs besides the description; built by the view, never by renderers.
+
+    ``document`` is the canonical IRI of the document being rendered and ``thing`` the IRI
+    it describes (they are equal for the ontology and the shapes). ``alternates`` maps each
+    offered format to the URL of that representation, as the client should follow it.
+    ``store`` is where the HTML page looks up what only people need (labels, timelines);
+    the view passes it so that no renderer reaches into the app for it.
+    """
+
+    base: str
+    document: str
+    thing: str
+    public_base: str | None = None
+    languages: tuple[str, ...] = ("en",)
+    context_url: str = ""
+    jsonld_context: dict[str, Any] = field(default_factory=dict)
+    alternates: tuple[tuple[Format, str], ...] = ()
+    kind: str = "resource"  # or "ontology", "shapes"
+    store: Store | None = field(default=None, compare=False)
+
+    def public(self, iri: str) -> str:
+        """``iri`` as it appears in output (rewritten to the public base if one is set)."""
+        return rebase(iri, self.base, self.public_base)
+
+    def href(self, iri: str) -> str:
+        """A link a browser on this server can follow: our IRIs become local document paths.
+
+        ``id/`` things link straight to their ``doc/`` page (saving the 303), the ontology's
+        hash IRIs to ``/ontology#Term``; foreign IRIs are left as they are.
+        """
+        document = doc_iri(iri, self.base) or iri
+        path = path_for_iri(document, self.base)
+        if path is None:
+            return iri
+        return "/" + quote(path, safe="/:@!$&'()*+,;=-._~#")
+
+
+Renderer = Callable[[Description, RenderContext], bytes]
+
+
+def document_quads(description: Description, ctx: RenderContext) -> list[ox.Quad]:
+    """The description's quads plus one saying what the document is about."""
+    quads = description.all_quads()
+    if ctx.document != ctx.thing:
+        quads.append(
+            ox.Quad(
+                ox.NamedNode(ctx.document),
+                ox.NamedNode(str(FOAF.primaryTopic)),
+                ox.NamedNode(ctx.thing),
+                ox.DefaultGraph(),
+            )
+        )
+    return quads
+
+
+def triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """Drop graph names and duplicates (one triple may be stated in several graphs)."""
+    return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+
+
+def used_prefixes(quads: Iterable[ox.Quad], base: str) -> dict[str, str]:
+    """The prefixes some IRI in ``quads`` uses (serializers that cannot tell would otherwise
+    declare all of them): the vocabularies', plus one per kind of our own resources
+    (``event:``, ``person:``, ``role:`` …) so documents read like the data files."""
+    namespaces: set[str] = set()
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            if isinstance(term, ox.NamedNode):
+                namespaces.add(_namespace(term.value))
+            elif isinstance(term, ox.Literal):
+                namespaces.add(_namespace(term.datatype.value))
+    prefixes = {p: ns for p, ns in PREFIXES.items() if ns in namespaces}
+    for namespace in sorted(namespaces):
+        name = _kind_prefix(namespace, base)
+        if name and name not in PREFIXES and name not in prefixes:
+            prefixes[name] = namespace
+    return prefixes
+
+
+def _kind_prefix(namespace: str, base: str) -> str | None:
+    """``{base}id/event/`` → ``event``; ``{base}id/concept/role/`` → ``role``."""
+    if not namespace.startswith(base + "id/"):
+        return None
+    name = namespace.rstrip("/").rsplit("/", 1)[-1]
+    return name if _PREFIX_NAME.fullmatch(name) else None
+
+
+_PREFIX_NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
+
+
+def _namespace(iri: str) -> str:
+    """The IRI up to its last '#' or '/': every project prefix ends there."""
+    return iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
+
+
+def _oxigraph(fmt: ox.RdfFormat, *, dataset: bool) -> Renderer:
+    def render(description: Description, ctx: RenderContext) -> bytes:
+        quads = document_quads(description, ctx)
+        if dataset:  # group by graph, then subject, so TriG writes each graph once
+            quads.sort(key=lambda q: (str(q.graph_name), str(q.subject)))
+        data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if dataset else triples(quads)
+        pretty = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+        prefixes = used_prefixes(quads, ctx.base) if pretty else None
+        out = ox.serialize(data, format=fmt, prefixes=prefixes)
+        assert out is not None
+        return _rebase_bytes(out, ctx)
+
+    return render
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """Convert a pyoxigraph term to rdflib's (no RDF-star: the data has none)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    graph = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    for t in triples(quads):
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return graph
+
+
+def render_turtle(description: Description, ctx: RenderContext) -> bytes:
+    """Turtle by pyoxigraph, subjects grouped, only the prefixes in use.
+
+    rdflib's Turtle nests blank nodes more prettily but took 109 ms for a 244-quad person
+    page against 6 ms here (docs/linked-data.md), so the fast writer wins.
+    """
+    quads = document_quads(description, ctx)
+    thing = ox.NamedNode(ctx.thing)
+    ordered = sorted(
+        triples(quads),
+        key=lambda t: (t.subject != thing, isinstance(t.subject, ox.BlankNode), str(t.subject)),
+    )
+    out = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(quads, ctx.base))
+    assert out is not None
+    return _rebase_bytes(out, ctx)
+
+
+def render_jsonld(description: Description, ctx: RenderContext) -> bytes:
+    """Compact JSON-LD whose ``@context`` is the published one, referenced by URL."""
+    graph = rdflib_graph(document_quads(description, ctx))
+    context = ctx.jsonld_context or {"@context": dict(PREFIXES)}
+    text = graph.serialize(format="json-ld", context=context["@context"], auto_compact=True)
+    data = json.loads(text)
+    if ctx.context_url:
+        data["@context"] = ctx.context_url
+    out = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    return _rebase_bytes(out, ctx)
+
+
+def render_html(description: Description, ctx: RenderContext) -> bytes:
+    """HTML for people is ``pages.render_resource_html`` (engineer E2's module)."""
+    from publisher.web.pages.resource import render_resource_html
+
+    return render_resource_html(description, ctx).encode("utf-8")
+
+
+def _rebase_bytes(data: bytes, ctx: RenderContext) -> bytes:
+    if not ctx.public_base or ctx.public_base == ctx.base:
+        return data
+    return data.replace(ctx.base.encode(), ctx.public_base.encode())
+
+
+RENDERERS: dict[str, Renderer] = {
+    "turtle": render_turtle,
+    "jsonld": render_jsonld,
+    "rdfxml": _oxigraph(ox.RdfFormat.RDF_XML, dataset=False),
+    "ntriples": _oxigraph(ox.RdfFormat.N_TRIPLES, dataset=False),
+    "nquads": _oxigraph(ox.RdfFormat.N_QUADS, dataset=True),
+    "trig": _oxigraph(ox.RdfFormat.TRIG, dataset=True),
+    "html": render_html,
+}
+
+
+def render(description: Description, fmt: Format, ctx: RenderContext) -> bytes:
+    return RENDERERS[fmt.name](description, ctx)
+
+
+# --- the published JSON-LD @context -------------------------------------------------------
+
+OBJECT_PROPERTY = ox.NamedNode(str(OWL.ObjectProperty))
+DATATYPE_PROPERTY = ox.NamedNode(str(OWL.DatatypeProperty))
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+LANGUAGE_MAPS = {
+    "label": RDFS.label,
+    "prefLabel": SKOS.prefLabel,
+    "altLabel": SKOS.altLabel,
+    "comment": RDFS.comment,
+    "definition": SKOS.definition,
+}
+
+
+def jsonld_context(store: Store, namespace: str = PREFIXES["dip"]) -> dict[str, Any]:
+    """The ``@context`` published at ``/context.jsonld``, generated from the ontology.
+
+    Every prefix of the project, one short term per ontology property, and language maps
+    for labels, so ``"label": {"en": "…", "ko": "…"}`` reads naturally. No type coercion:
+    dates may be ``xsd:date`` or ``xsd:gYear`` and that must survive, and rdflib 7 drops the
+    statements of a blank node whose link is coerced to ``@id`` (measured: an n-ary
+    participation vanished), so links stay ``{"@id": …}`` objects.
+    """
+    context: dict[str, Any] = dict(PREFIXES)
+    for term, predicate in LANGUAGE_MAPS.items():
+        context[term] = {"@id": str(predicate), "@container": "@language"}
+    for kind in (DATATYPE_PROPERTY, OBJECT_PROPERTY):
+        for quad in store.quads(None, RDF_TYPE, kind):
+            iri = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
+            name = iri[len(namespace) :] if iri.startswith(namespace) else ""
+            if name and name not in context:
+                context[name] = {"@id": iri}
+    return {"@context": context}

@@ -1,0 +1,181 @@
+"""The query worker: a separate process that holds the store open read-only and runs queries.
+
+Why a process: pyoxigraph cannot be interrupted from Python, and a handful of queries crash
+it outright. In a worker, a query past its deadline is stopped by killing the process, and a
+crash costs that one query. The worker runs each query on a thread with a large stack
+(``STACK_BYTES``), which lifts pyoxigraph's recursion limit far above anything the size and
+depth guards let through, so crashes should not happen at all; the pool is the second line.
+
+Messages to the parent (over a ``multiprocessing`` pipe), in order:
+``("ready", pid)`` once; then per job ``("data", bytes)``* followed by one of
+``("done", bytes, stats)``, ``("error", status, message)`` (nothing sent yet) or
+``("failed", message)`` (after data was sent).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+from publisher.web.sparql.results import TRUNCATED_NOTE, write_boolean, write_select
+from publisher.web.sparql.sandbox import isolate_network
+
+STACK_BYTES = 512 * 1024 * 1024  # reserved address space only; pages are touched on demand
+CHUNK_BYTES = 64 * 1024
+PARENT_CHECK_SECONDS = 1.0
+COMMENTED_RDF = ("text/turtle", "application/n-triples", "application/n-quads", "application/trig")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker; every field is plain data so it pickles cheaply."""
+
+    query: str
+    form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
+    format: str  # result format name (json, xml, csv, tsv) or an RDF media type
+    default_graphs: tuple[str, ...] | None = None  # protocol default-graph-uri
+    named_graphs: tuple[str, ...] | None = None  # protocol named-graph-uri
+    union_default_graph: bool = True
+    max_rows: int = 100_000
+    prefixes: tuple[tuple[str, str], ...] = ()  # for Turtle and TriG output
+    base_iri: str | None = None  # resolves relative IRIs (the endpoint's URL)
+
+
+def serve(store_path: str, conn: Connection) -> None:
+    """Process entry point: leave the network, then run the job loop on a thread with a
+    large stack (``unshare`` must come first: it refuses a process with threads)."""
+    isolate_network()
+    parent = os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    threading.stack_size(STACK_BYTES)
+    loop = threading.Thread(target=_loop, args=(store_path, conn), name="sparql-worker")
+    loop.start()
+    loop.join()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the server dies (even by SIGKILL), rather than finish an orphaned query.
+
+    An idle worker notices on its pipe; a busy one would not until its query ended, which
+    for a runaway query is never."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _loop(store_path: str, conn: Connection) -> None:
+    store = ox.Store.read_only(store_path)
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job: Job = conn.recv()
+        except (EOFError, OSError):  # the parent went away: nothing left to serve
+            return
+        run_job(store, job, conn)
+
+
+class _ChunkSink:
+    """A ``write(bytes)`` sink that sends the output to the parent in 64 KB chunks."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.sent = False
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        if self.size >= CHUNK_BYTES:
+            self.conn.send(("data", self.take()))
+            self.sent = True
+        return len(data)
+
+    def flush(self) -> None:
+        """Serializers call flush(); chunking is ours to decide, so it does nothing."""
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        return data
+
+
+def run_job(store: ox.Store, job: Job, conn: Connection) -> None:
+    """Run one query and stream its serialized results to the parent."""
+    sink = _ChunkSink(conn)
+    try:
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset_options(job))
+    except SyntaxError as exc:
+        conn.send(("error", 400, f"SPARQL syntax error: {exc}"))
+        return
+    except ValueError as exc:
+        conn.send(("error", 400, f"The query cannot be run: {exc}"))
+        return
+    try:
+        stats = _write(result, job, sink)
+    except Exception as exc:  # noqa: BLE001 — reported to the client; the worker lives on
+        message = f"The query failed while running: {type(exc).__name__}: {exc}"
+        conn.send(("failed", message) if sink.sent else ("error", 500, message))
+        return
+    conn.send(("done", sink.take(), stats))
+
+
+def _dataset_options(job: Job) -> dict[str, Any]:
+    """The protocol's dataset wins over FROM; with neither, the default graph is the union."""
+    if job.default_graphs is not None or job.named_graphs is not None:
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in job.default_graphs or ()],
+            "named_graphs": [ox.NamedNode(iri) for iri in job.named_graphs or ()],
+        }
+    return {"use_default_graph_as_union": job.union_default_graph}
+
+
+def _write(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: Job, sink: _ChunkSink
+) -> dict[str, Any]:
+    if isinstance(result, ox.QueryBoolean):
+        write_boolean(bool(result), job.format, sink)
+        return {"rows": 1, "truncated": False}
+    if isinstance(result, ox.QuerySolutions):
+        rows, truncated = write_select(result, job.format, sink, job.max_rows)
+        return {"rows": rows, "truncated": truncated}
+    fmt = ox.RdfFormat.from_media_type(job.format)
+    if fmt is None:
+        raise ValueError(f"unknown RDF media type {job.format}")
+    counter = _Counter()
+    pretty = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+    ox.serialize(
+        counter.capped(result, job.max_rows),
+        sink,  # type: ignore[arg-type]  # any object with write() is accepted
+        fmt,
+        prefixes=dict(job.prefixes) if pretty else None,
+    )
+    if counter.truncated and job.format in COMMENTED_RDF:
+        sink.write(f"\n# diplograph: {TRUNCATED_NOTE.format(limit=job.max_rows)}\n".encode())
+    elif counter.truncated and job.format == "application/rdf+xml":
+        sink.write(f"<!-- diplograph: {TRUNCATED_NOTE.format(limit=job.max_rows)} -->\n".encode())
+    return {"rows": counter.count, "truncated": counter.truncated}
+
+
+class _Counter:
+    """Counts triples on their way to the serializer and stops at the cap."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.truncated = False
+
+    def capped(self, triples: ox.QueryTriples, limit: int) -> Iterator[ox.Triple]:
+        for triple in triples:
+            if self.count >= limit:
+                self.truncated = True
+                return
+            self.count += 1
+            yield triple

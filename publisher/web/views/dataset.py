@@ -1,0 +1,79 @@
+"""The dataset's own description: ``/dataset`` and ``/.well-known/void`` (RFC 5785, VoID §7).
+
+Both answer the VoID/DCAT description the build computed and loaded into the graph
+``{base}id/graph/void``: HTML for people, any RDF format by negotiation for programs.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from flask import Blueprint, Response, render_template
+
+from publisher.build.void import (
+    CREATOR,
+    DESCRIPTION,
+    LICENSE,
+    TITLE,
+    dataset_iri,
+    dataset_statistics,
+    serialize_description,
+    uri_space,
+    void_graph_iri,
+)
+from publisher.formats import HTML, RDF_FORMATS, Format
+from publisher.web import http
+from publisher.web.app import get_release, get_settings, get_store
+from publisher.web.pages.model import curie, local_href
+
+bp = Blueprint("dataset", __name__)
+
+DATASET_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
+http.allow_cross_origin(bp)
+
+
+@bp.get("/dataset")
+@bp.get("/.well-known/void")
+def dataset() -> Response:
+    """The VoID/DCAT description of the served release, negotiated."""
+    fmt = http.negotiate(DATASET_FORMATS)
+    body: str | bytes
+    if fmt is HTML:
+        body = render_template("dataset.html", **page_data())
+    else:
+        body = void_rdf(fmt)
+    response = Response(body, mimetype=fmt.media_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = ", ".join(
+        f'</dataset>; rel="alternate"; type="{f.media_type}"' for f in RDF_FORMATS
+    )
+    return http.conditional(response, http.etag(get_release().id, fmt.name))
+
+
+def void_rdf(fmt: Format) -> bytes:
+    """The served release's VoID/DCAT description in ``fmt``, IRIs on the public base."""
+    settings = get_settings()
+    return serialize_description(
+        get_store().raw, fmt, base=settings.base_iri, public_base=settings.public_base
+    )
+
+
+def page_data() -> dict[str, Any]:
+    """What the HTML page shows; a local link for each of our own IRIs."""
+    settings = get_settings()
+    base = settings.base_iri
+    stats = dataset_statistics(get_release())
+    return {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "creator": CREATOR,
+        "license": LICENSE,
+        "dataset_iri": dataset_iri(base),
+        "void_graph": void_graph_iri(base),
+        "uri_space": uri_space(base),
+        "stats": stats,
+        "curie": curie,
+        "href": partial(local_href, base=base),
+        "formats": RDF_FORMATS,
+    }

@@ -1,0 +1,307 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint, its service description and query page.
+
+Thin by design: ``protocol`` reads the request, ``guard`` checks the query, the worker
+``pool`` runs it, and this module only streams what the worker sends. The pool starts when
+the blueprint is registered (in ``create_app``) and stops when the app is collected or the
+interpreter exits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
+
+from publisher.formats import BY_NAME, HTML, NTRIPLES, SPARQL_JSON, Format
+from publisher.web import http
+from publisher.web.app import get_settings, start_background
+from publisher.web.errors import BadRequest, PublisherError, ServiceUnavailable
+from publisher.web.sparql import service_description
+from publisher.web.sparql.examples import Example, load_examples
+from publisher.web.sparql.guard import CheckedQuery, check_query
+from publisher.web.sparql.limits import ClientLimiter
+from publisher.web.sparql.pool import Execution, WorkerPool, release_shared, shared_pool
+from publisher.web.sparql.protocol import (
+    choose_description_format,
+    choose_format,
+    read_request,
+)
+from publisher.web.sparql.worker import Job
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sparql", __name__)
+
+BUSY_WAIT = 2.0  # seconds a query waits for a free worker before 503
+START_BYTES = 256 * 1024  # output buffered before the response starts (see docs/sparql.md)
+PAGE_ROWS = 1000  # rows the HTML query page shows
+DESCRIPTIONS_KEPT = 32  # (URL, format) pairs: the URL follows the Host header, so bounded
+COUNT_WAIT = 30.0  # seconds a service-description request waits for the graph counts
+YASGUI = Path(__file__).resolve().parents[1] / "static" / "yasgui" / "yasgui.min.js"
+TRUNCATED = "X-Diplograph-Truncated"
+ROW_LIMIT = "X-Diplograph-Row-Limit"
+# Any web page may query the endpoint (read-only, no credentials), POST included.
+http.allow_cross_origin(
+    bp, preflight=http.Preflight(("GET", "POST", "OPTIONS"), ("Accept", "Content-Type"))
+)
+
+
+@dataclass
+class SparqlState:
+    """What the endpoint keeps for the app's lifetime."""
+
+    pool: WorkerPool
+    limiter: ClientLimiter
+    sizes: service_description.GraphCounter
+    examples: list[Example]
+    yasgui: bool
+    prefixes: tuple[tuple[str, str], ...]
+    description: Callable[[str, str], bytes]  # (endpoint URL, format name) → RDF, cached
+
+
+@bp.record_once
+def _start(setup: BlueprintSetupState) -> None:
+    """Start the worker pool with the app; count graphs; read the example queries."""
+    app = setup.app
+    state = app.extensions["diplograph"]
+    settings = state.settings
+    pool = shared_pool(state.release.store_path, settings.sparql_workers)
+    weakref.finalize(app, release_shared, pool)
+    from publisher.namespaces import PREFIXES
+
+    counter = service_description.GraphCounter()
+    start_background(app, "graph-count", partial(counter.count, state.store))
+    app.extensions["diplograph.sparql"] = SparqlState(
+        pool=pool,
+        limiter=ClientLimiter(settings.per_client_queries),
+        sizes=counter,
+        description=lru_cache(maxsize=DESCRIPTIONS_KEPT)(partial(_describe, counter)),
+        examples=load_examples(),
+        yasgui=YASGUI.is_file(),
+        prefixes=tuple(PREFIXES.items()),
+    )
+
+
+def get_sparql() -> SparqlState:
+    state: SparqlState = current_app.extensions["diplograph.sparql"]
+    return state
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    settings = get_settings()
+    req = read_request(request, settings.max_query_bytes)
+    accept = request.headers.get("Accept")
+    if req.query is None:
+        return _description(choose_description_format(accept, req.format))
+    checked = check_query(
+        req.query, max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth
+    )
+    fmt = choose_format(accept, req.format, checked.form)
+    if fmt is HTML:
+        return _page(req.query, checked, req.default_graphs, req.named_graphs)
+    job = _job(checked, fmt, req.default_graphs, req.named_graphs, settings.max_result_rows)
+    return _stream(job, fmt)
+
+
+def _job(
+    checked: CheckedQuery,
+    fmt: Format,
+    default_graphs: tuple[str, ...] | None,
+    named_graphs: tuple[str, ...] | None,
+    max_rows: int,
+) -> Job:
+    return Job(
+        query=checked.text,
+        form=checked.form,
+        format=fmt.name if fmt.results is not None else fmt.media_type,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        union_default_graph=not checked.has_dataset_clause,
+        max_rows=max_rows,
+        prefixes=get_sparql().prefixes,
+        base_iri=request.base_url,
+    )
+
+
+def _stream(job: Job, fmt: Format) -> Response:
+    """Run ``job`` and stream its output; small results go out whole, with their headers."""
+    client = request.remote_addr or "unknown"
+    sparql = get_sparql()
+    sparql.limiter.acquire(client)
+    execution: Execution | None = None
+    try:
+        execution = sparql.pool.submit(job, timeout=get_settings().query_timeout, wait=BUSY_WAIT)
+        head, stats = _prefetch(execution)
+    except BaseException:
+        if execution is not None:
+            execution.close()
+        sparql.limiter.release(client)
+        raise
+    headers = {"Vary": "Accept", ROW_LIMIT: str(job.max_rows)}
+    if stats is not None:
+        sparql.limiter.release(client)
+        headers[TRUNCATED] = "true" if stats["truncated"] else "false"
+        return Response(b"".join(head), mimetype=fmt.media_type, headers=headers)
+    body = _rest(execution, head, sparql.limiter, client)
+    return Response(body, mimetype=fmt.media_type, headers=headers)
+
+
+def _prefetch(execution: Execution) -> tuple[list[bytes], dict[str, Any] | None]:
+    """Buffer output until the query is done or START_BYTES are ready; raise its error."""
+    parts: list[bytes] = []
+    size = 0
+    while size < START_BYTES:
+        message = execution.receive()
+        kind = message[0]
+        if kind == "data":
+            parts.append(message[1])
+            size += len(message[1])
+        elif kind == "done":
+            parts.append(message[1])
+            return parts, message[2]
+        elif kind == "error":
+            raise (BadRequest(message[2]) if message[1] == 400 else PublisherError(message[2]))
+        else:
+            raise PublisherError(message[1])
+    return parts, None
+
+
+def _rest(
+    execution: Execution, head: list[bytes], limiter: ClientLimiter, client: str
+) -> Iterator[bytes]:
+    """Yield the rest of a large result. If the query then fails or times out, the error is
+    raised mid-stream: the server drops the connection without the final chunk, so the
+    client sees an incomplete response rather than a silently short one."""
+    try:
+        yield from head
+        while True:
+            message = execution.receive()
+            if message[0] == "data":
+                yield message[1]
+            elif message[0] == "done":
+                yield message[1]
+                return
+            else:
+                raise PublisherError(str(message[-1]))
+    except PublisherError as exc:
+        log.warning("SPARQL response aborted mid-stream: %s", exc.message)
+        raise
+    finally:
+        execution.close()
+        limiter.release(client)
+
+
+def _description(fmt: Format) -> Response:
+    """The service description as RDF, or the query page for browsers."""
+    if fmt is HTML:
+        return _page(None, None, None, None)
+    body = get_sparql().description(request.base_url, fmt.name)
+    return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
+
+
+def _describe(counter: service_description.GraphCounter, endpoint: str, format_name: str) -> bytes:
+    """Describe the service at ``endpoint``. Why cached: with thousands of graphs this is
+    ~0.2 s and a megabyte of RDF, the same for every request that names the same URL."""
+    sizes = counter.get(COUNT_WAIT)
+    if sizes is None:  # raised, so never cached
+        raise ServiceUnavailable(
+            "The service description is still being prepared (graphs "
+            "are counted when the server starts); retry shortly.",
+            headers={"Retry-After": "5"},
+        )
+    triples = service_description.describe(endpoint, sizes, "Diplograph SPARQL endpoint")
+    return service_description.serialize(triples, BY_NAME[format_name])
+
+
+def _page(
+    query: str | None,
+    checked: CheckedQuery | None,
+    default_graphs: tuple[str, ...] | None,
+    named_graphs: tuple[str, ...] | None,
+) -> Response:
+    """The query page; with a query, its results (at most PAGE_ROWS) as a table and chart."""
+    sparql = get_sparql()
+    results: dict[str, Any] | None = None
+    error: PublisherError | None = None
+    status = 200
+    if checked is not None:
+        graph_result = checked.form in ("CONSTRUCT", "DESCRIBE")
+        fmt = NTRIPLES if graph_result else SPARQL_JSON
+        job = _job(checked, fmt, default_graphs, named_graphs, PAGE_ROWS)
+        try:
+            response = _stream(job, fmt)
+            body = b"".join(response.response)  # type: ignore[arg-type]
+            results = _page_results(body, graph_result)
+            results["truncated"] = response.headers.get(TRUNCATED) == "true"
+        except PublisherError as exc:
+            error, status = exc, exc.status
+    html = render_template(
+        "sparql.html",
+        query=query
+        or (
+            sparql.examples[0].query if sparql.examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+        ),
+        examples=sparql.examples,
+        results=results,
+        error=error,
+        yasgui=sparql.yasgui,
+        page_rows=PAGE_ROWS,
+        graphs=sparql.sizes.get(0),
+    )
+    return Response(html, status=status, mimetype="text/html", headers={"Vary": "Accept"})
+
+
+def _page_results(body: bytes, graph_result: bool) -> dict[str, Any]:
+    """Results as columns and rows of display strings, plus a chart when one makes sense."""
+    if graph_result:
+        triples = ox.parse(body, ox.RdfFormat.N_TRIPLES)
+        rows = [[_display(t.subject), _display(t.predicate), _display(t.object)] for t in triples]
+        return {"columns": ["subject", "predicate", "object"], "rows": rows, "chart": None}
+    data = json.loads(body)
+    if "boolean" in data:
+        return {"columns": ["boolean"], "rows": [[str(data["boolean"]).lower()]], "chart": None}
+    columns = data["head"]["vars"]
+    rows = [[b.get(c, {}).get("value", "") for c in columns] for b in data["results"]["bindings"]]
+    return {"columns": columns, "rows": rows, "chart": _chart(columns, rows)}
+
+
+def _display(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
+
+
+def _chart(columns: list[str], rows: list[list[str]]) -> dict[str, Any] | None:
+    """A bar chart of the first numeric column against the first other column, if any."""
+    if not rows or len(columns) < 2:
+        return None
+    for index, _ in enumerate(columns):
+        numbers = [_number(row[index]) for row in rows]
+        values = [v for v in numbers if v is not None]
+        if len(values) == len(rows):
+            label = next(i for i in range(len(columns)) if i != index)
+            bars = [
+                (row[label].rsplit("/", 1)[-1], v) for row, v in zip(rows, values, strict=True)
+            ][:30]
+            peak = max((abs(v) for _, v in bars), default=0.0) or 1.0
+            return {
+                "value": columns[index],
+                "label": columns[label],
+                "bars": [(name, v, abs(v) / peak) for name, v in bars],
+            }
+    return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
