@@ -38,8 +38,9 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 import generate  # noqa: E402  (benchmarks/generate.py)
 
-from publisher.build.dumps import UNION_QUERY, count, dump_to, write_release_dumps  # noqa: E402
-from publisher.build.void import compute_statistics  # noqa: E402
+from publisher.build.dumps import dump_to, write_release_dumps  # noqa: E402
+from publisher.build.serialize import UNION_QUERY, count  # noqa: E402
+from publisher.build.statistics import compute_statistics  # noqa: E402
 from publisher.formats import NQUADS, NTRIPLES, TRIG, TURTLE, Format  # noqa: E402
 from publisher.namespaces import PREFIXES  # noqa: E402
 

@@ -96,7 +96,8 @@ def serve(settings: Settings, **options: object) -> None:
 @click.pass_obj
 def build(settings: Settings, home: Path | None, root: Path | None) -> None:
     """Validate ontology/, shapes/ and data/, and publish them as a new release."""
-    from publisher.build.pipeline import BuildError, Sources, build_release, steps
+    from publisher.build.context import BuildError, Sources
+    from publisher.build.pipeline import build_release, steps
 
     if home is not None:
         settings = settings.replace(home=home)
@@ -141,7 +142,8 @@ def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[
     Turtle, TriG, N-Triples, N-Quads, JSON-LD and RDF/XML, by extension. Each problem names
     the file describing the resource, the resource, the property and what to fix.
     """
-    from publisher.build.validation import InputError, expand, validate_files
+    from publisher.build.inputs import InputError, expand
+    from publisher.build.validation import validate_files
 
     try:
         report = validate_files(

@@ -133,7 +133,7 @@ LINKED_DATA = TEST_DATA / "linked"
 @pytest.fixture(scope="session")
 def linked_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """A tiny release from ``tests/data/linked`` (ontology, shapes, two named graphs)."""
-    from publisher.build.pipeline import Sources
+    from publisher.build.context import Sources
 
     home = tmp_path_factory.mktemp("linked-home")
     sources = Sources(

@@ -8,17 +8,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from publisher.build.pipeline import (
-    BuildContext,
-    BuildError,
-    Sources,
-    build_release,
-    check_named_graphs,
-    graph_iri,
-    steps,
-)
-from publisher.build.validation import rdf_files
+from publisher.build.checks import check_named_graphs
+from publisher.build.context import BuildContext, BuildError, Sources
+from publisher.build.inputs import rdf_files
+from publisher.build.pipeline import build_release, steps
 from publisher.config import PROJECT_ROOT, Settings
+from publisher.release.dataset import graph_iri
 from publisher.release.layout import Release, current_release, list_releases, releases_dir
 
 BUILD = Path(__file__).parent / "data" / "release"
@@ -99,15 +94,17 @@ def test_alignments_are_materialised(project_store: ox.Store) -> None:
 def test_graphs(project_store: ox.Store, settings: Settings) -> None:
     names = {g.value for g in project_store.named_graphs() if isinstance(g, ox.NamedNode)}
     for name in ("ontology", "shapes", "inferred"):
-        assert graph_iri(settings, name) in names
-    data_graphs = names - {graph_iri(settings, n) for n in ("ontology", "shapes", "inferred")}
+        assert graph_iri(settings.base_iri, name) in names
+    data_graphs = names - {
+        graph_iri(settings.base_iri, n) for n in ("ontology", "shapes", "inferred")
+    }
     assert len(data_graphs) >= len(rdf_files(PROJECT_ROOT / "data"))
     assert not list(project_store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def test_inferred_triples_are_new(project_store: ox.Store, settings: Settings) -> None:
     """Nothing in the inferred graph is also asserted in another graph."""
-    inferred = ox.NamedNode(graph_iri(settings, "inferred"))
+    inferred = ox.NamedNode(graph_iri(settings.base_iri, "inferred"))
     for quad in project_store.quads_for_pattern(None, None, None, inferred):
         graphs = {
             q.graph_name
@@ -186,7 +183,7 @@ def test_undescribed_graph_is_a_warning(tmp_path: Path) -> None:
     sources = Sources((), (), (BUILD / "good.trig", SHAPES / "DateOrderShape.trig"))
     ctx = BuildContext(settings, sources, tmp_path, ox.Store(), log=messages.append)
     check_named_graphs(ctx)
-    undescribed = graph_iri(settings, "test-bad")
+    undescribed = graph_iri(settings.base_iri, "test-bad")
     assert ctx.manifest["undescribed_graphs"] == [undescribed]
     assert messages == [
         f"warning: {SHAPES / 'DateOrderShape.trig'}: graph <{undescribed}> is not described; "

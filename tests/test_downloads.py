@@ -14,7 +14,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from publisher.build.dumps import read_index
+from publisher.release.catalogue import read_index
 from publisher.release.layout import Release
 from tests.conftest import LiveServer
 

@@ -11,15 +11,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from publisher.build.dumps import (
-    SHA256SUMS,
-    DumpFile,
-    read_index,
-    write_index,
-    write_release_dumps,
-)
-from publisher.build.void import void_graph_iri
+from publisher.build.dumps import write_release_dumps
 from publisher.cli import main
+from publisher.release.catalogue import SHA256SUMS, DumpFile, read_index, write_index
+from publisher.release.dataset import VOID, graph_iri
 from publisher.release.layout import Release
 
 EX = "http://example.org/"
@@ -122,7 +117,7 @@ def release_store(release: Release) -> ox.Store:
 
 
 def store_quads_without_void(store: ox.Store, base: str) -> set[ox.Quad]:
-    void = ox.NamedNode(void_graph_iri(base))
+    void = ox.NamedNode(graph_iri(base, VOID))
     return {q for q in store if q.graph_name != void}
 
 
@@ -235,7 +230,7 @@ def test_cli_dump_one_graph(
         main, ["dump", "--release", str(release.path), "--graph", "void", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    graph = ox.NamedNode(void_graph_iri(base))
+    graph = ox.NamedNode(graph_iri(base, VOID))
     expected = list(release_store.quads_for_pattern(None, None, None, graph))
     assert len(parse(out, ox.RdfFormat.TURTLE)) == len(expected) > 0
 

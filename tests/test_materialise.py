@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from publisher.build.materialise import Materialised, graph_size, materialise
+from publisher.build.materialise import Materialised, materialise
+from publisher.release.counts import graph_size
 
 ONTOLOGY = "https://example.org/graph/ontology"
 INFERRED = "https://example.org/graph/inferred"

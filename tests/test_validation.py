@@ -7,14 +7,9 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from publisher.build.validation import (
-    InputError,
-    ValidationReport,
-    parse_quads,
-    rdf_files,
-    to_rdflib,
-    validate_files,
-)
+from publisher.build.inputs import InputError, parse_quads, rdf_files
+from publisher.build.validation import ValidationReport, validate_files
+from publisher.terms import to_rdflib
 
 BAD = Path(__file__).parent / "data" / "shapes"
 KIM = "https://w3id.org/diplograph/id/person/kim-jong-un"

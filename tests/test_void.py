@@ -11,16 +11,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from publisher.build.dumps import read_index
-from publisher.build.void import (
-    Statistics,
-    compute_statistics,
-    dataset_iri,
-    dataset_statistics,
-    uri_space,
-    void_graph_iri,
-)
+from publisher.build.void import compute_statistics
 from publisher.namespaces import DCAT, RDF, SPDX, VOID
+from publisher.release.catalogue import Statistics, dataset_statistics, read_index
+from publisher.release.dataset import VOID as VOID_GRAPH
+from publisher.release.dataset import dataset_iri, graph_iri, uri_space
 from publisher.release.layout import Release
 from tests.conftest import LiveServer
 
@@ -49,7 +44,7 @@ def union(release: Release) -> set[ox.Triple]:
 def void_store(release: Release, base: str) -> ox.Store:
     """The VoID graph as the release's store holds it, in a store of its own."""
     store = ox.Store.read_only(str(release.store_path))
-    graph = ox.NamedNode(void_graph_iri(base))
+    graph = ox.NamedNode(graph_iri(base, VOID_GRAPH))
     only = ox.Store()
     only.extend(
         ox.Quad(q.subject, q.predicate, q.object)
@@ -93,16 +88,16 @@ def test_counts_equal_counts_over_the_store_without_the_void_graph(
     release: Release, stats: Statistics, base: str
 ) -> None:
     store = ox.Store.read_only(str(release.store_path))
-    again = compute_statistics(store, base, exclude=[ox.NamedNode(void_graph_iri(base))])
+    again = compute_statistics(store, base, exclude=[ox.NamedNode(graph_iri(base, VOID_GRAPH))])
     assert again == stats
-    quads = sum(1 for q in store if q.graph_name != ox.NamedNode(void_graph_iri(base)))
+    quads = sum(1 for q in store if q.graph_name != ox.NamedNode(graph_iri(base, VOID_GRAPH)))
     assert stats.quads == quads
 
 
 def test_graphs_are_subsets_with_sources(stats: Statistics, base: str) -> None:
     graphs = {g.iri: g for g in stats.graphs}
     assert f"{base}id/graph/ontology" in graphs
-    assert void_graph_iri(base) not in graphs
+    assert graph_iri(base, VOID_GRAPH) not in graphs
     article = graphs[f"{base}id/graph/article-eaf561987a3443d8"]
     assert article.triples > 0
     assert article.sources, "a source document's graph names what it was derived from"
@@ -254,7 +249,7 @@ def test_counts_equal_live_sparql_counts(
         sparql_count(
             live_server,
             "SELECT (COUNT(*) AS ?n) WHERE "
-            f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{void_graph_iri(base)}>) }}",
+            f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{graph_iri(base, VOID_GRAPH)}>) }}",
         )
         == stats.quads
     )

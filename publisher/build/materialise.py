@@ -22,6 +22,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from publisher.build.context import BuildContext
+from publisher.release.counts import graph_size
+from publisher.release.dataset import INFERRED, ONTOLOGY, SHAPES, graph_iri
+
 _PREFIXES = """\
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -131,10 +135,21 @@ def materialise(
     return Materialised(rounds=rounds, **added)
 
 
-def graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
-    """Number of quads in one named graph, counted inside the store."""
-    result = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-    assert isinstance(result, ox.QuerySolutions)
-    count = next(iter(result))["n"]
-    assert isinstance(count, ox.Literal)
-    return int(count.value)
+def materialise_alignments(ctx: BuildContext) -> None:
+    """Add the RDFS consequences of the alignments to the ``inferred`` graph."""
+    result = materialise(
+        ctx.store,
+        ontology_graph=graph_iri(ctx.settings.base_iri, ONTOLOGY),
+        inferred_graph=graph_iri(ctx.settings.base_iri, INFERRED),
+        skip_graphs=(graph_iri(ctx.settings.base_iri, SHAPES),),
+    )
+    ctx.manifest["inferred"] = {
+        "quads": result.total,
+        "inverse": result.inverse,
+        "subproperty": result.subproperty,
+        "subclass": result.subclass,
+    }
+    ctx.log(
+        f"inferred {result.total} quads (inverse {result.inverse}, subproperty "
+        f"{result.subproperty}, subclass {result.subclass})"
+    )

@@ -9,215 +9,37 @@ itself. To reproduce a count over SPARQL, exclude that graph (see docs/downloads
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import asdict
 
 import pyoxigraph as ox
 
+from publisher.build.context import BuildContext, BuildError
 from publisher.build.dumps import (
-    DumpFile,
-    Graph,
     add_file,
-    count,
-    dataset_graphs,
-    dataset_options,
-    graph_size,
-    graph_sizes,
+)
+from publisher.build.statistics import compute_statistics
+from publisher.formats import TURTLE
+from publisher.namespaces import DCAT, DCTERMS, FOAF, OWL, PREFIXES, PROV, RDF, SPDX, VOID
+from publisher.release.catalogue import (
+    DumpFile,
+    Statistics,
     read_index,
     write_index,
 )
-from publisher.formats import TURTLE, Format
-from publisher.namespaces import DCAT, DCTERMS, DIP, FOAF, OWL, PREFIXES, PROV, RDF, SPDX, VOID
-from publisher.release.layout import Release
-
-if TYPE_CHECKING:
-    from publisher.build.pipeline import BuildContext
-
-TITLE = "Diplograph"
-DESCRIPTION = (
-    "A knowledge graph of diplomatic events — state visits, summits, parades, treaty "
-    "signings, deployments, statements — with who took part in which role, the agreements "
-    "between states and the claims sources make, each fact kept in the named graph of the "
-    "source document it comes from (PROV-O)."
+from publisher.release.dataset import (
+    CREATOR,
+    DESCRIPTION,
+    LICENSE,
+    TITLE,
+    dataset_iri,
+    distribution_iri,
+    graph_iri,
+    uri_space,
 )
-CREATOR = "The Diplograph contributors"
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-BUILD_GRAPHS = {
-    "ontology": "The Diplograph ontology and its SKOS concept schemes.",
-    "shapes": "The SHACL shapes every release is validated against.",
-    "inferred": "RDFS consequences of the ontology's alignments, materialised by the build.",
-}
-EXAMPLES = 3
-
-
-@dataclass(frozen=True)
-class GraphStatistics:
-    """A named graph: a VoID subset, with the sources it was derived from."""
-
-    iri: str
-    triples: int
-    sources: list[str] = field(default_factory=list)
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class Statistics:
-    """Exact counts of a release's data (every graph but the VoID graph)."""
-
-    triples: int
-    quads: int
-    entities: int
-    distinct_subjects: int
-    distinct_objects: int
-    properties: int
-    classes: int
-    class_partitions: list[tuple[str, int]]  # class IRI, distinct instances
-    property_partitions: list[tuple[str, int]]  # property IRI, distinct triples
-    graphs: list[GraphStatistics]
-    default_graph_triples: int
-    vocabularies: list[str]
-    examples: list[str]
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Statistics:
-        values = dict(data)
-        values["class_partitions"] = [tuple(p) for p in data["class_partitions"]]
-        values["property_partitions"] = [tuple(p) for p in data["property_partitions"]]
-        values["graphs"] = [GraphStatistics(**g) for g in data["graphs"]]
-        return cls(**values)
-
-
-def void_graph_iri(base: str) -> str:
-    return f"{base}id/graph/void"
-
-
-def dataset_iri(base: str) -> str:
-    return f"{base}id/dataset/diplograph"
-
-
-def uri_space(base: str) -> str:
-    """The prefix of every entity IRI the project mints (``void:uriSpace``)."""
-    return f"{base}id/"
-
-
-def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()) -> Statistics:
-    """Count the release's data with SPARQL aggregates over the dumped graphs."""
-    excluded = list(exclude)
-    options = dataset_options(store, excluded)
-
-    def rows(query: str, **terms: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
-        # pyoxigraph substitutes only projected variables, so constants are written in as
-        # terms serialized by pyoxigraph itself (escaped N-Triples syntax), never raw text.
-        result = store.query(query.format(**{k: str(v) for k, v in terms.items()}), **options)
-        assert isinstance(result, ox.QuerySolutions)
-        return list(result)
-
-    def number(query: str, **terms: ox.NamedNode | ox.Literal) -> int:
-        return int(rows(query, **terms)[0][0].value)
-
-    space = ox.Literal(uri_space(base))
-    counts = count(store, excluded)
-    classes = [
-        (r[0].value, int(r[1].value))
-        for r in rows(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c FILTER(isIRI(?c)) }} "
-            "GROUP BY ?c ORDER BY DESC(?n) STR(?c)"
-        )
-    ]
-    # Without a triple in two graphs the union has no duplicates, and DISTINCT can go.
-    union = (
-        "{{ ?s ?p ?o }}"
-        if counts.union_triples == counts.quads
-        else "{{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o }} }}"
-    )
-    properties = [
-        (r[0].value, int(r[1].value))
-        for r in rows(
-            f"SELECT ?p (COUNT(*) AS ?n) WHERE {union} GROUP BY ?p ORDER BY DESC(?n) STR(?p)"
-        )
-    ]
-    named = [g for g in dataset_graphs(store, excluded) if isinstance(g, ox.NamedNode)]
-    sizes = graph_sizes(store)
-    sources: dict[str, list[str]] = {}
-    derived = ox.NamedNode(str(PROV.wasDerivedFrom))
-    wanted = {g.value for g in named}
-    for r in rows("SELECT DISTINCT ?g ?src WHERE {{ ?g {p} ?src }}", p=derived):
-        if r[0].value in wanted:  # sorted in Python: ORDER BY would decode every row
-            sources.setdefault(r[0].value, []).append(r[1].value)
-    graphs = [
-        GraphStatistics(
-            g.value,
-            sizes.get(g.value, 0),
-            sorted(sources.get(g.value, [])),
-            _build_graph_description(base, g.value),
-        )
-        for g in named
-    ]
-    examples = [
-        r[0].value
-        for r in rows(
-            # ORDER BY: the same examples whatever order the store iterates in (memory or disk).
-            "SELECT DISTINCT ?s WHERE {{ ?s a {c} FILTER(STRSTARTS(STR(?s), {space})) }} "
-            f"ORDER BY ?s LIMIT {EXAMPLES}",
-            c=ox.NamedNode(str(DIP.Event)),
-            space=space,
-        )
-    ]
-    if not examples:
-        examples = [
-            r[0].value
-            for r in rows(
-                "SELECT DISTINCT ?s WHERE {{ ?s ?p ?o "
-                "FILTER(isIRI(?s) && STRSTARTS(STR(?s), {space})) }}"
-                f" ORDER BY ?s LIMIT {EXAMPLES}",
-                space=space,
-            )
-        ]
-    return Statistics(
-        triples=counts.union_triples,
-        quads=counts.quads,
-        entities=number(
-            # distinct first: only the distinct subjects' strings are read from the store
-            "SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?p ?o }} }} "
-            "FILTER(isIRI(?s) && STRSTARTS(STR(?s), {space})) }}",
-            space=space,
-        ),
-        distinct_subjects=number("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o }}"),
-        distinct_objects=number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?s ?p ?o }}"),
-        properties=len(properties),
-        classes=len(classes),
-        class_partitions=classes,
-        property_partitions=properties,
-        graphs=graphs,
-        default_graph_triples=graph_size(store, ox.DefaultGraph()),
-        vocabularies=_vocabularies([c for c, _ in classes] + [p for p, _ in properties]),
-        examples=examples,
-    )
-
-
-def _build_graph_description(base: str, graph: str) -> str | None:
-    for name, description in BUILD_GRAPHS.items():
-        if graph == f"{base}id/graph/{name}":
-            return description
-    return None
-
-
-def _vocabularies(terms: Iterable[str]) -> list[str]:
-    """The namespaces of the classes and properties used (``void:vocabulary``)."""
-    known = sorted(set(PREFIXES.values()), key=len, reverse=True)
-    found: set[str] = set()
-    for term in terms:
-        namespace = next((ns for ns in known if term.startswith(ns)), None)
-        if namespace is None:
-            cut = max(term.rfind("#"), term.rfind("/"))
-            namespace = term[: cut + 1] if cut > 0 else term
-        found.add(namespace)
-    return sorted(found)
-
+from publisher.release.dataset import (
+    VOID as VOID_GRAPH,
+)
 
 # --- the description as RDF ---------------------------------------------------------------
 
@@ -329,7 +151,7 @@ def _describe_file(
 ) -> None:
     """A file is a distribution (and VoID dump) of the dataset, or of the one graph it holds."""
     url = ox.NamedNode(f"{base}downloads/{release_id}/{dump.name}")
-    dist = ox.NamedNode(f"{base}id/distribution/{release_id}/{dump.name}")
+    dist = ox.NamedNode(distribution_iri(base, release_id, dump.name))
     of = dataset if dump.graph is None else ox.NamedNode(dump.graph)
     t.add(of, VOID.dataDump, url)
     t.add(of, DCAT.distribution, dist)
@@ -363,10 +185,8 @@ def _media_type(media_type: str) -> ox.NamedNode:
 
 def describe_dataset(ctx: BuildContext) -> None:
     """Build step (after the dumps): count, describe, write void.ttl, load the VoID graph."""
-    from publisher.build.pipeline import BuildError
-
     base = ctx.settings.base_iri
-    void_graph = ox.NamedNode(void_graph_iri(base))
+    void_graph = ox.NamedNode(graph_iri(base, VOID_GRAPH))
     if ctx.store.contains_named_graph(void_graph):
         raise BuildError(f"the graph <{void_graph.value}> is reserved for the VoID description")
     stats = compute_statistics(ctx.store, base, exclude=[void_graph])
@@ -389,40 +209,3 @@ def describe_dataset(ctx: BuildContext) -> None:
     ctx.manifest["statistics"] = stats.to_json()
     ctx.manifest["dumps"] = [asdict(f) for f in (*files, own)]
     ctx.log(f"described the dataset: {stats.triples} triples, {stats.entities} entities")
-
-
-# --- reading it back ----------------------------------------------------------------------
-
-
-def dataset_statistics(release: Release) -> dict[str, Any]:
-    """The release's statistics for pages (home, /downloads/, /dataset): a plain dict.
-
-    Keys: ``release``, ``created`` and every field of ``Statistics`` (``triples``,
-    ``entities``, ``class_partitions`` ...); empty counts if the release predates them.
-    """
-    manifest = release.manifest()
-    stats = manifest.get("statistics") or {}
-    return {"release": release.id, "created": manifest.get("created"), **stats}
-
-
-def serialize_description(
-    store: ox.Store, fmt: Format, *, base: str, public_base: str | None = None
-) -> bytes:
-    """The VoID graph of the store in ``fmt`` (quad formats keep its graph name).
-
-    With ``public_base`` every canonical IRI is rewritten, so the download URLs it names
-    point at the server that answered.
-    """
-    if fmt.oxigraph is None:
-        raise ValueError(f"{fmt.label} is not an RDF format")
-    graph = ox.NamedNode(void_graph_iri(base))
-    prefixes = dict(PREFIXES)
-    if fmt.dataset:
-        quads = store.quads_for_pattern(None, None, None, graph)
-        data = ox.serialize(quads, None, fmt.oxigraph, prefixes=prefixes)
-    else:
-        data = store.dump(None, fmt.oxigraph, from_graph=graph, prefixes=prefixes)
-    assert data is not None
-    if public_base and public_base != base:
-        data = data.replace(base.encode(), public_base.encode())
-    return data

@@ -20,11 +20,11 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.term import Node
 
 from publisher.formats import Format
 from publisher.namespaces import FOAF, OWL, PREFIXES, RDF, RDFS, SKOS
 from publisher.release.store import Store
+from publisher.terms import to_rdflib
 from publisher.uris import doc_iri, path_for_iri, rebase
 from publisher.web.description import Description
 
@@ -139,19 +139,6 @@ def _oxigraph(fmt: ox.RdfFormat, *, dataset: bool) -> Renderer:
         return _rebase_bytes(out, ctx)
 
     return render
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
-    """Convert a pyoxigraph term to rdflib's (no RDF-star: the data has none)."""
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r}")
 
 
 def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:

@@ -25,9 +25,9 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from publisher.build.pipeline import graph_iri
-from publisher.build.void import dataset_statistics
 from publisher.formats import HTML, JSON, Format
+from publisher.release.catalogue import dataset_statistics
+from publisher.release.dataset import SHAPES, graph_iri
 from publisher.uris import rebase
 from publisher.web import http
 from publisher.web.app import get_release, get_settings, get_store, start_background
@@ -97,7 +97,7 @@ def _warm(app: Flask, holder: _IndexHolder) -> None:
     try:
         holder.index = LabelIndex.from_store(
             state.store,
-            exclude_graphs=[graph_iri(state.settings, "shapes")],
+            exclude_graphs=[graph_iri(state.settings.base_iri, SHAPES)],
             weight=weight_by_kind(state.settings.base_iri),
         )
         app.logger.info(

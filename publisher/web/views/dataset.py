@@ -11,20 +11,21 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template
 
-from publisher.build.void import (
+from publisher.formats import HTML, RDF_FORMATS, Format
+from publisher.release.catalogue import dataset_statistics
+from publisher.release.dataset import (
     CREATOR,
     DESCRIPTION,
     LICENSE,
     TITLE,
+    VOID,
     dataset_iri,
-    dataset_statistics,
-    serialize_description,
+    graph_iri,
     uri_space,
-    void_graph_iri,
 )
-from publisher.formats import HTML, RDF_FORMATS, Format
 from publisher.web import http
 from publisher.web.app import get_release, get_settings, get_store
+from publisher.web.dataset_description import serialize_description
 from publisher.web.pages.model import curie, local_href
 
 bp = Blueprint("dataset", __name__)
@@ -70,7 +71,7 @@ def page_data() -> dict[str, Any]:
         "creator": CREATOR,
         "license": LICENSE,
         "dataset_iri": dataset_iri(base),
-        "void_graph": void_graph_iri(base),
+        "void_graph": graph_iri(base, VOID),
         "uri_space": uri_space(base),
         "stats": stats,
         "curie": curie,

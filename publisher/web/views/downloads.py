@@ -17,9 +17,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, send_file, url_for
 
-from publisher.build.dumps import DumpFile, read_index, sha256sums
-from publisher.build.void import dataset_statistics
 from publisher.formats import HTML, JSON, RDF_FORMATS, Format
+from publisher.release.catalogue import DumpFile, dataset_statistics, read_index, sha256sums
 from publisher.release.layout import Release, list_releases
 from publisher.web import http
 from publisher.web.app import get_release, get_settings

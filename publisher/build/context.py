@@ -1,0 +1,65 @@
+"""What a build works on: its input files, and the context its steps share."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from publisher.build.inputs import rdf_files
+from publisher.config import PROJECT_ROOT, Settings
+from publisher.release.layout import DUMPS_DIR
+
+
+class BuildError(RuntimeError):
+    """The inputs cannot make a valid release; the message says which file and why."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The input files of a release, grouped by role."""
+
+    ontology: tuple[Path, ...]
+    shapes: tuple[Path, ...]
+    data: tuple[Path, ...]
+
+    @classmethod
+    def from_root(cls, root: Path = PROJECT_ROOT) -> Sources:
+        """The RDF files (by extension, see ``validation.RDF_FORMATS``) of a project tree."""
+        return cls(
+            rdf_files(root / "ontology"), rdf_files(root / "shapes"), rdf_files(root / "data")
+        )
+
+    def all(self) -> tuple[Path, ...]:
+        return self.ontology + self.shapes + self.data
+
+    def digest(self) -> str:
+        """SHA-256 over every input's name and bytes: the release's content fingerprint."""
+        h = hashlib.sha256()
+        for path in self.all():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()
+
+
+@dataclass
+class BuildContext:
+    """What the steps share while a release is being made in ``staged``."""
+
+    settings: Settings
+    sources: Sources
+    staged: Path
+    store: ox.Store
+    manifest: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    log: Callable[[str], None] = print
+
+    @property
+    def dumps_path(self) -> Path:
+        return self.staged / DUMPS_DIR
+
+
+Step = Callable[[BuildContext], None]
