@@ -1,8 +1,8 @@
-"""Time dereferencing at scale: ``describe()`` and every renderer over a large store.
+"""Time dereferencing at scale: ``describe_resource()`` and every renderer over a large store.
 
 Loads the synthetic graph (``generate.py``, one million quads by default) into a temporary
 pyoxigraph store, then for a sample of resources of each kind — and for the hubs with the
-most incoming links — prints the time of ``describe()`` (cold: first call, and warm) and of
+most incoming links — prints the time of ``describe_resource()`` (cold: first call, and warm) and of
 each RDF renderer, with the document size. Numbers are medians; the machine's load is
 printed too, because the shared 2-core machine is rarely idle.
 
@@ -30,8 +30,10 @@ from generate import write  # noqa: E402
 
 from publisher.formats import RDF_FORMATS  # noqa: E402
 from publisher.release.store import Store  # noqa: E402
-from publisher.web.description import annotation_quads, describe  # noqa: E402
-from publisher.web.renderers import RenderContext, jsonld_context, render  # noqa: E402
+from publisher.web.description import annotation_quads, describe_resource  # noqa: E402
+from publisher.web.documents import render  # noqa: E402
+from publisher.web.render_context import RenderContext  # noqa: E402
+from publisher.web.renderers import jsonld_context  # noqa: E402
 
 BASE = "https://w3id.org/diplograph/"
 
@@ -77,10 +79,10 @@ def sample(store: Store, per_kind: int) -> tuple[list[str], list[str]]:
 def report(store: Store, iri: str, context: dict[str, object]) -> None:
     annotation_quads.cache_clear()
     started = time.perf_counter()
-    description = describe(store, iri)
+    description = describe_resource(store, iri)
     cold = (time.perf_counter() - started) * 1000
     assert description is not None, iri
-    warm = median_ms(lambda: describe(store, iri))
+    warm = median_ms(lambda: describe_resource(store, iri))
     ctx = RenderContext(
         base=BASE,
         document=iri.replace("/id/", "/doc/", 1),

@@ -84,3 +84,18 @@ def rebase(text: str, base: str, public_base: str | None) -> str:
     if not public_base or public_base == base:
         return text
     return text.replace(base, public_base)
+
+
+#: Characters a local link keeps as they are; everything else is percent-encoded.
+_LINK_SAFE = "/:@!$&'()*+,;=-._~#"
+
+
+def local_href(iri: str, base: str) -> str:
+    """The link a browser on this server follows for ``iri``: our IRIs become local paths,
+    ``id/`` things straight to their ``doc/`` page (saving the 303) and the ontology's hash
+    IRIs to ``/ontology#Term``; foreign IRIs are left as they are."""
+    document = doc_iri(iri, base) or iri
+    path = path_for_iri(document, base)
+    if path is None:
+        return iri
+    return "/" + quote(path, safe=_LINK_SAFE)

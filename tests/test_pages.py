@@ -496,9 +496,9 @@ def test_home_and_search_on_the_live_server(live_server: LiveServer) -> None:
 
 def test_search_answers_503_while_the_index_is_being_built() -> None:
     from publisher.web.errors import ServiceUnavailable
-    from publisher.web.views.browse import _IndexHolder
+    from publisher.web.search import SearchIndex
 
-    holder = _IndexHolder()
+    holder = SearchIndex()
     with pytest.raises(ServiceUnavailable) as raised:
         holder.get(timeout=0)
     assert raised.value.headers["Retry-After"] == "5"
@@ -531,13 +531,14 @@ def test_timeline_of_a_hub_keeps_the_latest_rows_and_says_so() -> None:
 def test_home_numbers_are_computed_in_the_background(pages_app: Flask) -> None:
     import time
 
-    from publisher.web.views.browse import HOME_KEY
+    from publisher.web.state import app_state
 
-    cache = pages_app.extensions[HOME_KEY]
+    home = app_state(pages_app).home
+    assert home is not None
     deadline = time.monotonic() + 30
-    while cache.value is None and time.monotonic() < deadline:
+    while not home.computed and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert cache.value is not None and cache.value["entities"] > 10
+    assert home.computed and home.get()["entities"] > 10
 
 
 VALIDATED_PAGES = (

@@ -10,8 +10,10 @@ import pytest
 from publisher.formats import DOCUMENT_FORMATS, JSONLD, RDF_FORMATS, Format
 from publisher.release.layout import Release
 from publisher.release.store import Store
-from publisher.web.description import Description, describe
-from publisher.web.renderers import RENDERERS, RenderContext, jsonld_context, render, triples
+from publisher.web.description import Description, describe_resource
+from publisher.web.documents import RENDERERS, render
+from publisher.web.render_context import RenderContext
+from publisher.web.renderers import jsonld_context, triples
 
 BASE = "https://w3id.org/diplograph/"
 KIM = BASE + "id/person/kim-jong-un"
@@ -25,7 +27,7 @@ def store(linked_release: Release) -> Store:
 
 @pytest.fixture(scope="module")
 def kim(store: Store) -> Description:
-    description = describe(store, KIM)
+    description = describe_resource(store, KIM)
     assert description is not None
     return description
 

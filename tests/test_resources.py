@@ -1,4 +1,4 @@
-"""describe(): the CBD with graphs, incoming links paged, labels, types and provenance."""
+"""describe_resource(): the CBD with graphs, incoming links paged, labels, types and provenance."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from publisher.formats import DOCUMENT_FORMATS, TURTLE
 from publisher.release.layout import Release
 from publisher.release.store import Store
 from publisher.web.app import create_app
-from publisher.web.description import best_label, describe, describe_graph, incoming_page
+from publisher.web.description import describe_graph, describe_resource, incoming_page
+from publisher.web.labels import best_label
 from publisher.web.views.resources import UnknownResource
 
 ID = "https://w3id.org/diplograph/id/"
@@ -30,11 +31,11 @@ def store(linked_release: Release) -> Store:
 
 
 def test_unknown_iri_is_none(store: Store) -> None:
-    assert describe(store, ID + "person/nobody") is None
+    assert describe_resource(store, ID + "person/nobody") is None
 
 
 def test_cbd_follows_blank_nodes_and_keeps_graphs(store: Store) -> None:
-    d = describe(store, PARADE)
+    d = describe_resource(store, PARADE)
     assert d is not None
     predicates = {q.predicate.value for q in d.quads}
     assert DIP + "participant" in predicates  # reached through the participation blank node
@@ -48,7 +49,7 @@ def test_cbd_follows_blank_nodes_and_keeps_graphs(store: Store) -> None:
 
 
 def test_labels_types_and_provenance_of_mentioned(store: Store) -> None:
-    d = describe(store, PARADE)
+    d = describe_resource(store, PARADE)
     assert d is not None
     assert d.label(KIM) == "Kim Jong Un"
     assert d.label(KIM, ["ko"]) == "김정은"
@@ -66,19 +67,19 @@ def test_labels_types_and_provenance_of_mentioned(store: Store) -> None:
 
 
 def test_incoming_links_counted_and_paged(store: Store) -> None:
-    d = describe(store, KIM)
+    d = describe_resource(store, KIM)
     assert d is not None
     assert d.incoming_total == 2
     assert {q.subject.value for q in d.incoming if isinstance(q.subject, ox.NamedNode)} == {PARADE}
     # the participation blank node pointing at Kim comes with its own statements and owner
     assert any(q.predicate.value == DIP + "role" for q in d.incoming_context)
     assert any(q.subject.value == PARADE for q in d.incoming_context)
-    first = describe(store, KIM, page=1, page_size=1)
-    second = describe(store, KIM, page=2, page_size=1)
+    first = describe_resource(store, KIM, page=1, page_size=1)
+    second = describe_resource(store, KIM, page=2, page_size=1)
     assert first is not None and second is not None
     assert first.pages == 2 and len(first.incoming) == len(second.incoming) == 1
     assert first.incoming != second.incoming
-    beyond = describe(store, KIM, page=3, page_size=1)
+    beyond = describe_resource(store, KIM, page=3, page_size=1)
     assert beyond is not None and beyond.incoming == [] and beyond.incoming_total == 2
 
 
@@ -97,12 +98,12 @@ def test_incoming_count_and_pages_match_a_plain_scan(store: Store) -> None:
 
 
 def test_resource_only_pointed_at_exists(store: Store) -> None:
-    d = describe(store, "http://www.wikidata.org/entity/Q56226")
+    d = describe_resource(store, "http://www.wikidata.org/entity/Q56226")
     assert d is not None and d.quads == [] and d.incoming_total == 1
 
 
 def test_all_quads_are_unique_and_cover_every_part(store: Store) -> None:
-    d = describe(store, KIM)
+    d = describe_resource(store, KIM)
     assert d is not None
     everything = d.all_quads()
     assert len(everything) == len(set(everything))

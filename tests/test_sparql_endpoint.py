@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from publisher.release.layout import Release
+from publisher.web.state import app_state
 from tests.conftest import LiveServer
 
 PARTICIPANTS = """
@@ -182,7 +183,7 @@ def test_service_description_is_built_once_per_endpoint_url_and_format(
 ) -> None:
     turtle = {"Accept": "text/turtle"}
     first = client.get("/sparql", headers=turtle, base_url="http://one.example")
-    describe = app.extensions["diplograph.sparql"].description
+    describe = app_state(app).sparql.description  # type: ignore[union-attr]
     hits = describe.cache_info().hits
     again = client.get("/sparql", headers=turtle, base_url="http://one.example")
     assert again.data == first.data and describe.cache_info().hits == hits + 1

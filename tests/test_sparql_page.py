@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from publisher.web.views.sparql import YASGUI
+from publisher.web.sparql.service import YASGUI
 from tests.conftest import LiveServer
 from tests.test_browser import browser, screenshot, severe_console_messages
 

@@ -52,6 +52,16 @@ class Release:
         data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         return data
 
+    def created(self) -> datetime:
+        """When the build made it (the manifest's ``created``), in UTC; the epoch if the
+        manifest has no usable time, so a damaged manifest never breaks a response."""
+        created = self.manifest().get("created")
+        try:
+            when = datetime.fromisoformat(created) if isinstance(created, str) else None
+        except ValueError:
+            when = None
+        return (when or datetime.fromtimestamp(0, UTC)).astimezone(UTC)
+
 
 def releases_dir(home: Path) -> Path:
     return home / "releases"

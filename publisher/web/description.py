@@ -1,6 +1,6 @@
 """What the publisher says about one resource: its description, as a plain data object.
 
-``describe()`` gathers everything a document about a resource needs — its concise bounded
+``describe_resource()`` gathers everything a document about a resource needs — its concise bounded
 description (CBD) with the named graph of every statement, one page of incoming links and
 their total, labels and types of everything mentioned, and the provenance of each named
 graph — with pattern scans over the store (no SPARQL text, nothing spliced). Renderers (RDF
@@ -17,18 +17,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from publisher.namespaces import DCTERMS, PROV, RDF, RDFS, SCHEMA, SKOS
+from publisher.namespaces import DCTERMS, PROV, RDFS
 from publisher.release.store import Store
+from publisher.terms import RDF_TYPE
+from publisher.web.labels import ALTERNATIVE, PREFERRED, best_label
 
 INCOMING_PAGE_SIZE = 100
 MAX_CBD_DEPTH = 8  # blank-node nesting followed; the data never nests deeper than ~3
 
-RDF_TYPE = ox.NamedNode(str(RDF.type))
-# Preferred names, in order of preference; alternative names are kept apart.
-LABEL_PREDICATES: tuple[ox.NamedNode, ...] = tuple(
-    ox.NamedNode(str(p)) for p in (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
-)
-ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
 # What a named graph says about where its statements come from.
 PROVENANCE_PREDICATES: tuple[ox.NamedNode, ...] = tuple(
     ox.NamedNode(str(p))
@@ -112,22 +108,7 @@ class Description:
         return self.types.get(iri or self.iri, [])
 
 
-def best_label(labels: Iterable[ox.Literal], languages: Sequence[str] = ("en",)) -> str | None:
-    """Pick a label by language preference: exact tag, then primary subtag, then English,
-    then untagged, then whatever there is (first in a stable order)."""
-    candidates = sorted(labels, key=lambda lit: (lit.language or "", lit.value))
-    if not candidates:
-        return None
-    wanted = [lang.lower() for lang in languages] + ["en", ""]
-    for lang in wanted:
-        for lit in candidates:
-            tag = (lit.language or "").lower()
-            if tag == lang or (lang and tag.split("-")[0] == lang.split("-")[0]):
-                return lit.value
-    return candidates[0].value
-
-
-def describe(
+def describe_resource(
     store: Store,
     iri: str,
     *,
@@ -306,14 +287,14 @@ def _labels_and_types(
                 if obj.value not in found:
                     found.append(obj.value)
             elif isinstance(obj, ox.Literal):
-                target = description.alt_labels if predicate == ALT_LABEL else description.labels
+                target = description.alt_labels if predicate == ALTERNATIVE else description.labels
                 found_labels = target.setdefault(iri, [])
                 if obj not in found_labels:
                     found_labels.append(obj)
             context.append(quad)
 
 
-ANNOTATION_PREDICATES = frozenset((*LABEL_PREDICATES, ALT_LABEL, RDF_TYPE))
+ANNOTATION_PREDICATES = frozenset((*PREFERRED, ALTERNATIVE, RDF_TYPE))
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -1,6 +1,17 @@
-"""Domain errors that carry their HTTP status; one handler in ``app.py`` renders them all."""
+"""Domain errors that carry their HTTP status, and the one handler that renders every error.
+
+``init_errors`` registers that handler for the project's ``PublisherError``s and for every
+Werkzeug ``HTTPException`` (an unknown route's 404, a 405), so each error answers in the
+format the client negotiated: HTML for browsers, JSON or plain text for programs.
+"""
 
 from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from publisher.formats import HTML, JSON, SPARQL_JSON, Format
+from publisher.web.negotiation import choose
 
 
 class PublisherError(Exception):
@@ -41,3 +52,41 @@ class TooManyRequests(PublisherError):
 
 class ServiceUnavailable(PublisherError):
     status, title = 503, "Service unavailable"
+
+
+class HTTPError(PublisherError):
+    """A Werkzeug ``HTTPException`` (routing, methods) as a ``PublisherError``."""
+
+    def __init__(self, exc: HTTPException) -> None:
+        # Werkzeug's own headers (Allow on a 405) travel; its Content-Type is replaced.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        super().__init__(exc.description or exc.name, headers=headers)
+        self.status, self.title = exc.code or 500, exc.name
+
+
+#: Errors are offered as HTML, JSON (plain or as SPARQL clients ask for it), else text.
+ERROR_FORMATS: tuple[Format, ...] = (HTML, JSON, SPARQL_JSON)
+
+
+def init_errors(app: Flask) -> None:
+    """Render every error of ``app`` in the negotiated format."""
+    app.register_error_handler(PublisherError, render_error)
+    app.register_error_handler(HTTPException, lambda exc: render_error(HTTPError(exc)))
+
+
+def render_error(error: PublisherError) -> Response:
+    """An error as HTML for browsers, JSON or plain text for programs."""
+    fmt = choose(request.headers.get("Accept"), ERROR_FORMATS)
+    if fmt is HTML:
+        body = render_template("error.html", error=error)
+        response = Response(body, status=error.status, mimetype="text/html")
+    elif fmt is not None:
+        response = jsonify(status=error.status, error=error.title, message=error.message)
+        response.status_code = error.status
+    else:
+        response = Response(
+            f"{error.title}: {error.message}\n", status=error.status, mimetype="text/plain"
+        )
+    response.headers.update(error.headers)
+    response.vary.add("Accept")
+    return response

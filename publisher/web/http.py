@@ -11,15 +11,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from werkzeug.http import http_date, is_resource_modified
 
-from publisher.formats import BY_EXTENSION, Format
-from publisher.web.app import get_release
+from publisher.formats import BY_EXTENSION, FORMATS, JSON, Format
 from publisher.web.errors import BadRequest, NotAcceptable
 from publisher.web.negotiation import by_media_type, choose
+from publisher.web.state import app_state
 
 MAX_AGE = 300  # seconds: what a "latest" URL says may change with the next release
 
@@ -27,24 +27,28 @@ MAX_AGE = 300  # seconds: what a "latest" URL says may change with the next rele
 # --- negotiation -------------------------------------------------------------------------
 
 
-def negotiate(offered: Sequence[Format]) -> Format:
-    """``?format=`` (name, extension or media type) wins, so links can pick; else Accept.
+def negotiate(offered: Sequence[Format], wanted: str | None = None) -> Format:
+    """The one rule every view follows: ``?format=`` wins (so links can pick), else Accept.
 
-    An unknown ``?format=`` is the client's mistake (400); an Accept header that nothing
-    offered satisfies is 406, naming every offered type so the client can ask again.
+    ``wanted`` is the ``format`` parameter (by default the query string's; the SPARQL
+    endpoint passes its form's). A name, extension or media type no format has is the
+    client's mistake (400); a real format this resource is not offered in, or an Accept
+    header nothing offered satisfies, is 406. Both name what is offered, so the client can
+    ask again.
     """
-    wanted = request.args.get("format")
+    wanted = request.args.get("format") if wanted is None else wanted
+    names = ", ".join(f"{f.name} ({f.media_type})" for f in offered)
     if wanted is not None:
         fmt = by_media_type(wanted, offered)
-        if fmt is None:
-            names = ", ".join(f.name for f in offered)
+        if fmt is not None:
+            return fmt
+        if by_media_type(wanted, (*FORMATS, JSON)) is None:
             raise BadRequest(f"unknown format {wanted!r}; use one of {names}.")
-        return fmt
+        raise NotAcceptable(f"This is not offered as format={wanted}; available: {names}.")
     fmt = choose(request.headers.get("Accept"), offered)
     if fmt is None:
-        available = ", ".join(f.media_type for f in offered)
         raise NotAcceptable(
-            f"No acceptable representation. Available: {available}.", headers={"Vary": "Accept"}
+            f"No acceptable representation. Available: {names}.", headers={"Vary": "Accept"}
         )
     return fmt
 
@@ -108,21 +112,9 @@ def etag(*parts: str) -> str:
 
 
 def release_modified() -> datetime:
-    """When the served release was built (its manifest's ``created``), read once per app.
-
-    Every document of a release changes only with the release, so this is their
-    ``Last-Modified``; a manifest without a usable time gives the epoch, never an error.
-    """
-    cache = current_app.extensions.setdefault("diplograph.release_time", {})
-    if "created" not in cache:
-        created = get_release().manifest().get("created")
-        try:
-            when = datetime.fromisoformat(created) if created else None
-        except ValueError:
-            when = None
-        cache["created"] = (when or datetime.fromtimestamp(0, UTC)).astimezone(UTC)
-    moment: datetime = cache["created"]
-    return moment
+    """When the served release was built: the ``Last-Modified`` of every document of it
+    (each changes only with the release)."""
+    return app_state().release_modified
 
 
 def fresh(tag: str, last_modified: datetime | None = None) -> bool:

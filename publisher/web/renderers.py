@@ -1,9 +1,10 @@
 """One signature for every document format: ``render(description, ctx) -> bytes``.
 
-``RENDERERS`` is keyed by the names in ``negotiation.FORMATS``. Each format uses the faster
+``RDF_RENDERERS`` is keyed by the names in ``formats.FORMATS``. Each format uses the faster
 serializer that still gives a good result (measured in docs/linked-data.md): pyoxigraph for
 every format but JSON-LD (Turtle too: rdflib's is prettier but 17x slower); rdflib only for
-compact JSON-LD against the published ``@context``. HTML is ``pages.py``'s.
+compact JSON-LD against the published ``@context``. HTML is ``web/pages``' (the two meet
+in ``web/documents.py``).
 
 Outputs keep canonical IRIs unless ``public_base`` is set; then the canonical base is
 rewritten to it after serializing, in every format, so a client can follow every IRI.
@@ -14,59 +15,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import pyoxigraph as ox
 import rdflib
 
-from publisher.formats import Format
-from publisher.namespaces import FOAF, OWL, PREFIXES, RDF, RDFS, SKOS
+from publisher.namespaces import FOAF, OWL, PREFIXES, RDFS, SKOS
 from publisher.release.store import Store
-from publisher.terms import to_rdflib
-from publisher.uris import doc_iri, path_for_iri, rebase
+from publisher.terms import RDF_TYPE, to_rdflib
 from publisher.web.description import Description
-
-
-@dataclass(frozen=True)
-class RenderContext:
-    """What a renderer needs besides the description; built by the view, never by renderers.
-
-    ``document`` is the canonical IRI of the document being rendered and ``thing`` the IRI
-    it describes (they are equal for the ontology and the shapes). ``alternates`` maps each
-    offered format to the URL of that representation, as the client should follow it.
-    ``store`` is where the HTML page looks up what only people need (labels, timelines);
-    the view passes it so that no renderer reaches into the app for it.
-    """
-
-    base: str
-    document: str
-    thing: str
-    public_base: str | None = None
-    languages: tuple[str, ...] = ("en",)
-    context_url: str = ""
-    jsonld_context: dict[str, Any] = field(default_factory=dict)
-    alternates: tuple[tuple[Format, str], ...] = ()
-    kind: str = "resource"  # or "ontology", "shapes"
-    store: Store | None = field(default=None, compare=False)
-
-    def public(self, iri: str) -> str:
-        """``iri`` as it appears in output (rewritten to the public base if one is set)."""
-        return rebase(iri, self.base, self.public_base)
-
-    def href(self, iri: str) -> str:
-        """A link a browser on this server can follow: our IRIs become local document paths.
-
-        ``id/`` things link straight to their ``doc/`` page (saving the 303), the ontology's
-        hash IRIs to ``/ontology#Term``; foreign IRIs are left as they are.
-        """
-        document = doc_iri(iri, self.base) or iri
-        path = path_for_iri(document, self.base)
-        if path is None:
-            return iri
-        return "/" + quote(path, safe="/:@!$&'()*+,;=-._~#")
-
+from publisher.web.render_context import RenderContext
 
 Renderer = Callable[[Description, RenderContext], bytes]
 
@@ -179,39 +137,28 @@ def render_jsonld(description: Description, ctx: RenderContext) -> bytes:
     return _rebase_bytes(out, ctx)
 
 
-def render_html(description: Description, ctx: RenderContext) -> bytes:
-    """HTML for people is ``pages.render_resource_html`` (engineer E2's module)."""
-    from publisher.web.pages.resource import render_resource_html
-
-    return render_resource_html(description, ctx).encode("utf-8")
-
-
 def _rebase_bytes(data: bytes, ctx: RenderContext) -> bytes:
     if not ctx.public_base or ctx.public_base == ctx.base:
         return data
     return data.replace(ctx.base.encode(), ctx.public_base.encode())
 
 
-RENDERERS: dict[str, Renderer] = {
+#: The RDF renderers, by ``FORMATS`` name (HTML is ``web/pages``'; ``web/documents.py``
+#: offers both).
+RDF_RENDERERS: dict[str, Renderer] = {
     "turtle": render_turtle,
     "jsonld": render_jsonld,
     "rdfxml": _oxigraph(ox.RdfFormat.RDF_XML, dataset=False),
     "ntriples": _oxigraph(ox.RdfFormat.N_TRIPLES, dataset=False),
     "nquads": _oxigraph(ox.RdfFormat.N_QUADS, dataset=True),
     "trig": _oxigraph(ox.RdfFormat.TRIG, dataset=True),
-    "html": render_html,
 }
-
-
-def render(description: Description, fmt: Format, ctx: RenderContext) -> bytes:
-    return RENDERERS[fmt.name](description, ctx)
 
 
 # --- the published JSON-LD @context -------------------------------------------------------
 
 OBJECT_PROPERTY = ox.NamedNode(str(OWL.ObjectProperty))
 DATATYPE_PROPERTY = ox.NamedNode(str(OWL.DatatypeProperty))
-RDF_TYPE = ox.NamedNode(str(RDF.type))
 LANGUAGE_MAPS = {
     "label": RDFS.label,
     "prefLabel": SKOS.prefLabel,

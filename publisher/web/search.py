@@ -1,7 +1,7 @@
 """Label search: find resources by any of their labels, in any language and script.
 
 The index is built once per release, when the app starts, by streaming the store's label
-quads (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``); a query never scans the store.
+quads (every naming predicate of ``labels.py``); a query never scans the store.
 Labels are normalised (NFKD, case-folded, combining marks removed) so that "putin",
 "Путин", "PUTIN" and "Pjöngjang"/"pjongjang" match, and split into tokens; a query matches
 a label when each of its tokens is a prefix of one of the label's tokens. Han, kana and
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 import time
 import unicodedata
 from collections import defaultdict
@@ -27,11 +28,8 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from publisher.release.store import Store
-
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
-SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-LABEL_PREDICATES: tuple[str, ...] = (RDFS_LABEL, SKOS_PREF, SKOS_ALT)
+from publisher.web.errors import ServiceUnavailable
+from publisher.web.labels import ALTERNATIVE, PREFERRED
 
 # Characters of scripts written without spaces between words: each is a token of its own.
 _UNSPACED = re.compile(
@@ -152,8 +150,8 @@ class LabelIndex:
         index = cls(weight)
         excluded = set(exclude_graphs)
         seen: set[tuple[str, str, str]] = set()
-        for predicate in LABEL_PREDICATES:
-            for quad in store.quads(None, ox.NamedNode(predicate), None, None):
+        for predicate in (*PREFERRED, ALTERNATIVE):
+            for quad in store.quads(None, predicate, None, None):
                 subject, label = quad.subject, quad.object
                 if not isinstance(subject, ox.NamedNode) or not isinstance(label, ox.Literal):
                     continue
@@ -169,7 +167,7 @@ class LabelIndex:
                     subject.value,
                     label.value,
                     label.language or "",
-                    preferred=predicate != SKOS_ALT,
+                    preferred=predicate != ALTERNATIVE,
                 )
         index.finish()
         index.build_seconds = time.perf_counter() - started
@@ -282,3 +280,37 @@ def _score(entry: _Entry, norm: str, query_tokens: list[str]) -> int:
     whole = sum(1 for t in query_tokens if t in words)
     covered = sum(1 for w in words if any(w.startswith(t) for t in query_tokens))
     return 40 + 10 * whole + (20 * covered) // max(len(words), 1)
+
+
+#: Seconds a search waits for the index being built before it answers 503.
+INDEX_WAIT_SECONDS = 30.0
+
+
+class SearchIndex:
+    """The app's label index, built in the background so that the server answers at once;
+    a search that arrives before it is ready waits for it, then gets 503 with Retry-After."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.index: LabelIndex | None = None
+
+    def build(
+        self, store: Store, exclude_graphs: Iterable[str], weight: Callable[[str], int]
+    ) -> LabelIndex:
+        try:
+            self.index = LabelIndex.from_store(store, exclude_graphs=exclude_graphs, weight=weight)
+            return self.index
+        finally:
+            self.ready.set()
+
+    def get(self, timeout: float = INDEX_WAIT_SECONDS) -> LabelIndex:
+        if not self.ready.wait(timeout) or self.index is None:
+            raise ServiceUnavailable(
+                "The search index is still being built; try again in a few seconds.",
+                headers={"Retry-After": "5"},
+            )
+        return self.index
+
+    def get_or_none(self, timeout: float) -> LabelIndex | None:
+        """The index if it is ready within ``timeout`` seconds (for "did you mean" hints)."""
+        return self.index if self.ready.wait(timeout) else None

@@ -12,7 +12,7 @@ def serve(settings: Settings) -> None:
     """Serve ``settings``' release until interrupted."""
     app = create_app(settings)
     print(
-        f"Diplograph: serving release {app.extensions['diplograph'].release.id} "
+        f"Diplograph: serving release {app.state.release.id} "
         f"at http://{settings.host}:{settings.port}/",
         flush=True,
     )

@@ -17,14 +17,13 @@ import pyoxigraph as ox
 
 from publisher.namespaces import DIP_IRI, RDF, RDFS, SKOS
 from publisher.release.store import Store
+from publisher.terms import RDF_TYPE
 
-PREFIXES = f"""PREFIX dip: <{DIP_IRI}>
+SPARQL_PROLOGUE = f"""PREFIX dip: <{DIP_IRI}>
 PREFIX rdf: <{RDF}>
 PREFIX rdfs: <{RDFS}>
 PREFIX skos: <{SKOS}>
 """
-LABELS = (ox.NamedNode(str(SKOS.prefLabel)), ox.NamedNode(str(RDFS.label)))
-RDF_TYPE = ox.NamedNode(str(RDF.type))
 MAX_EVENTS = 200
 
 
@@ -42,19 +41,6 @@ def took_part(event: str, agent: str) -> str:
 
 def _named(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode) else None
-
-
-def fetch_labels(store: Store, iris: Iterable[str]) -> dict[str, list[ox.Literal]]:
-    """Preferred labels (``skos:prefLabel``, ``rdfs:label``) of each IRI, all languages."""
-    out: dict[str, list[ox.Literal]] = {}
-    for iri in dict.fromkeys(iris):
-        found: list[ox.Literal] = []
-        for predicate in LABELS:
-            for quad in store.quads(ox.NamedNode(iri), predicate):
-                if isinstance(quad.object, ox.Literal) and quad.object not in found:
-                    found.append(quad.object)
-        out[iri] = found
-    return out
 
 
 def fetch_types(store: Store, iris: Iterable[str]) -> dict[str, list[str]]:
@@ -81,7 +67,7 @@ class Participant:
 def participants(store: Store, event: str) -> list[Participant]:
     """Who took part in ``event``, with roles from ``dip:Participation`` nodes where given."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + """
     SELECT ?event ?agent ?role ?g WHERE {
       { GRAPH ?g { ?event dip:hasParticipation ?p } ?p dip:participant ?agent
@@ -128,7 +114,7 @@ def _first_dates(rows: Iterable[ox.QuerySolution], key: str = "e") -> dict[str, 
 def events_of(store: Store, agent: str) -> dict[str, ox.Literal | None]:
     """The events ``agent`` took part in, with their start dates."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + f"""
     SELECT DISTINCT ?agent ?e ?date WHERE {{
       {{ SELECT DISTINCT ?agent ?e WHERE {{ {took_part("?e", "?agent")} }} LIMIT {MAX_EVENTS} }}
@@ -149,7 +135,7 @@ RELATIONS = {
 def related_events(store: Store, event: str) -> list[tuple[str, str, ox.Literal | None]]:
     """Events linked to ``event`` (parts, whole, before, after, siblings), with dates."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + """
     SELECT DISTINCT ?event ?rel ?e ?date WHERE {
       { ?event ?rel ?e FILTER(?rel IN (dip:hasSubEvent, dip:subEventOf, dip:precededBy,
@@ -187,7 +173,7 @@ def co_participants(store: Store, agent: str) -> tuple[dict[str, list[str]], set
     """Agents who shared events with ``agent``: neighbour → events, and neighbour pairs
     that shared one of those events too."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + f"""
     SELECT DISTINCT ?agent ?e ?other WHERE {{
       {{ SELECT DISTINCT ?agent ?e WHERE {{ {took_part("?e", "?agent")} }} LIMIT {MAX_EVENTS} }}
@@ -209,7 +195,7 @@ def co_participants(store: Store, agent: str) -> tuple[dict[str, list[str]], set
 def class_counts(store: Store, namespace: str = DIP_IRI) -> list[tuple[str, int]]:
     """How many resources each class of ``namespace`` has (direct or inferred types)."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + """
     SELECT ?ns ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
       ?s rdf:type ?class FILTER(isIRI(?s) && STRSTARTS(STR(?class), STR(?ns)))
@@ -226,7 +212,7 @@ def class_counts(store: Store, namespace: str = DIP_IRI) -> list[tuple[str, int]
 def recent_events(store: Store, limit: int = 10) -> dict[str, ox.Literal | None]:
     """The latest events by start date (typed with any subclass of ``dip:Event``)."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + f"""
     SELECT ?e (MIN(?d) AS ?date) WHERE {{
       ?e rdf:type/rdfs:subClassOf* dip:Event ; dip:startDate ?d
@@ -251,7 +237,7 @@ def resources_of_type(store: Store, cls: str, offset: int, limit: int) -> tuple[
 def events_at(store: Store, place: str) -> dict[str, ox.Literal | None]:
     """Events held at, leaving from or going to ``place``, with their start dates."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + f"""
     SELECT DISTINCT ?place ?e ?date WHERE {{
       {{ SELECT DISTINCT ?place ?e WHERE {{
@@ -265,7 +251,7 @@ def events_at(store: Store, place: str) -> dict[str, ox.Literal | None]:
 
 def is_kind(store: Store, types: Iterable[str], cls: str) -> bool:
     """Whether any of ``types`` is ``cls`` or one of its subclasses (per the ontology)."""
-    query = PREFIXES + "ASK { ?t rdfs:subClassOf* ?cls }"
+    query = SPARQL_PROLOGUE + "ASK { ?t rdfs:subClassOf* ?cls }"
     target = ox.NamedNode(cls)
     return any(bool(store.query(query, {"t": ox.NamedNode(t), "cls": target})) for t in types)
 
@@ -273,7 +259,7 @@ def is_kind(store: Store, types: Iterable[str], cls: str) -> bool:
 def participation_of(store: Store, participation: str) -> tuple[str | None, str | None]:
     """The event a ``dip:Participation`` belongs to, and the role it records."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + """
     SELECT ?p ?event ?role WHERE {
       OPTIONAL { ?event dip:hasParticipation ?p }
@@ -288,7 +274,7 @@ def participation_of(store: Store, participation: str) -> tuple[str | None, str 
 def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
     """The roles ``agent`` had, per event (from its ``dip:Participation`` nodes)."""
     query = (
-        PREFIXES
+        SPARQL_PROLOGUE
         + f"""
     SELECT DISTINCT ?agent ?e ?role WHERE {{
       ?p dip:participant ?agent ; dip:role ?role .

@@ -13,23 +13,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from publisher.namespaces import DCTERMS, DIP_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, WD
+from publisher.namespaces import DCTERMS, DIP_IRI, OWL, PREFIXES, PROV, RDFS, SCHEMA, SKOS, WD
+from publisher.release.dataset import INFERRED, ONTOLOGY, graph_iri
 from publisher.release.store import Store
+from publisher.terms import RDF_TYPE as TYPE
 from publisher.web.description import Description
+from publisher.web.labels import fetch_labels, pick
 from publisher.web.pages import lookups
 from publisher.web.pages.timeline import VagueDate
-
-if TYPE_CHECKING:
-    from publisher.web.renderers import RenderContext
+from publisher.web.render_context import RenderContext
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-INFERRED_GRAPH = "id/graph/inferred"  # under the base; made by the build (materialisation)
-RDF_TYPE = str(RDF.type)
-LABEL_PREDICATES = {str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel)}
+RDF_TYPE = TYPE.value
 TEXT_PREDICATES = {str(RDFS.comment), str(SCHEMA.description), str(SKOS.definition)}
 LANGUAGE_NAMES = {
     "en": "English",
@@ -151,10 +149,10 @@ class Labeller:
     def fetch(self, iris: Iterable[str]) -> None:
         """Load labels for IRIs the description did not mention (two hops out)."""
         missing = [i for i in iris if i not in self.labels]
-        self.labels.update(lookups.fetch_labels(self.store, missing))
+        self.labels.update(fetch_labels(self.store, missing))
 
     def literal(self, iri: str) -> ox.Literal | None:
-        return pick_literal(self.labels.get(iri, ()), self.languages)
+        return pick(self.labels.get(iri, ()), self.languages)
 
     def name(self, iri: str) -> tuple[str, str | None]:
         """The label and its language tag (None for English/untagged), or a readable
@@ -171,17 +169,6 @@ class Labeller:
     def value(self, iri: str, sources: list[int] | None = None) -> Value:
         text, lang = self.name(iri)
         return Value(text, self.ctx.href(iri), lang, self.ctx.public(iri), sources=sources or [])
-
-
-def pick_literal(labels: Iterable[ox.Literal], languages: Sequence[str]) -> ox.Literal | None:
-    """The label for a reader of ``languages``: exact tag, primary subtag, English, any."""
-    candidates = sorted(labels, key=lambda lit: (lit.language or "", lit.value))
-    for lang in [x.lower() for x in languages if x != "*"] + ["en", ""]:
-        for lit in candidates:
-            tag = (lit.language or "").lower()
-            if tag == lang or (lang and tag.split("-")[0] == lang.split("-")[0]):
-                return lit
-    return candidates[0] if candidates else None
 
 
 def human_time(iso: str) -> str:
@@ -219,19 +206,9 @@ def compact(iri: str, base: str) -> str:
     return curie(iri)
 
 
-def local_href(iri: str, base: str) -> str:
-    """A link on this server for one of our IRIs (``id/`` → ``/doc/``), else the IRI."""
-    if not iri.startswith(base):
-        return iri
-    path = iri[len(base) :]
-    if path.startswith("id/"):
-        path = "doc/" + path[3:]
-    return "/" + path
-
-
-def asserting_graphs(graphs: Sequence[str]) -> Sequence[str]:
+def asserting_graphs(graphs: Sequence[str], inferred_graph: str) -> Sequence[str]:
     """The graphs that assert a statement: the inferred graph only when nothing else does."""
-    stated = [g for g in graphs if not g.endswith("/" + INFERRED_GRAPH)]
+    stated = [g for g in graphs if g != inferred_graph]
     return stated or graphs
 
 
@@ -274,11 +251,11 @@ class SourceList:
     def _source(self, number: int, graph: str) -> Source:
         info = self.description.graphs.get(graph)
         base = self.labeller.ctx.base
-        if graph == base + "id/graph/inferred":
+        if graph == graph_iri(base, INFERRED):
             return Source(
                 number, "Inferred by the build from the ontology's alignments", None, graph
             )
-        if graph == base + "id/graph/ontology":
+        if graph == graph_iri(base, ONTOLOGY):
             return Source(number, "The Diplograph ontology", "/ontology", graph)
         derived = info.derived_from[0] if info and info.derived_from else None
         self.labeller.fetch(

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from flask import render_template
 from markupsafe import Markup
 
 from publisher.namespaces import DIP_IRI, SKOS
+from publisher.release.dataset import INFERRED, graph_iri
 from publisher.release.store import Store
 from publisher.web.description import Description
+from publisher.web.labels import NAMING_IRIS
 from publisher.web.pages import lookups
 from publisher.web.pages.model import (
-    INFERRED_GRAPH,
-    LABEL_PREDICATES,
     LANGUAGE_NAMES,
     RDF_TYPE,
     TEXT_PREDICATES,
@@ -50,9 +49,7 @@ from publisher.web.pages.timeline import (
     human_date,
     render_timeline_svg,
 )
-
-if TYPE_CHECKING:
-    from publisher.web.renderers import RenderContext
+from publisher.web.render_context import RenderContext
 
 # Headings for the statements, by the ontology term's local name; the rest go to "Other".
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -216,7 +213,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     labeller.fetch(r for rs in roles.values() for r in rs)
 
     hidden = {DIP_IRI + "hasParticipant", DIP_IRI + "hasParticipation"} if participants else set()
-    inferred_graph = ctx.base + INFERRED_GRAPH
+    inferred_graph = graph_iri(ctx.base, INFERRED)
     asserted, inferred = split_inferred(statements, inferred_graph)
     sections, notes = statement_sections(asserted, description, labeller, sources, hidden)
     incoming_asserted, _ = split_inferred(description.incoming, inferred_graph)
@@ -245,7 +242,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         participants=[
             {
                 "agent": labeller.value(
-                    p.agent, [sources.number(g) for g in asserting_graphs(p.graphs)]
+                    p.agent, [sources.number(g) for g in asserting_graphs(p.graphs, inferred_graph)]
                 ),
                 "role": labeller.name(p.role)[0] if p.role else "",
             }
@@ -330,7 +327,7 @@ def statement_sections(
         predicate = quad.predicate.value
         if predicate in hidden or predicate in TEXT_PREDICATES:
             continue
-        if predicate == RDF_TYPE or predicate in LABEL_PREDICATES or "sameAs" in predicate:
+        if predicate == RDF_TYPE or predicate in NAMING_IRIS or "sameAs" in predicate:
             grouped["Names, types and identifiers"].append(quad)
         else:
             grouped[GROUP_OF.get(predicate, "Other statements")].append(quad)

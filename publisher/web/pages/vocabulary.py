@@ -19,7 +19,8 @@ from rdflib.term import Node
 from publisher.release.store import Store
 from publisher.uris import rebase
 from publisher.web.description import Description
-from publisher.web.renderers import RenderContext, rdflib_graph
+from publisher.web.render_context import RenderContext
+from publisher.web.renderers import rdflib_graph
 
 
 def render_vocabulary_html(

@@ -26,13 +26,12 @@ from publisher.formats import (
     TSV,
     Format,
 )
+from publisher.web import http
 from publisher.web.errors import (
     BadRequest,
-    NotAcceptable,
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from publisher.web.negotiation import by_media_type, choose
 from publisher.web.sparql.guard import ReadOnlyRefusal
 
 FORM = "application/x-www-form-urlencoded"
@@ -136,22 +135,11 @@ def _graph_iris(params: MultiDict[str, str], name: str) -> tuple[str, ...] | Non
     return tuple(values) if values else None
 
 
-def choose_format(accept: str | None, format_param: str | None, form: str) -> Format:
+def choose_format(format_param: str | None, form: str) -> Format:
     """The response format for a query of ``form``: ``?format=`` first, else Accept."""
-    return _choose(accept, format_param, OFFERED[form], f"a {form} query")
+    return http.negotiate(OFFERED[form], format_param)
 
 
-def choose_description_format(accept: str | None, format_param: str | None) -> Format:
+def choose_description_format(format_param: str | None) -> Format:
     """The format of the service description (RDF) or the query page (HTML)."""
-    return _choose(accept, format_param, DESCRIPTION_FORMATS, "the service description")
-
-
-def _choose(
-    accept: str | None, format_param: str | None, offered: tuple[Format, ...], what: str
-) -> Format:
-    fmt = by_media_type(format_param, offered) if format_param else choose(accept, offered)
-    if fmt is None:
-        names = ", ".join(f"{f.media_type} ({f.name})" for f in offered)
-        asked = f"format={format_param}" if format_param else f"Accept: {accept}"
-        raise NotAcceptable(f"Cannot answer {what} as {asked}; available: {names}.")
-    return fmt
+    return http.negotiate(DESCRIPTION_FORMATS, format_param)

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from publisher.formats import RDF_FORMATS, RESULT_FORMATS, Format
+from publisher.release.counts import distinct_triples, graph_sizes
 from publisher.release.store import Store
+from publisher.terms import RDF_TYPE
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
 DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-PREFIXES = {
+SD_PREFIXES = {
     "sd": SD,
     "void": VOID,
     "dcterms": "http://purl.org/dc/terms/",
@@ -54,14 +56,7 @@ class GraphSizes:
 
 def count_graphs(store: Store) -> GraphSizes:
     """Count triples per named graph and in their union (distinct triples)."""
-    named = {
-        row["g"].value: int(row["n"].value)
-        for row in store.select(
-            "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-        )
-    }
-    total = next(store.select("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"))
-    return GraphSizes(int(total["n"].value), named)
+    return GraphSizes(distinct_triples(store.raw), graph_sizes(store.raw))
 
 
 class GraphCounter:
@@ -89,7 +84,7 @@ def sd(term: str) -> ox.NamedNode:
     return ox.NamedNode(SD + term)
 
 
-def describe(endpoint: str, sizes: GraphSizes, title: str) -> list[ox.Triple]:
+def service_triples(endpoint: str, sizes: GraphSizes, title: str) -> list[ox.Triple]:
     """The service description of the endpoint at ``endpoint`` (its absolute URL)."""
     service = ox.NamedNode(endpoint)
     dataset, default_graph = ox.BlankNode("dataset"), ox.BlankNode("default")
@@ -139,6 +134,6 @@ def serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
     """The description in one of the RDF formats of the FORMATS table."""
     assert fmt.oxigraph is not None, f"{fmt.name} is not an RDF format"
     pretty = fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
-    data = ox.serialize(triples, None, fmt.oxigraph, prefixes=PREFIXES if pretty else None)
+    data = ox.serialize(triples, None, fmt.oxigraph, prefixes=SD_PREFIXES if pretty else None)
     assert data is not None
     return data

@@ -1,121 +1,33 @@
 """Pages for people: the home page and label search (HTML, or JSON for programs).
 
-The label index is built once, when the blueprint is registered on an app (the release
-never changes under a running app), and the home page's counts are computed on first use
-and kept: both would otherwise cost a scan of the store per request.
+The label index and the home page's numbers are made once per app, in the background, by
+``create_app`` (``init_search``); here they are only read.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from functools import partial
-from typing import Any, cast
+from typing import Any
 
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-)
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from publisher.formats import HTML, JSON, Format
-from publisher.release.catalogue import dataset_statistics
-from publisher.release.dataset import SHAPES, graph_iri
-from publisher.uris import rebase
+from publisher.uris import local_href, rebase
 from publisher.web import http
-from publisher.web.app import get_release, get_settings, get_store, start_background
-from publisher.web.errors import BadRequest, ServiceUnavailable
+from publisher.web.errors import BadRequest
+from publisher.web.labels import fetch_labels, labelled, pick
 from publisher.web.pages import lookups
-from publisher.web.pages.model import (
-    WELL_KNOWN,
-    compact,
-    display_types,
-    human_time,
-    local_href,
-    pick_literal,
-)
-from publisher.web.pages.timeline import VagueDate
-from publisher.web.search import Hit, LabelIndex, weight_by_kind
+from publisher.web.pages.model import WELL_KNOWN, compact, display_types
+from publisher.web.search import Hit
+from publisher.web.state import app_state, get_settings, get_store
 
-bp = Blueprint("pages", __name__)
+bp = Blueprint("browse", __name__)
 
 SEARCH_FORMATS: tuple[Format, ...] = (HTML, JSON)
 MAX_QUERY_CHARS = 200
 MAX_LIMIT = 100
-INDEX_KEY = "diplograph.search"
-HOME_KEY = "diplograph.home"
-
-
-INDEX_WAIT_SECONDS = 30.0
-# The home page is computed once for everyone (in English, like the rest of its text).
-HOME_LANGUAGES = ("en",)
-
-
-class _IndexHolder:
-    """The label index, built in a background thread so that the server answers at once;
-    a search that arrives before it is ready waits for it (then 503 with Retry-After)."""
-
-    def __init__(self) -> None:
-        self.ready = threading.Event()
-        self.index: LabelIndex | None = None
-
-    def get(self, timeout: float = INDEX_WAIT_SECONDS) -> LabelIndex:
-        if not self.ready.wait(timeout) or self.index is None:
-            raise ServiceUnavailable(
-                "The search index is still being built; try again in a few seconds.",
-                headers={"Retry-After": "5"},
-            )
-        return self.index
-
-
-class _Cache:
-    """Home-page numbers, computed once per app (the release is immutable)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.value: dict[str, Any] | None = None
-
-
-@bp.record_once
-def _start_indexing(state: BlueprintSetupState) -> None:
-    """Index every label of the release (the shapes' excluded) and warm the home page."""
-    app = cast(Flask, state.app)  # setup state types it as Flask's base class
-    holder = app.extensions[INDEX_KEY] = _IndexHolder()
-    app.extensions[HOME_KEY] = _Cache()
-    start_background(app, "label-index", partial(_warm, app, holder))
-
-
-def _warm(app: Flask, holder: _IndexHolder) -> None:
-    state = app.extensions["diplograph"]
-    try:
-        holder.index = LabelIndex.from_store(
-            state.store,
-            exclude_graphs=[graph_iri(state.settings.base_iri, SHAPES)],
-            weight=weight_by_kind(state.settings.base_iri),
-        )
-        app.logger.info(
-            "label index: %d labels of %d resources in %.2f s",
-            len(holder.index),
-            holder.index.resource_count,
-            holder.index.build_seconds,
-        )
-    finally:
-        holder.ready.set()
-    with app.app_context():
-        _home_data()
-
-
-def get_index(timeout: float = INDEX_WAIT_SECONDS) -> LabelIndex:
-    """The app's label index, waiting up to ``timeout`` seconds while it is being built."""
-    holder: _IndexHolder = current_app.extensions[INDEX_KEY]
-    return holder.get(timeout)
+SUGGESTION_WAIT = 5.0  # seconds a 404 page waits for the index to suggest names
 
 
 def reader_languages() -> tuple[str, ...]:
@@ -148,13 +60,13 @@ def _results(iris_labels: list[tuple[str, str, str]]) -> list[Result]:
     store, settings = get_store(), get_settings()
     types = lookups.fetch_types(store, [iri for iri, _, _ in iris_labels])
     type_iris = {t for ts in types.values() for t in ts}
-    type_labels = lookups.fetch_labels(store, type_iris)
+    type_labels = fetch_labels(store, type_iris)
     languages = reader_languages()
     out = []
     for iri, label, language in iris_labels:
         names = []
         for t in display_types(types.get(iri, []), store):
-            lit = pick_literal(type_labels.get(t, []), languages)
+            lit = pick(type_labels.get(t, []), languages)
             name = lit.value if lit else WELL_KNOWN.get(t, compact(t, settings.base_iri))
             if name not in names:
                 names.append(name)
@@ -170,17 +82,9 @@ def _results(iris_labels: list[tuple[str, str, str]]) -> list[Result]:
     return out
 
 
-def _labelled(
-    iris: list[str], languages: tuple[str, ...] | None = None
-) -> list[tuple[str, str, str]]:
-    """Each IRI with its label for ``languages`` (default: the reader's) and its language."""
-    labels = lookups.fetch_labels(get_store(), iris)
-    languages = languages or reader_languages()
-    out = []
-    for iri in iris:
-        lit = pick_literal(labels.get(iri, []), languages)
-        out.append((iri, lit.value if lit else iri, (lit.language or "") if lit else ""))
-    return out
+def _labelled(iris: list[str]) -> list[tuple[str, str, str]]:
+    """Each IRI with its label for the reader's languages and that label's language."""
+    return labelled(get_store(), iris, reader_languages())
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -233,8 +137,9 @@ def search() -> Response:
 def _find(query: str, cls: str, limit: int, page: int) -> tuple[int, list[Result], list[Result]]:
     """Label matches for ``query`` (and near misses when none), else a page of ``cls``."""
     if query:
-        hits = get_index().search(query, limit)
-        suggestions = [] if hits else _results(_hits(get_index().similar(query, 5)))
+        index = app_state().search.get()
+        hits = index.search(query, limit)
+        suggestions = [] if hits else _results(_hits(index.similar(query, 5)))
         return len(hits), _results(_hits(hits)), suggestions
     if cls:
         total, iris = lookups.resources_of_type(get_store(), cls, (page - 1) * limit, limit)
@@ -249,50 +154,9 @@ def _hits(hits: list[Hit]) -> list[tuple[str, str, str]]:
 @bp.get("/")
 def home() -> str:
     """What the dataset is, how big, what is in it, and the way in: search and browse."""
-    return render_template("home.html", **_home_data())
-
-
-def _home_data() -> dict[str, Any]:
-    cache: _Cache = current_app.extensions[HOME_KEY]
-    with cache.lock:
-        if cache.value is None:
-            cache.value = _compute_home()
-        return cache.value
-
-
-def _compute_home() -> dict[str, Any]:
-    store, settings, release = get_store(), get_settings(), get_release()
-    stats = dataset_statistics(release)  # the same exact counts /downloads/ and /dataset show
-    classes = lookups.class_counts(store)
-    class_names = _labelled([c for c, _ in classes], HOME_LANGUAGES)
-    recent = lookups.recent_events(store, 8)
-    recent_rows = []
-    for (iri, label, language), date in zip(
-        _labelled(list(recent), HOME_LANGUAGES), recent.values(), strict=True
-    ):
-        parsed = VagueDate.parse(date.value, date.datatype.value) if date else None
-        recent_rows.append(
-            {
-                "href": local_href(iri, settings.base_iri),
-                "label": label,
-                "lang": language if language and language != "en" else None,
-                "date": parsed.human() if parsed else "",
-                "iso": parsed.iso if parsed else "",
-            }
-        )
-    return {
-        "triples": stats.get("triples", 0),
-        "quads": stats.get("quads", 0),
-        "entities": stats.get("entities", 0),
-        "graphs": len(stats.get("graphs", ())),
-        "release": release.id,
-        "created": human_time(stats.get("created") or ""),
-        "classes": [
-            {"iri": c, "label": name, "count": n}
-            for (c, n), (_, name, _) in zip(classes, class_names, strict=True)
-        ],
-        "recent": recent_rows,
-    }
+    home = app_state().home
+    assert home is not None, "create_app prepares the home page (init_search)"
+    return render_template("home.html", **home.get())
 
 
 @bp.get("/favicon.ico")
@@ -306,10 +170,9 @@ def _similar() -> dict[str, Any]:
     """Give templates (the 404 page) ``similar_resources(path)``: "did you mean" links."""
 
     def similar_resources(path: str) -> list[dict[str, str | None]]:
-        holder: _IndexHolder | None = current_app.extensions.get(INDEX_KEY)
-        if holder is None or not holder.ready.wait(5) or holder.index is None:
+        index = app_state().search.get_or_none(SUGGESTION_WAIT)
+        if index is None:
             return []
-        index = holder.index
         words = path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
         settings = get_settings()
         return [

@@ -23,10 +23,11 @@ from publisher.release.dataset import (
     graph_iri,
     uri_space,
 )
+from publisher.uris import local_href
 from publisher.web import http
-from publisher.web.app import get_release, get_settings, get_store
 from publisher.web.dataset_description import serialize_description
-from publisher.web.pages.model import curie, local_href
+from publisher.web.pages.model import curie
+from publisher.web.state import get_release, get_settings, get_store
 
 bp = Blueprint("dataset", __name__)
 
@@ -41,7 +42,7 @@ def dataset() -> Response:
     fmt = http.negotiate(DATASET_FORMATS)
     body: str | bytes
     if fmt is HTML:
-        body = render_template("dataset.html", **page_data())
+        body = render_template("dataset.html", **dataset_page())
     else:
         body = void_rdf(fmt)
     response = Response(body, mimetype=fmt.media_type)
@@ -60,7 +61,7 @@ def void_rdf(fmt: Format) -> bytes:
     )
 
 
-def page_data() -> dict[str, Any]:
+def dataset_page() -> dict[str, Any]:
     """What the HTML page shows; a local link for each of our own IRIs."""
     settings = get_settings()
     base = settings.base_iri

@@ -21,9 +21,9 @@ from publisher.formats import HTML, JSON, RDF_FORMATS, Format
 from publisher.release.catalogue import DumpFile, dataset_statistics, read_index, sha256sums
 from publisher.release.layout import Release, list_releases
 from publisher.web import http
-from publisher.web.app import get_release, get_settings
 from publisher.web.errors import NotAcceptable, NotFound
 from publisher.web.pages.model import human_time
+from publisher.web.state import get_release, get_settings
 from publisher.web.views.dataset import void_rdf
 
 bp = Blueprint("downloads", __name__)

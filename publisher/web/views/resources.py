@@ -1,18 +1,19 @@
 """Dereferencing: ``/id/…`` 303 → ``/doc/…``, negotiated documents, ``/ontology``, ``/shapes``.
 
 The handlers only translate HTTP: the request path becomes an IRI (``uris``), the store
-answers (``resources.describe``), negotiation picks a format and a renderer writes it. The
-caching and CORS headers every document carries are set here, in one place.
+answers (``description.describe_resource``), negotiation picks a format and a renderer
+(``documents.render``) writes it. The caching and CORS headers every document carries are
+set here, in one place.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from publisher.config import Settings
 from publisher.formats import (
@@ -23,6 +24,7 @@ from publisher.formats import (
     RDF_FORMATS,
     Format,
 )
+from publisher.release.dataset import graph_iri
 from publisher.uris import (
     InvalidPath,
     ThingPath,
@@ -33,10 +35,12 @@ from publisher.uris import (
     rebase,
 )
 from publisher.web import http
-from publisher.web.app import get_release, get_settings, get_store
-from publisher.web.description import Description, describe, describe_graph, exists
+from publisher.web.description import Description, describe_graph, describe_resource, exists
+from publisher.web.documents import render
 from publisher.web.errors import BadRequest, NotFound
-from publisher.web.renderers import RenderContext, jsonld_context, render
+from publisher.web.pages.vocabulary import render_vocabulary_html
+from publisher.web.render_context import RenderContext
+from publisher.web.state import app_state, get_release, get_settings, get_store
 
 bp = Blueprint("resources", __name__)
 
@@ -85,7 +89,7 @@ def document(rest: str) -> Response:
         document_iri,
         path.doc,
         forced,
-        lambda: describe(get_store(), iri, page=page),
+        lambda: describe_resource(get_store(), iri, page=page),
         page=page,
     )
 
@@ -195,31 +199,24 @@ def _vocabulary(kind: str, ext: str | None) -> Response:
         if forced is None:
             raise NotFound(f"/{kind}.{ext}: no such format; try one of {_extensions()}.")
     iri = settings.base_iri + kind
-    graph = settings.base_iri + f"id/graph/{kind}"
+    graph = graph_iri(settings.base_iri, kind)
     return _respond(
         settings, iri, iri, kind, forced, lambda: describe_graph(get_store(), graph, iri), kind=kind
     )
 
 
-_render_lock = threading.Lock()
-
-
 def _render_cached(description: Description, fmt: Format, ctx: RenderContext) -> bytes:
     """Whole-graph documents (ontology, shapes) are rendered once per app and format."""
-    cache: dict[tuple[str, str, str], bytes] = current_app.extensions.setdefault(
-        "diplograph.vocabulary", {}
-    )
+    state = app_state()
     key = (ctx.kind, fmt.name, ctx.context_url if fmt is JSONLD else "")
-    with _render_lock:
-        if key not in cache:
+    with state.vocabulary_lock:
+        if key not in state.vocabulary_pages:
             if fmt is HTML:
-                from publisher.web.pages.vocabulary import render_vocabulary_html
-
                 html = render_vocabulary_html(description, ctx, get_store())
-                cache[key] = html.encode("utf-8")
+                state.vocabulary_pages[key] = html.encode("utf-8")
             else:
-                cache[key] = render(description, fmt, ctx)
-        return cache[key]
+                state.vocabulary_pages[key] = render(description, fmt, ctx)
+        return state.vocabulary_pages[key]
 
 
 # --- request → IRI, format, page ---------------------------------------------------------
@@ -328,12 +325,10 @@ def _header_iri(iri: str) -> str:
     return quote(iri, safe="/:@!$&'()*+,;=-._~%?#[]")
 
 
-def _jsonld_context() -> dict[str, object]:
-    cache = current_app.extensions.setdefault("diplograph.jsonld_context", {})
-    if "context" not in cache:
-        cache["context"] = jsonld_context(get_store())
-    context: dict[str, object] = cache["context"]
-    return context
+def _jsonld_context() -> dict[str, Any]:
+    context = app_state().jsonld_context
+    assert context is not None, "create_app prepares the JSON-LD context (init_documents)"
+    return context.get()
 
 
 __all__ = ["RDF_FORMATS", "UnknownResource", "bp"]

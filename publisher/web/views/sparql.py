@@ -1,8 +1,8 @@
 """``/sparql``: the SPARQL 1.1 Protocol endpoint, its service description and query page.
 
 Thin by design: ``protocol`` reads the request, ``guard`` checks the query, the worker
-``pool`` runs it, and this module only streams what the worker sends. The pool starts when
-the blueprint is registered (in ``create_app``) and stops when the app is collected or the
+``pool`` runs it, and this module only streams what the worker sends. The pool is started by
+``create_app`` (``web/sparql/service.py``) and stops when the app is collected or the
 interpreter exits.
 """
 
@@ -10,32 +10,25 @@ from __future__ import annotations
 
 import json
 import logging
-import weakref
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache, partial
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Response, render_template, request
 
-from publisher.formats import BY_NAME, HTML, NTRIPLES, SPARQL_JSON, Format
+from publisher.formats import HTML, NTRIPLES, SPARQL_JSON, Format
 from publisher.web import http
-from publisher.web.app import get_settings, start_background
-from publisher.web.errors import BadRequest, PublisherError, ServiceUnavailable
-from publisher.web.sparql import service_description
-from publisher.web.sparql.examples import Example, load_examples
+from publisher.web.errors import BadRequest, PublisherError
 from publisher.web.sparql.guard import CheckedQuery, check_query
 from publisher.web.sparql.limits import ClientLimiter
-from publisher.web.sparql.pool import Execution, WorkerPool, release_shared, shared_pool
+from publisher.web.sparql.pool import Execution
 from publisher.web.sparql.protocol import (
     choose_description_format,
     choose_format,
     read_request,
 )
 from publisher.web.sparql.worker import Job
+from publisher.web.state import get_settings, get_sparql
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +37,6 @@ bp = Blueprint("sparql", __name__)
 BUSY_WAIT = 2.0  # seconds a query waits for a free worker before 503
 START_BYTES = 256 * 1024  # output buffered before the response starts (see docs/sparql.md)
 PAGE_ROWS = 1000  # rows the HTML query page shows
-DESCRIPTIONS_KEPT = 32  # (URL, format) pairs: the URL follows the Host header, so bounded
-COUNT_WAIT = 30.0  # seconds a service-description request waits for the graph counts
-YASGUI = Path(__file__).resolve().parents[1] / "static" / "yasgui" / "yasgui.min.js"
 TRUNCATED = "X-Diplograph-Truncated"
 ROW_LIMIT = "X-Diplograph-Row-Limit"
 # Any web page may query the endpoint (read-only, no credentials), POST included.
@@ -55,58 +45,16 @@ http.allow_cross_origin(
 )
 
 
-@dataclass
-class SparqlState:
-    """What the endpoint keeps for the app's lifetime."""
-
-    pool: WorkerPool
-    limiter: ClientLimiter
-    sizes: service_description.GraphCounter
-    examples: list[Example]
-    yasgui: bool
-    prefixes: tuple[tuple[str, str], ...]
-    description: Callable[[str, str], bytes]  # (endpoint URL, format name) → RDF, cached
-
-
-@bp.record_once
-def _start(setup: BlueprintSetupState) -> None:
-    """Start the worker pool with the app; count graphs; read the example queries."""
-    app = setup.app
-    state = app.extensions["diplograph"]
-    settings = state.settings
-    pool = shared_pool(state.release.store_path, settings.sparql_workers)
-    weakref.finalize(app, release_shared, pool)
-    from publisher.namespaces import PREFIXES
-
-    counter = service_description.GraphCounter()
-    start_background(app, "graph-count", partial(counter.count, state.store))
-    app.extensions["diplograph.sparql"] = SparqlState(
-        pool=pool,
-        limiter=ClientLimiter(settings.per_client_queries),
-        sizes=counter,
-        description=lru_cache(maxsize=DESCRIPTIONS_KEPT)(partial(_describe, counter)),
-        examples=load_examples(),
-        yasgui=YASGUI.is_file(),
-        prefixes=tuple(PREFIXES.items()),
-    )
-
-
-def get_sparql() -> SparqlState:
-    state: SparqlState = current_app.extensions["diplograph.sparql"]
-    return state
-
-
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     settings = get_settings()
     req = read_request(request, settings.max_query_bytes)
-    accept = request.headers.get("Accept")
     if req.query is None:
-        return _description(choose_description_format(accept, req.format))
+        return _description(choose_description_format(req.format))
     checked = check_query(
         req.query, max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth
     )
-    fmt = choose_format(accept, req.format, checked.form)
+    fmt = choose_format(req.format, checked.form)
     if fmt is HTML:
         return _page(req.query, checked, req.default_graphs, req.named_graphs)
     job = _job(checked, fmt, req.default_graphs, req.named_graphs, settings.max_result_rows)
@@ -207,20 +155,6 @@ def _description(fmt: Format) -> Response:
         return _page(None, None, None, None)
     body = get_sparql().description(request.base_url, fmt.name)
     return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
-
-
-def _describe(counter: service_description.GraphCounter, endpoint: str, format_name: str) -> bytes:
-    """Describe the service at ``endpoint``. Why cached: with thousands of graphs this is
-    ~0.2 s and a megabyte of RDF, the same for every request that names the same URL."""
-    sizes = counter.get(COUNT_WAIT)
-    if sizes is None:  # raised, so never cached
-        raise ServiceUnavailable(
-            "The service description is still being prepared (graphs "
-            "are counted when the server starts); retry shortly.",
-            headers={"Retry-After": "5"},
-        )
-    triples = service_description.describe(endpoint, sizes, "Diplograph SPARQL endpoint")
-    return service_description.serialize(triples, BY_NAME[format_name])
 
 
 def _page(

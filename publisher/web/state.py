@@ -1,0 +1,72 @@
+"""The application's state, typed, and the accessors views use.
+
+Everything the app keeps for its lifetime lives on one ``AppState`` (no string keys in
+``app.extensions``): configuration read once, the release and its read-only store, and what
+is computed once from them. ``create_app`` builds it; views reach it through the accessors
+below and never read the environment or open files themselves.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from flask import Flask, current_app
+
+from publisher.config import Settings
+from publisher.release.layout import Release
+from publisher.release.store import Store
+from publisher.web.background import Background, Once
+from publisher.web.search import SearchIndex
+from publisher.web.sparql.service import SparqlService
+
+
+@dataclass
+class AppState:
+    """What one app serves and keeps: set up by ``create_app`` and its ``init_*`` calls."""
+
+    settings: Settings
+    release: Release
+    store: Store
+    background: Background
+    #: When the release was built: the ``Last-Modified`` of every document it serves.
+    release_modified: datetime
+    search: SearchIndex = field(default_factory=SearchIndex)
+    home: Once[dict[str, Any]] | None = None
+    sparql: SparqlService | None = None
+    jsonld_context: Once[dict[str, Any]] | None = None
+    #: Whole-graph documents (the ontology, the shapes), rendered once per format.
+    vocabulary_pages: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
+    vocabulary_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class DiplographApp(Flask):
+    """A Flask app with its typed state."""
+
+    state: AppState
+
+
+def app_state(app: Flask | None = None) -> AppState:
+    """The state of ``app``, by default of the app handling the current request."""
+    target = app if app is not None else current_app._get_current_object()  # type: ignore[attr-defined]
+    return cast(DiplographApp, target).state
+
+
+def get_store() -> Store:
+    return app_state().store
+
+
+def get_settings() -> Settings:
+    return app_state().settings
+
+
+def get_release() -> Release:
+    return app_state().release
+
+
+def get_sparql() -> SparqlService:
+    service = app_state().sparql
+    assert service is not None, "create_app starts the SPARQL service (init_sparql)"
+    return service
