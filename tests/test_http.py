@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Blueprint, Flask, Response
+from flask.testing import FlaskClient
 from werkzeug.http import http_date
 
 from publisher.formats import DOCUMENT_FORMATS, HTML, JSON, JSONLD, TURTLE
@@ -176,3 +177,55 @@ def test_conditional_turns_a_full_answer_into_304_when_fresh(linked_app: Flask) 
     assert current.status_code == 304 and current.headers["ETag"] == '"abc"'
     assert changed.status_code == 200 and changed.get_data() == b"body"
     assert changed.headers["Cache-Control"] == f"public, max-age={http.MAX_AGE}"
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/json", "application/json"),
+        ("text/html", "text/html"),
+        ("text/plain", "text/plain"),
+        ("application/sparql-results+json", "application/json"),
+    ],
+)
+def test_every_error_answers_in_the_negotiated_format(
+    linked_client: FlaskClient, accept: str, media_type: str
+) -> None:
+    """Werkzeug's own errors (an unknown route) go through the one handler too."""
+    response = linked_client.get("/nothing-here", headers={"Accept": accept})
+    assert response.status_code == 404
+    assert response.mimetype == media_type
+    assert "Accept" in response.vary
+    if media_type == "application/json":
+        assert response.get_json()["status"] == 404
+
+
+def test_a_wrong_method_is_405_naming_the_allowed_ones(linked_client: FlaskClient) -> None:
+    response = linked_client.post("/healthz", headers={"Accept": "application/json"})
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.get_json()["error"] == "Method Not Allowed"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/dataset?format=nope", 400),
+        ("/sparql?format=nope", 400),
+        ("/sparql?query=ASK%7B%7D&format=nope", 400),
+        ("/search?q=x&format=nope", 400),
+        ("/downloads/?format=nope", 400),
+        ("/doc/person/kim-jong-un?format=nope", 400),
+        ("/sparql?query=ASK%7B%7D&format=turtle", 406),
+        ("/search?q=x&format=turtle", 406),
+        ("/dataset?format=csv", 406),
+    ],
+)
+def test_one_format_parameter_rule_everywhere(
+    linked_client: FlaskClient, path: str, status: int
+) -> None:
+    """An unknown ``format`` is the client's mistake (400); a real format the resource is
+    not offered in is not acceptable (406). Both name what is offered."""
+    response = linked_client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == status
+    assert "json" in response.get_json()["message"]

@@ -148,3 +148,23 @@ def test_index_scales_to_many_labels() -> None:
     assert len(index.search("summit visit", limit=10)) == 10  # a common pair: capped work
     assert len(index.search("s", limit=10)) == 10
     assert time.perf_counter() - started < 1.0
+
+
+def test_one_label_policy_names_finds_and_titles_alike(tmp_path: Path) -> None:
+    """A thing named only by ``schema:name`` is titled, labelled and found (web/labels.py)."""
+    from publisher.web.description import describe_resource
+    from publisher.web.labels import fetch_labels
+
+    writable = ox.Store(str(tmp_path))
+    thing = ox.NamedNode(ID + "place/zhongnanhai")
+    name = ox.Literal("Zhongnanhai compound", language="en")
+    graph = ox.NamedNode(ID + "graph/test")
+    writable.add(ox.Quad(thing, ox.NamedNode("http://schema.org/name"), name, graph))
+    writable.flush()
+    del writable
+    store = Store(tmp_path)
+    hits = LabelIndex.from_store(store).search("zhongnan")
+    assert [(h.iri, h.label) for h in hits] == [(thing.value, name.value)]
+    description = describe_resource(store, thing.value)
+    assert description is not None and description.label(thing.value) == name.value
+    assert fetch_labels(store, [thing.value]) == {thing.value: [name]}
