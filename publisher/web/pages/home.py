@@ -10,7 +10,7 @@ from publisher.release.store import Store
 from publisher.uris import local_href
 from publisher.web.labels import labelled
 from publisher.web.pages import lookups
-from publisher.web.pages.model import human_time
+from publisher.web.pages.names import human_time
 from publisher.web.pages.timeline import VagueDate
 
 #: The home page is computed once for everyone (in English, like the rest of its text).

@@ -18,7 +18,7 @@ from publisher.web import http
 from publisher.web.errors import BadRequest
 from publisher.web.labels import fetch_labels, labelled, pick
 from publisher.web.pages import lookups
-from publisher.web.pages.model import WELL_KNOWN, compact, display_types
+from publisher.web.pages.names import WELL_KNOWN, compact, display_types
 from publisher.web.search import Hit
 from publisher.web.state import app_state, get_settings, get_store
 

@@ -26,7 +26,7 @@ from publisher.release.dataset import (
 from publisher.uris import local_href
 from publisher.web import http
 from publisher.web.dataset_description import serialize_description
-from publisher.web.pages.model import curie
+from publisher.web.pages.names import curie
 from publisher.web.state import get_release, get_settings, get_store
 
 bp = Blueprint("dataset", __name__)

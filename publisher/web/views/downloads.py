@@ -22,7 +22,7 @@ from publisher.release.catalogue import DumpFile, dataset_statistics, read_index
 from publisher.release.layout import Release, list_releases
 from publisher.web import http
 from publisher.web.errors import NotAcceptable, NotFound
-from publisher.web.pages.model import human_time
+from publisher.web.pages.names import human_time
 from publisher.web.state import get_release, get_settings
 from publisher.web.views.dataset import void_rdf
 
