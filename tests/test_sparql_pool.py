@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from publisher.release.layout import Release
+from publisher.web.sparql.messages import Chunk, Done, Message, Refused, Stats
 from publisher.web.sparql.pool import QueryTimeout, WorkerPool, release_shared, shared_pool
 from publisher.web.sparql.worker import Job
 
@@ -22,25 +23,25 @@ def pool(release: Release) -> Iterator[WorkerPool]:
     workers.close()
 
 
-def run(pool: WorkerPool, job: Job, timeout: float = 10) -> list[tuple]:
+def run(pool: WorkerPool, job: Job, timeout: float = 10) -> list[Message]:
     execution = pool.submit(job, timeout=timeout, wait=5)
     messages = []
     while True:
         message = execution.receive()
         messages.append(message)
-        if message[0] != "data":
+        if not isinstance(message, Chunk):
             return messages
 
 
 def test_runs_a_query_and_reports_rows(pool: WorkerPool) -> None:
     (done,) = run(pool, Job("SELECT ?s { ?s ?p ?o } LIMIT 3", "SELECT", "json"))
-    assert done[0] == "done" and done[2] == {"rows": 3, "truncated": False}
-    assert len(json.loads(done[1])["results"]["bindings"]) == 3
+    assert isinstance(done, Done) and done.stats == Stats(rows=3, truncated=False)
+    assert len(json.loads(done.data)["results"]["bindings"]) == 3
 
 
 def test_syntax_errors_come_back_as_400(pool: WorkerPool) -> None:
     (error,) = run(pool, Job("SELECT * { ?s ?p }", "SELECT", "json"))
-    assert error[0] == "error" and error[1] == 400 and "1:" in error[2]
+    assert isinstance(error, Refused) and error.status == 400 and "1:" in error.message
 
 
 def test_deadline_kills_the_worker_and_the_pool_recovers(pool: WorkerPool) -> None:
@@ -54,7 +55,7 @@ def test_deadline_kills_the_worker_and_the_pool_recovers(pool: WorkerPool) -> No
         time.sleep(0.05)
     after = set(pool.pids())
     assert len(after) == 2 and after != before  # one worker was replaced
-    assert run(pool, Job("ASK {}", "ASK", "json"))[0][0] == "done"
+    assert isinstance(run(pool, Job("ASK {}", "ASK", "json"))[0], Done)
 
 
 def test_apps_over_one_store_share_a_pool(release: Release) -> None:

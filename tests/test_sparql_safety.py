@@ -25,6 +25,7 @@ import pytest
 import requests
 
 from publisher.release.layout import Release
+from publisher.web.sparql.messages import Refused
 from publisher.web.sparql.pool import WorkerPool
 from publisher.web.sparql.sandbox import isolate_network
 from publisher.web.sparql.worker import Job
@@ -139,7 +140,7 @@ def test_a_worker_has_no_network_even_past_the_guard(
         message = execution.receive()
     finally:
         pool.close()
-    assert message[0] == "error" and "unreachable" in message[2].lower(), message
+    assert isinstance(message, Refused) and "unreachable" in message.message.lower(), message
     time.sleep(0.3)
     assert not seen, "a worker reached the network"
 

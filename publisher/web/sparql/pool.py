@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
 
 from publisher.web.errors import PublisherError, ServiceUnavailable
 from publisher.web.sparql import worker
+from publisher.web.sparql.messages import FINAL, Message, Ready
 from publisher.web.sparql.worker import Job
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class WorkerPool:
             process.start()
         child.close()
         try:
-            ready = parent.poll(START_TIMEOUT) and parent.recv()[0] == "ready"
+            ready = parent.poll(START_TIMEOUT) and isinstance(parent.recv(), Ready)
         except (EOFError, OSError):
             ready = False
         if not ready:
@@ -207,12 +207,12 @@ class Execution:
         self.timeout = timeout
         self.finished = False
 
-    def receive(self) -> tuple[Any, ...]:
+    def receive(self) -> Message:
         """The worker's next message; raise if the deadline passes or the worker dies."""
         remaining = self.deadline - time.monotonic()
         try:
             ready = remaining > 0 and self.entry.conn.poll(remaining)
-            message: tuple[Any, ...] | None = self.entry.conn.recv() if ready else None
+            message: Message | None = self.entry.conn.recv() if ready else None
         except (EOFError, OSError):
             self._abandon()
             raise WorkerCrashed(
@@ -226,7 +226,7 @@ class Execution:
                 f"{self.timeout:g} s and was stopped. Narrow it down (more "
                 f"specific patterns, LIMIT) or use the bulk downloads."
             )
-        if message[0] in ("done", "error", "failed"):
+        if isinstance(message, FINAL):
             self.finished = True
             self.pool.release(self.entry)
         return message

@@ -6,10 +6,8 @@ crash costs that one query. The worker runs each query on a thread with a large 
 (``STACK_BYTES``), which lifts pyoxigraph's recursion limit far above anything the size and
 depth guards let through, so crashes should not happen at all; the pool is the second line.
 
-Messages to the parent (over a ``multiprocessing`` pipe), in order:
-``("ready", pid)`` once; then per job ``("data", bytes)``* followed by one of
-``("done", bytes, stats)``, ``("error", status, message)`` (nothing sent yet) or
-``("failed", message)`` (after data was sent).
+Messages to the parent (over a ``multiprocessing`` pipe) are the records of
+``messages.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.web.sparql.messages import Broken, Chunk, Done, Ready, Refused, Stats
 from publisher.web.sparql.results import TRUNCATED_NOTE, write_boolean, write_select
 from publisher.web.sparql.sandbox import isolate_network
 
@@ -73,7 +72,7 @@ def _watch_parent(parent: int) -> None:
 
 def _loop(store_path: str, conn: Connection) -> None:
     store = ox.Store.read_only(store_path)
-    conn.send(("ready", os.getpid()))
+    conn.send(Ready(os.getpid()))
     while True:
         try:
             job: Job = conn.recv()
@@ -95,7 +94,7 @@ class _ChunkSink:
         self.parts.append(bytes(data))
         self.size += len(data)
         if self.size >= CHUNK_BYTES:
-            self.conn.send(("data", self.take()))
+            self.conn.send(Chunk(self.take()))
             self.sent = True
         return len(data)
 
@@ -114,18 +113,18 @@ def run_job(store: ox.Store, job: Job, conn: Connection) -> None:
     try:
         result = store.query(job.query, base_iri=job.base_iri, **_dataset_options(job))
     except SyntaxError as exc:
-        conn.send(("error", 400, f"SPARQL syntax error: {exc}"))
+        conn.send(Refused(400, f"SPARQL syntax error: {exc}"))
         return
     except ValueError as exc:
-        conn.send(("error", 400, f"The query cannot be run: {exc}"))
+        conn.send(Refused(400, f"The query cannot be run: {exc}"))
         return
     try:
         stats = _write(result, job, sink)
     except Exception as exc:  # noqa: BLE001 — reported to the client; the worker lives on
         message = f"The query failed while running: {type(exc).__name__}: {exc}"
-        conn.send(("failed", message) if sink.sent else ("error", 500, message))
+        conn.send(Broken(message) if sink.sent else Refused(500, message))
         return
-    conn.send(("done", sink.take(), stats))
+    conn.send(Done(sink.take(), stats))
 
 
 def _dataset_options(job: Job) -> dict[str, Any]:
@@ -140,13 +139,13 @@ def _dataset_options(job: Job) -> dict[str, Any]:
 
 def _write(
     result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: Job, sink: _ChunkSink
-) -> dict[str, Any]:
+) -> Stats:
     if isinstance(result, ox.QueryBoolean):
         write_boolean(bool(result), job.format, sink)
-        return {"rows": 1, "truncated": False}
+        return Stats(rows=1, truncated=False)
     if isinstance(result, ox.QuerySolutions):
         rows, truncated = write_select(result, job.format, sink, job.max_rows)
-        return {"rows": rows, "truncated": truncated}
+        return Stats(rows=rows, truncated=truncated)
     fmt = ox.RdfFormat.from_media_type(job.format)
     if fmt is None:
         raise ValueError(f"unknown RDF media type {job.format}")
@@ -162,7 +161,7 @@ def _write(
         sink.write(f"\n# diplograph: {TRUNCATED_NOTE.format(limit=job.max_rows)}\n".encode())
     elif counter.truncated and job.format == "application/rdf+xml":
         sink.write(f"<!-- diplograph: {TRUNCATED_NOTE.format(limit=job.max_rows)} -->\n".encode())
-    return {"rows": counter.count, "truncated": counter.truncated}
+    return Stats(rows=counter.count, truncated=counter.truncated)
 
 
 class _Counter:

@@ -21,6 +21,7 @@ from publisher.web import http
 from publisher.web.errors import BadRequest, PublisherError
 from publisher.web.sparql.guard import CheckedQuery, check_query
 from publisher.web.sparql.limits import ClientLimiter
+from publisher.web.sparql.messages import Broken, Chunk, Done, Refused, Stats
 from publisher.web.sparql.pool import Execution
 from publisher.web.sparql.protocol import (
     choose_description_format,
@@ -98,29 +99,29 @@ def _stream(job: Job, fmt: Format) -> Response:
     headers = {"Vary": "Accept", ROW_LIMIT: str(job.max_rows)}
     if stats is not None:
         sparql.limiter.release(client)
-        headers[TRUNCATED] = "true" if stats["truncated"] else "false"
+        headers[TRUNCATED] = "true" if stats.truncated else "false"
         return Response(b"".join(head), mimetype=fmt.media_type, headers=headers)
     body = _rest(execution, head, sparql.limiter, client)
     return Response(body, mimetype=fmt.media_type, headers=headers)
 
 
-def _prefetch(execution: Execution) -> tuple[list[bytes], dict[str, Any] | None]:
+def _prefetch(execution: Execution) -> tuple[list[bytes], Stats | None]:
     """Buffer output until the query is done or START_BYTES are ready; raise its error."""
     parts: list[bytes] = []
     size = 0
     while size < START_BYTES:
         message = execution.receive()
-        kind = message[0]
-        if kind == "data":
-            parts.append(message[1])
-            size += len(message[1])
-        elif kind == "done":
-            parts.append(message[1])
-            return parts, message[2]
-        elif kind == "error":
-            raise (BadRequest(message[2]) if message[1] == 400 else PublisherError(message[2]))
-        else:
-            raise PublisherError(message[1])
+        match message:
+            case Chunk(data):
+                parts.append(data)
+                size += len(data)
+            case Done(data, stats):
+                parts.append(data)
+                return parts, stats
+            case Refused(status, text):
+                raise BadRequest(text) if status == 400 else PublisherError(text)
+            case _:
+                raise PublisherError(f"unexpected message from the query worker: {message}")
     return parts, None
 
 
@@ -134,13 +135,16 @@ def _rest(
         yield from head
         while True:
             message = execution.receive()
-            if message[0] == "data":
-                yield message[1]
-            elif message[0] == "done":
-                yield message[1]
-                return
-            else:
-                raise PublisherError(str(message[-1]))
+            match message:
+                case Chunk(data):
+                    yield data
+                case Done(data, _):
+                    yield data
+                    return
+                case Broken(text) | Refused(_, text):
+                    raise PublisherError(text)
+                case _:
+                    raise PublisherError(f"unexpected message from the query worker: {message}")
     except PublisherError as exc:
         log.warning("SPARQL response aborted mid-stream: %s", exc.message)
         raise

@@ -1,0 +1,49 @@
+"""What a query worker tells the server, as typed records sent over its pipe.
+
+Per worker: ``Ready`` once; then per job any number of ``Chunk``s followed by exactly one
+of ``Done`` (the last bytes and the counts), ``Refused`` (nothing was sent: the query is
+rejected with an HTTP status) or ``Broken`` (it failed after output was sent, so the
+response can only be cut short).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ready:
+    pid: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Stats:
+    rows: int
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class Done:
+    data: bytes
+    stats: Stats
+
+
+@dataclass(frozen=True)
+class Refused:
+    status: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Broken:
+    message: str
+
+
+Message = Ready | Chunk | Done | Refused | Broken
+#: The messages that end a job.
+FINAL = (Done, Refused, Broken)
