@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from publisher.formats import NTRIPLES, TRIG, TURTLE, Format
 from publisher.namespaces import PREFIXES
-from publisher.release.counts import graph_size
+from publisher.release.counts import distinct_triples, graph_size
 
 Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
@@ -52,12 +52,7 @@ def count(store: ox.Store, exclude: Iterable[Graph] = ()) -> Counts:
     excluded = list(exclude)
     left_out = sum(graph_size(store, g) for g in excluded if store.contains_named_graph(g))
     quads = len(store) - left_out  # one pass over ids, not one query per graph
-    result = store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-        **dataset_options(store, excluded),
-    )
-    assert isinstance(result, ox.QuerySolutions)
-    return Counts(quads, int(next(iter(result))[0].value))
+    return Counts(quads, distinct_triples(store, **dataset_options(store, excluded)))
 
 
 def quads(store: ox.Store, exclude: Iterable[Graph] = ()) -> Iterator[ox.Quad]:

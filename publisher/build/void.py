@@ -1,9 +1,8 @@
-"""The dataset's own description (VoID + DCAT), computed at build time from the store.
+"""The dataset's own description (VoID + DCAT) as RDF, written and loaded by the build.
 
-Counts are exact and made by SPARQL aggregates in pyoxigraph, which work on term ids and so
-stay fast on millions of triples. They describe the data *as the dumps hold it*: every graph
-of the release except the VoID graph itself (``{base}id/graph/void``), which is loaded into
-the store after the counts and the dumps are made — a description cannot count or checksum
+The counts (``statistics.py``) describe the data *as the dumps hold it*: every graph of the
+release except the VoID graph itself (``{base}id/graph/void``), which is loaded into the
+store after the counts and the dumps are made — a description cannot count or checksum
 itself. To reproduce a count over SPARQL, exclude that graph (see docs/downloads.md).
 """
 
@@ -78,7 +77,7 @@ FORMAT_FEATURES = {
 }
 
 
-def describe(
+def void_triples(
     stats: Statistics,
     files: Sequence[DumpFile],
     *,
@@ -191,7 +190,7 @@ def describe_dataset(ctx: BuildContext) -> None:
         raise BuildError(f"the graph <{void_graph.value}> is reserved for the VoID description")
     stats = compute_statistics(ctx.store, base, exclude=[void_graph])
     files = read_index(ctx.dumps_path)
-    triples = describe(
+    triples = void_triples(
         stats, files, base=base, release_id=ctx.manifest["id"], created=ctx.manifest["created"]
     )
     path = ctx.dumps_path / "void.ttl"

@@ -38,7 +38,8 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
 def distinct_triples(store: ox.Store, **options: Any) -> int:
     """Distinct triples of the default graph (by default the union of every graph): a
     triple stated in two graphs counts once."""
-    options.setdefault("use_default_graph_as_union", True)
+    if "default_graph" not in options:
+        options.setdefault("use_default_graph_as_union", True)
     return _number(
         store,
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
