@@ -9,6 +9,7 @@ has loaded.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -175,3 +176,23 @@ def test_serving_never_imports_pyshacl_or_owlready2(release: Release) -> None:
         timeout=240,
     ).stdout.strip()
     assert loaded == ""
+
+
+DOCS = [PROJECT_ROOT / "README.md", PROJECT_ROOT / "data" / "README.md"]
+DOCS += sorted((PROJECT_ROOT / "docs").glob("*.md"))
+_PATH = re.compile(r"`(publisher/[\w/.-]*?)(?:NN[\w.-]*)?`")
+_DOTTED = re.compile(r"\b(publisher(?:\.\w+)+)")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[d.name for d in DOCS])
+def test_every_module_the_docs_name_exists(doc: Path) -> None:
+    """A moved or renamed module cannot leave the docs pointing at nothing."""
+    text = doc.read_text(encoding="utf-8")
+    missing = [p for p in _PATH.findall(text) if not (PROJECT_ROOT / p).exists()]
+    for dotted in _DOTTED.findall(text):
+        module, _, attribute = dotted.rpartition(".")
+        if dotted in MODULES:
+            continue
+        if module not in MODULES or attribute not in MODULES[module].read_text(encoding="utf-8"):
+            missing.append(dotted)
+    assert not missing, f"{doc.name} names what does not exist: {missing}"

@@ -1,4 +1,4 @@
-"""One signature for every document format: ``render(description, ctx) -> bytes``.
+"""The RDF renderers: ``render(description, ctx) -> bytes`` for each RDF format.
 
 ``RDF_RENDERERS`` is keyed by the names in ``formats.FORMATS``. Each format uses the faster
 serializer that still gives a good result (measured in docs/linked-data.md): pyoxigraph for
