@@ -5,12 +5,24 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from publisher.web.app import get_release, still_warming
+from publisher.web.views.sparql import get_sparql
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    """Live as soon as it answers; ``ready`` once start-up work (indexes, counts) is done."""
+    """Live as soon as it answers; ``ready`` once start-up work (indexes, counts) is done.
+
+    ``sparql`` counts the query workers that are up and those running a query, so an
+    operator (or a test) can see the endpoint's load without sending a query.
+    """
     warming = still_warming()
-    return jsonify(status="ok", release=get_release().id, ready=not warming, warming=warming)
+    pool = get_sparql().pool
+    return jsonify(
+        status="ok",
+        release=get_release().id,
+        ready=not warming,
+        warming=warming,
+        sparql={"workers": len(pool.pids()), "busy": pool.busy},
+    )
