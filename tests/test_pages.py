@@ -31,7 +31,7 @@ from publisher.web.pages.timeline import (
     human_date,
     render_timeline_svg,
 )
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, wait_until
 
 DATA = Path(__file__).parent / "data" / "pages"
 BASE = "https://w3id.org/diplograph/"
@@ -529,14 +529,10 @@ def test_timeline_of_a_hub_keeps_the_latest_rows_and_says_so() -> None:
 
 
 def test_home_numbers_are_computed_in_the_background(pages_app: Flask) -> None:
-    import time
-
     from publisher.web.views.browse import HOME_KEY
 
     cache = pages_app.extensions[HOME_KEY]
-    deadline = time.monotonic() + 30
-    while cache.value is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: cache.value is not None, 30, "the home numbers were never computed")
     assert cache.value is not None and cache.value["entities"] > 10
 
 
