@@ -115,12 +115,29 @@ class LiveServer:
 SERVER_START = 60.0  # seconds a server may take to be ready; only a broken one needs them
 
 
+_running: list[pytest.Item] = []  # the test being set up or run (at most one)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _running[:] = [item]
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _running.clear()
+
+
 def start_server(release: Release, log: Path, *extra: str, port: int | None = None) -> LiveServer:
     """Start the real server on a free port (or ``port``) and wait until it is ready.
 
     Ready means ``/healthz`` says ``"ready": true`` (start-up work done) and every SPARQL
     worker is up, so a test's first query neither races the warm-up nor waits for a worker.
+    A test that starts one (itself or through a fixture) must be marked ``live``, so that
+    ``-m "not live"`` really leaves servers out.
     """
+    unmarked = [item.nodeid for item in _running if item.get_closest_marker("live") is None]
+    if unmarked:
+        pytest.fail(f"{unmarked[0]} starts a server: mark it @pytest.mark.live", pytrace=False)
     port = port or free_port()
     command = [
         sys.executable,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from publisher.release.layout import Release
@@ -24,6 +25,7 @@ def test_healthz_names_the_release_and_says_when_start_up_work_is_done(
     assert set(sparql) == {"workers", "busy"} and 0 <= sparql["busy"] <= sparql["workers"]
 
 
+@pytest.mark.live
 def test_live_server_answers_healthz(live_server: LiveServer, release: Release) -> None:
     response = live_server.get("/healthz")
     assert response.status_code == 200

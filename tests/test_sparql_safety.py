@@ -181,6 +181,7 @@ def _can_unshare_network() -> bool:
         return bool(pool.apply(isolate_network))
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     "template",
     [
@@ -209,6 +210,7 @@ def test_no_outgoing_connection(live_server: LiveServer, listener: Listener, tem
 # --- Read-only ----------------------------------------------------------------------------
 
 
+@pytest.mark.live
 def test_updates_are_refused_and_nothing_changes(live_server: LiveServer) -> None:
     before = count(live_server)
     endpoint = live_server.url + "sparql"
@@ -237,6 +239,7 @@ def test_updates_are_refused_and_nothing_changes(live_server: LiveServer) -> Non
 # --- Bounded: time, size, depth, rows -----------------------------------------------------
 
 
+@pytest.mark.live
 def test_cartesian_product_is_stopped_while_light_queries_answer(bounded: LiveServer) -> None:
     wait_for_workers(bounded, busy=0)
     with ThreadPoolExecutor(1) as pool:
@@ -259,6 +262,7 @@ def test_cartesian_product_is_stopped_while_light_queries_answer(bounded: LiveSe
     assert count(bounded) > 0  # the pool has recovered
 
 
+@pytest.mark.live
 def test_nested_groups_do_not_take_the_server_down(bounded: LiveServer) -> None:
     """This 6 KB query segfaults pyoxigraph's parser in a normal thread."""
     nested = "SELECT * { " + "{" * 3000 + "}" * 3000 + " }"
@@ -267,6 +271,7 @@ def test_nested_groups_do_not_take_the_server_down(bounded: LiveServer) -> None:
     assert count(bounded) > 0
 
 
+@pytest.mark.live
 def test_a_query_past_the_engines_stack_is_answered(live_server: LiveServer) -> None:
     """7,000 chained UNIONs: within the size and depth limits, yet pyoxigraph segfaults on it
     in an ordinary thread. Workers run queries on a large stack, so it is simply answered."""
@@ -276,6 +281,7 @@ def test_a_query_past_the_engines_stack_is_answered(live_server: LiveServer) -> 
     assert count(live_server) > 0
 
 
+@pytest.mark.live
 def test_a_crashing_worker_costs_only_its_query(bounded: LiveServer) -> None:
     """Kill the worker running a query with SIGSEGV, as an engine crash would."""
     wait_for_workers(bounded, busy=0)  # no replacement worker still starting (and busy)
@@ -325,6 +331,7 @@ def _cpu_time(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
+@pytest.mark.live
 def test_result_rows_are_capped_with_a_signal(bounded: LiveServer) -> None:
     status, headers, body = query(bounded, "SELECT * { ?s ?p ?o }")
     assert status == 200
@@ -342,6 +349,7 @@ def test_result_rows_are_capped_with_a_signal(bounded: LiveServer) -> None:
     assert "diplograph" not in json.loads(body)
 
 
+@pytest.mark.live
 def test_failure_after_streaming_started_is_visible(bounded: LiveServer) -> None:
     """A result that starts streaming and then passes the deadline ends without the final
     chunk: the client gets an error, never a silently short result."""
@@ -365,6 +373,7 @@ def test_failure_after_streaming_started_is_visible(bounded: LiveServer) -> None
         b"".join(response.iter_content(65536))
 
 
+@pytest.mark.live
 def test_per_client_limit_is_429_with_retry_after(bounded: LiveServer) -> None:
     wait_for_workers(bounded, busy=0)  # a worker is left for the other client
     with ThreadPoolExecutor(2) as pool:
@@ -377,6 +386,7 @@ def test_per_client_limit_is_429_with_retry_after(bounded: LiveServer) -> None:
     assert other == 200
 
 
+@pytest.mark.live
 def test_busy_pool_is_503_with_retry_after(
     release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -399,6 +409,7 @@ def test_busy_pool_is_503_with_retry_after(
     assert status == 503 and "Retry-After" in headers and b"busy" in body
 
 
+@pytest.mark.live
 def test_workers_do_not_outlive_the_server(
     release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
