@@ -214,6 +214,23 @@ def linked_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     return build_release(Settings.from_env(environ={}, home=home), sources, log=lambda m: None)
 
 
+PAGES_DATA = TEST_DATA / "pages"
+
+
+@pytest.fixture(scope="session")
+def pages_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """A small release from ``tests/data/pages`` (labels in five languages, two sources that
+    disagree, an approximate estimate), built once per session like the others: a test that
+    needs such a release shares it rather than building (and running HermiT) again."""
+    from publisher.build.context import Sources
+
+    home = tmp_path_factory.mktemp("pages-home")
+    sources = Sources(
+        ontology=(PAGES_DATA / "ontology.ttl",), shapes=(), data=(PAGES_DATA / "data.trig",)
+    )
+    return build_release(Settings.from_env(environ={}, home=home), sources, log=lambda m: None)
+
+
 @pytest.fixture(scope="session")
 def linked_app(linked_release: Release) -> Flask:
     flask_app = create_app(Settings.from_env(environ={}, release=linked_release.path))

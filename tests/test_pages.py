@@ -1,8 +1,9 @@
 """Pages for people: home, search, resource pages, the timeline and network pictures.
 
-Most tests run against a small release built from ``tests/data/pages/`` (labels in five
-languages, two sources that disagree, an approximate estimate), so they say exactly what a
-page must show; the last ones render every resource of the project's own release.
+Most tests run against the session's small ``pages_release`` (from ``tests/data/pages/``:
+labels in five languages, two sources that disagree, an approximate estimate), so they say
+exactly what a page must show; the last ones render every resource of the project's own
+release.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from publisher.build.pipeline import Sources, build_release
 from publisher.config import Settings
 from publisher.release.layout import Release
 from publisher.release.store import Store
@@ -33,19 +33,11 @@ from publisher.web.pages.timeline import (
 )
 from tests.conftest import LiveServer, wait_until
 
-DATA = Path(__file__).parent / "data" / "pages"
 BASE = "https://w3id.org/diplograph/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARADE = "/doc/event/2025-09-03-beijing-victory-day-parade"
 KIM = "/doc/person/kim-jong-un"
 HTML_ACCEPT = {"Accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def pages_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    settings = Settings.from_env(environ={}, home=tmp_path_factory.mktemp("pages-home"))
-    sources = Sources(ontology=(DATA / "ontology.ttl",), shapes=(), data=(DATA / "data.trig",))
-    return build_release(settings, sources, log=lambda message: None)
 
 
 @pytest.fixture(scope="module")
