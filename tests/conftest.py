@@ -1,5 +1,8 @@
 """Shared fixtures: one real release built from the project's sources, the Flask app over it,
 and a live server (the real Waitress server in its own process) on a free port.
+
+Tests wait for conditions, never for time: ``wait_until`` polls a predicate until it holds
+or a deadline passes, so a busy machine makes a test slower, not red.
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -27,6 +31,32 @@ from publisher.web.app import create_app
 TESTS = Path(__file__).parent
 TEST_DATA = TESTS / "data"
 SHARED = PROJECT_ROOT.parent / "shared"
+T = TypeVar("T")
+
+
+def wait_until(
+    predicate: Callable[[], T],
+    timeout: float,
+    message: str | Callable[[], str],
+    *,
+    interval: float = 0.05,
+) -> T:
+    """Poll ``predicate`` until it returns something truthy, and return that.
+
+    Why: a fixed sleep is either too short on a busy machine or wasted on an idle one; a
+    condition with a generous deadline is neither. On timeout the test fails with
+    ``message`` (a callable is called then, e.g. to include a server log). Exceptions from
+    ``predicate`` propagate at once.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            text = message() if callable(message) else message
+            raise AssertionError(f"{text} (waited {timeout:g} s)")
+        time.sleep(interval)
 
 
 @pytest.fixture(scope="session")
@@ -76,9 +106,38 @@ class LiveServer:
     def get(self, path: str, **kwargs: object) -> requests.Response:
         return requests.get(self.url + path.lstrip("/"), timeout=60, **kwargs)  # type: ignore[arg-type]
 
+    def health(self) -> dict[str, Any]:
+        """The server's ``/healthz`` body (readiness, SPARQL workers up and busy)."""
+        body: dict[str, Any] = requests.get(self.url + "healthz", timeout=10).json()
+        return body
+
+
+SERVER_START = 60.0  # seconds a server may take to be ready; only a broken one needs them
+
+
+_running: list[pytest.Item] = []  # the test being set up or run (at most one)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _running[:] = [item]
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _running.clear()
+
 
 def start_server(release: Release, log: Path, *extra: str, port: int | None = None) -> LiveServer:
-    """Start the real server on a free port (or ``port``) and wait until /healthz answers."""
+    """Start the real server on a free port (or ``port``) and wait until it is ready.
+
+    Ready means ``/healthz`` says ``"ready": true`` (start-up work done) and every SPARQL
+    worker is up, so a test's first query neither races the warm-up nor waits for a worker.
+    A test that starts one (itself or through a fixture) must be marked ``live``, so that
+    ``-m "not live"`` really leaves servers out.
+    """
+    unmarked = [item.nodeid for item in _running if item.get_closest_marker("live") is None]
+    if unmarked:
+        pytest.fail(f"{unmarked[0]} starts a server: mark it @pytest.mark.live", pytrace=False)
     port = port or free_port()
     command = [
         sys.executable,
@@ -91,6 +150,7 @@ def start_server(release: Release, log: Path, *extra: str, port: int | None = No
         str(port),
         *extra,
     ]
+    workers = _option(extra, "--sparql-workers", Settings.from_env().sparql_workers)
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,
@@ -98,18 +158,28 @@ def start_server(release: Release, log: Path, *extra: str, port: int | None = No
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    server = LiveServer(f"http://127.0.0.1:{port}/", process, log)
+
+    def ready() -> bool:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log.read_text()}")
+            raise RuntimeError(f"server exited early ({process.returncode}):\n{log.read_text()}")
         try:
-            if requests.get(url + "healthz", timeout=2).status_code == 200:
-                return LiveServer(url, process, log)
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not answer /healthz in 60 s:\n{log.read_text()}")
+            body = server.health()
+        except (requests.ConnectionError, requests.Timeout):
+            return False
+        return body["ready"] is True and body["sparql"]["workers"] == workers
+
+    try:
+        wait_until(ready, SERVER_START, lambda: f"server never became ready:\n{log.read_text()}")
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def _option(arguments: tuple[str, ...], name: str, default: int) -> int:
+    """The integer value of ``name`` in a command line, or ``default``."""
+    return int(arguments[arguments.index(name) + 1]) if name in arguments else default
 
 
 def stop_server(server: LiveServer) -> None:
@@ -140,6 +210,23 @@ def linked_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
         ontology=(LINKED_DATA / "ontology.ttl",),
         shapes=(LINKED_DATA / "shapes.ttl",),
         data=(LINKED_DATA / "data.trig",),
+    )
+    return build_release(Settings.from_env(environ={}, home=home), sources, log=lambda m: None)
+
+
+PAGES_DATA = TEST_DATA / "pages"
+
+
+@pytest.fixture(scope="session")
+def pages_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """A small release from ``tests/data/pages`` (labels in five languages, two sources that
+    disagree, an approximate estimate), built once per session like the others: a test that
+    needs such a release shares it rather than building (and running HermiT) again."""
+    from publisher.build.context import Sources
+
+    home = tmp_path_factory.mktemp("pages-home")
+    sources = Sources(
+        ontology=(PAGES_DATA / "ontology.ttl",), shapes=(), data=(PAGES_DATA / "data.trig",)
     )
     return build_release(Settings.from_env(environ={}, home=home), sources, log=lambda m: None)
 

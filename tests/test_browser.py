@@ -23,7 +23,7 @@ from tests.conftest import LiveServer
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome as WebDriver
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROME_FLAGS = (

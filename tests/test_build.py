@@ -128,6 +128,7 @@ def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Release]:
     return settings, build_release(settings, sources_with(BUILD / "good.trig"), log=print)
 
 
+@pytest.mark.java
 def test_small_build(first: tuple[Settings, Release]) -> None:
     settings, release = first
     assert current_release(settings.home) == release
@@ -135,6 +136,7 @@ def test_small_build(first: tuple[Settings, Release]) -> None:
     assert count(store, "SELECT (COUNT(*) AS ?n) { ?e schema:attendee ?p }") == 1
 
 
+@pytest.mark.java
 @pytest.mark.parametrize(
     ("bad", "expected"),
     [

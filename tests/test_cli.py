@@ -101,6 +101,7 @@ def project_copy(tmp_path: Path, *data: Path) -> Path:
     return root
 
 
+@pytest.mark.java
 def test_build_prints_summary_then_refuses_bad_data(runner: CliRunner, tmp_path: Path) -> None:
     home = tmp_path / "home"
     root = project_copy(tmp_path, GOOD)

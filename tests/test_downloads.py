@@ -37,6 +37,7 @@ def raw_get(server: LiveServer, target: str) -> tuple[int, bytes]:
     return int(status_line.split()[1]), data
 
 
+@pytest.mark.live
 def test_every_file_downloads_with_its_checksum(live_server: LiveServer, release: Release) -> None:
     for dump in read_index(release.dumps_path):
         response = live_server.get(f"downloads/{dump.name}")
@@ -51,6 +52,7 @@ def test_every_file_downloads_with_its_checksum(live_server: LiveServer, release
         assert "Last-Modified" in response.headers
 
 
+@pytest.mark.live
 def test_gzip_files_are_served_as_stored(live_server: LiveServer, release: Release) -> None:
     response = live_server.get("downloads/diplograph.nt.gz", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Type"] == GZIP
@@ -61,6 +63,7 @@ def test_gzip_files_are_served_as_stored(live_server: LiveServer, release: Relea
     )
 
 
+@pytest.mark.live
 def test_conditional_requests_answer_304(live_server: LiveServer) -> None:
     first = live_server.get("downloads/diplograph.ttl")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
@@ -72,6 +75,7 @@ def test_conditional_requests_answer_304(live_server: LiveServer) -> None:
     assert changed.status_code == 200
 
 
+@pytest.mark.live
 def test_range_requests_resume_a_download(live_server: LiveServer, release: Release) -> None:
     whole = (release.dumps_path / "diplograph.ttl.gz").read_bytes()
     part = live_server.get("downloads/diplograph.ttl.gz", headers={"Range": "bytes=100-"})
@@ -87,6 +91,7 @@ def test_range_requests_resume_a_download(live_server: LiveServer, release: Rele
     assert beyond.status_code == 416
 
 
+@pytest.mark.live
 def test_per_release_urls_serve_the_same_bytes_for_good(
     live_server: LiveServer, release: Release
 ) -> None:
@@ -101,6 +106,7 @@ def test_per_release_urls_serve_the_same_bytes_for_good(
     )
 
 
+@pytest.mark.live
 def test_sha256sums_verifies_downloaded_files(
     live_server: LiveServer, release: Release, tmp_path: Path
 ) -> None:
@@ -150,6 +156,7 @@ TRAVERSALS = [
 ]
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("target", TRAVERSALS)
 def test_path_traversal_answers_404(live_server: LiveServer, release: Release, target: str) -> None:
     status, data = raw_get(live_server, target.replace("{release}", release.id))
@@ -157,6 +164,7 @@ def test_path_traversal_answers_404(live_server: LiveServer, release: Release, t
     assert b'"id":' not in data and b"root:" not in data
 
 
+@pytest.mark.live
 def test_absolute_form_paths_answer_404(live_server: LiveServer) -> None:
     status, _ = raw_get(live_server, "/downloads//work/main/README.md")
     assert status == 404
@@ -243,6 +251,7 @@ def test_dataset_description_negotiates(client: FlaskClient, release: Release, p
     assert client.get(path, headers={"Accept": "image/png"}).status_code == 406
 
 
+@pytest.mark.live
 def test_live_well_known_void(live_server: LiveServer) -> None:
     response = requests.get(
         live_server.url + ".well-known/void", headers={"Accept": "text/turtle"}, timeout=30
@@ -259,6 +268,7 @@ def test_format_parameter_lets_links_choose(client: FlaskClient) -> None:
     assert client.get("/dataset?format=png").status_code == 400
 
 
+@pytest.mark.live
 def test_head_gives_the_headers_without_the_body(live_server: LiveServer, release: Release) -> None:
     dump = next(f for f in read_index(release.dumps_path) if f.name == "diplograph.nq.gz")
     response = requests.head(live_server.url + "downloads/diplograph.nq.gz", timeout=30)

@@ -106,6 +106,7 @@ def server(
     stop_server(live)
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(("accept", "expected"), CHOICES)
 def test_live_document_negotiation(
     server: LiveServer, accept: str | None, expected: Format | None
@@ -127,6 +128,7 @@ def test_live_document_negotiation(
         assert "Last-Modified" in response.headers
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("fmt", DOCUMENT_FORMATS, ids=lambda f: f.name)
 def test_live_thing_redirects_then_negotiates(server: LiveServer, fmt: Format) -> None:
     response = server.get(
@@ -140,6 +142,7 @@ def test_live_thing_redirects_then_negotiates(server: LiveServer, fmt: Format) -
     assert followed.headers["Content-Type"].split(";")[0] == fmt.media_type
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("fmt", DOCUMENT_FORMATS, ids=lambda f: f.name)
 def test_live_extension_urls_ignore_accept(server: LiveServer, fmt: Format) -> None:
     response = server.get(f"{KIM}.{fmt.extension}", headers={"Accept": "image/png"})
@@ -150,6 +153,7 @@ def test_live_extension_urls_ignore_accept(server: LiveServer, fmt: Format) -> N
     assert by_param.headers["Content-Type"].split(";")[0] == fmt.media_type
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -186,6 +190,7 @@ def raw_get(server: LiveServer, target: str) -> int:
         connection.close()
 
 
+@pytest.mark.live
 def test_live_non_ascii_slug_round_trips(server: LiveServer) -> None:
     for path in ("id/place/%C3%BCr%C3%BCmqi", "id/place/%C3%BCr%C3%BCmqi-native"):
         response = server.get(path, headers={"Accept": "application/n-triples"})
@@ -197,6 +202,7 @@ def test_live_non_ascii_slug_round_trips(server: LiveServer) -> None:
         assert response.url.endswith(path.replace("id/", "doc/", 1))
 
 
+@pytest.mark.live
 def test_live_public_base_lets_a_client_follow_every_iri(
     linked_release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -224,6 +230,7 @@ def test_live_public_base_lets_a_client_follow_every_iri(
         stop_server(live)
 
 
+@pytest.mark.live
 def test_live_jsonld_context_resolves_for_a_client(server: LiveServer) -> None:
     """A JSON-LD processor fetches the published @context from the server and reads the
     same statements as the N-Triples document."""

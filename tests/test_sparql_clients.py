@@ -11,6 +11,7 @@ from tests.conftest import LiveServer
 
 DIP = "https://w3id.org/diplograph/ontology#"
 KIM = "https://w3id.org/diplograph/id/person/kim-jong-un"
+pytestmark = pytest.mark.live
 PEOPLE = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?person ?name WHERE {{

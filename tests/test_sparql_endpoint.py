@@ -59,6 +59,7 @@ def expected_rows(engine: ox.Store) -> list[tuple[str | None, ...]]:
     return rows
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     ("accept", "fmt"),
     [
@@ -81,6 +82,7 @@ def test_select_round_trips(
     assert got == expected_rows(engine)
 
 
+@pytest.mark.live
 def test_select_as_csv_has_lexical_values(live_server: LiveServer, engine: ox.Store) -> None:
     response = sparql(live_server, PARTICIPANTS, format="csv")
     assert response.headers["Content-Type"].startswith("text/csv")
@@ -91,12 +93,14 @@ def test_select_as_csv_has_lexical_values(live_server: LiveServer, engine: ox.St
     assert rows[1:] == [["" if t is None else t.value for t in s] for s in solutions]
 
 
+@pytest.mark.live
 def test_json_results_are_what_rdflib_reads(live_server: LiveServer) -> None:
     response = sparql(live_server, PARTICIPANTS, "application/sparql-results+json")
     result = rdflib.query.Result.parse(io.BytesIO(response.content), format="json")
     assert len(result) == len(response.json()["results"]["bindings"]) >= 3
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     ("accept", "fmt"),
     [
@@ -122,6 +126,7 @@ def test_construct_round_trips(
     assert {(s, p, o) for s, p, o, _ in got.quads()} == set(expected)
 
 
+@pytest.mark.live
 def test_ask_and_describe(live_server: LiveServer) -> None:
     ask = sparql(live_server, "ASK { ?s ?p ?o }")
     assert ask.headers["Content-Type"].startswith("application/sparql-results+json")
@@ -134,6 +139,7 @@ def test_ask_and_describe(live_server: LiveServer) -> None:
     assert (rdflib.URIRef("https://w3id.org/diplograph/id/person/kim-jong-un"), None, None) in graph
 
 
+@pytest.mark.live
 def test_default_graph_is_the_union_but_datasets_select(live_server: LiveServer) -> None:
     count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
     union = int(sparql(live_server, count).json()["results"]["bindings"][0]["n"]["value"])
@@ -150,6 +156,7 @@ def test_default_graph_is_the_union_but_datasets_select(live_server: LiveServer)
     assert unknown.json()["results"]["bindings"][0]["n"]["value"] == "0"
 
 
+@pytest.mark.live
 def test_post_form_and_direct(live_server: LiveServer) -> None:
     form = requests.post(live_server.url + "sparql", data={"query": "ASK {}"}, timeout=30)
     assert form.json()["boolean"] is True
@@ -293,6 +300,7 @@ def test_cors_allows_any_page_to_query(client: FlaskClient) -> None:
     assert error.status_code == 400 and error.headers["Access-Control-Allow-Origin"] == "*"
 
 
+@pytest.mark.live
 def test_a_large_select_streams(live_server: LiveServer) -> None:
     """100,000 rows (≈ 15 MB of JSON): the response starts long before the result is done."""
     query = "SELECT ?s ?c { ?s ?p ?o . ?a ?b ?c } LIMIT 100000"

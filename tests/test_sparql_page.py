@@ -19,7 +19,7 @@ from tests.test_browser import browser, screenshot, severe_console_messages
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome as WebDriver
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.live]
 __all__ = ["browser"]  # the fixture, imported so pytest finds it here
 
 

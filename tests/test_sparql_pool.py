@@ -12,6 +12,7 @@ from publisher.release.layout import Release
 from publisher.web.sparql.messages import Chunk, Done, Message, Refused, Stats
 from publisher.web.sparql.pool import QueryTimeout, WorkerPool, release_shared, shared_pool
 from publisher.web.sparql.worker import Job
+from tests.conftest import wait_until
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -50,12 +51,23 @@ def test_deadline_kills_the_worker_and_the_pool_recovers(pool: WorkerPool) -> No
     with pytest.raises(QueryTimeout):
         run(pool, Job(CARTESIAN, "SELECT", "json"), timeout=1.0)
     assert time.monotonic() - started < 2.0
-    deadline = time.monotonic() + 30
-    while len(pool.pids()) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: len(pool.pids()) >= 2, 30, "the killed worker was not replaced")
     after = set(pool.pids())
     assert len(after) == 2 and after != before  # one worker was replaced
     assert isinstance(run(pool, Job("ASK {}", "ASK", "json"))[0], Done)
+
+
+def test_busy_counts_the_workers_running_a_query(pool: WorkerPool) -> None:
+    assert pool.busy == 0
+    execution = pool.submit(Job(CARTESIAN, "SELECT", "json"), timeout=30, wait=5)
+    try:
+        assert pool.busy == 1
+    finally:
+        execution.close()  # abandoned mid-query: the worker is killed and replaced
+    assert pool.busy == 0
+    wait_until(lambda: len(pool.pids()) >= 2, 30, "the abandoned worker was not replaced")
+    assert isinstance(run(pool, Job("ASK {}", "ASK", "json"))[0], Done)
+    assert pool.busy == 0
 
 
 def test_apps_over_one_store_share_a_pool(release: Release) -> None:

@@ -2,6 +2,7 @@
 
 A server with a short time limit and a small row cap (``bounded``) keeps these tests fast.
 Client addresses are varied (127.0.0.x) where the per-client limit would otherwise mix in.
+Tests that need workers busy wait until ``/healthz`` says they are, never a fixed time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,12 +30,13 @@ from publisher.web.sparql.messages import Refused
 from publisher.web.sparql.pool import WorkerPool
 from publisher.web.sparql.sandbox import isolate_network
 from publisher.web.sparql.worker import Job
-from tests.conftest import LiveServer, start_server, stop_server
+from tests.conftest import LiveServer, start_server, stop_server, wait_until
 
 TIMEOUT = 2.0
 ROW_CAP = 5
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+WORKERS = 3  # the default pool size, which these servers keep
 
 
 @pytest.fixture(scope="module")
@@ -54,31 +56,52 @@ def bounded(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Itera
     stop_server(server)
 
 
-@pytest.fixture
-def listener() -> Iterator[tuple[socket.socket, list[object]]]:
+class Listener:
     """A local port that records every connection made to it."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.settimeout(0.2)
-    seen: list[object] = []
-    stop = threading.Event()
 
-    def accept() -> None:
-        while not stop.is_set():
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port: int = self.sock.getsockname()[1]
+        self._accepted: list[object] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
             try:
-                conn, address = sock.accept()
+                conn, address = self.sock.accept()
             except OSError:
                 continue
-            seen.append(address)
+            self._accepted.append(address)
             conn.close()
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield sock, seen
-    stop.set()
-    thread.join(2)
-    sock.close()
+    def seen(self) -> list[object]:
+        """Every connection made before this call, and only those.
+
+        Why: "no connection" cannot be waited for, but "the listener has caught up" can.
+        A marker connection joins the back of the accept queue (first in, first out), so
+        once the marker is accepted so is every connection that came before it.
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as marker:
+            name = marker.getsockname()
+            wait_until(lambda: name in self._accepted, 30, "the listener stopped accepting")
+        return [address for address in self._accepted if address != name]
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    listening = Listener()
+    yield listening
+    listening.close()
 
 
 def query(
@@ -103,6 +126,16 @@ def query(
         conn.close()
 
 
+def wait_for_workers(server: LiveServer, *, busy: int) -> None:
+    """Wait until every worker is up and ``busy`` of them run a query (per ``/healthz``)."""
+
+    def reached() -> bool:
+        sparql = server.health()["sparql"]
+        return bool(sparql["workers"] == WORKERS and sparql["busy"] == busy)
+
+    wait_until(reached, 60, lambda: f"never {busy} busy of {WORKERS}: {server.health()}")
+
+
 def count(server: LiveServer) -> int:
     status, _, body = query(server, COUNT)
     assert status == 200
@@ -112,25 +145,22 @@ def count(server: LiveServer) -> int:
 # --- No outgoing requests ---------------------------------------------------------------
 
 
-def test_without_the_guard_pyoxigraph_calls_out(listener: tuple[socket.socket, list]) -> None:
+def test_without_the_guard_pyoxigraph_calls_out(listener: Listener) -> None:
     """The control experiment: the engine itself follows SERVICE to any address."""
-    sock, seen = listener
-    port = sock.getsockname()[1]
+    port = listener.port
     with pytest.raises(OSError):
         list(ox.Store().query(f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
+    seen = listener.seen()
     assert seen, "pyoxigraph made no connection: the control experiment is broken"
 
 
-def test_a_worker_has_no_network_even_past_the_guard(
-    release: Release, listener: tuple[socket.socket, list]
-) -> None:
+def test_a_worker_has_no_network_even_past_the_guard(release: Release, listener: Listener) -> None:
     """Defence in depth: a SERVICE query handed straight to a worker (skipping the guard)
     cannot reach the listening port, because workers live in an empty network namespace."""
     if not _can_unshare_network():
         pytest.skip("this machine allows no network namespaces (needs root or user namespaces)")
-    sock, seen = listener
     job = Job(
-        query=f"SELECT * {{ SERVICE <http://127.0.0.1:{sock.getsockname()[1]}/> {{ ?s ?p ?o }} }}",
+        query=f"SELECT * {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}",
         form="SELECT",
         format="json",
     )
@@ -141,7 +171,7 @@ def test_a_worker_has_no_network_even_past_the_guard(
     finally:
         pool.close()
     assert isinstance(message, Refused) and "unreachable" in message.message.lower(), message
-    time.sleep(0.3)
+    seen = listener.seen()
     assert not seen, "a worker reached the network"
 
 
@@ -152,6 +182,7 @@ def _can_unshare_network() -> bool:
         return bool(pool.apply(isolate_network))
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     "template",
     [
@@ -165,24 +196,22 @@ def _can_unshare_network() -> bool:
         "LOAD <{url}>",
     ],
 )
-def test_no_outgoing_connection(
-    live_server: LiveServer, listener: tuple[socket.socket, list], template: str
-) -> None:
-    sock, seen = listener
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
+def test_no_outgoing_connection(live_server: LiveServer, listener: Listener, template: str) -> None:
+    url = f"http://127.0.0.1:{listener.port}/sparql"
     response = requests.get(
         live_server.url + "sparql", params={"query": template.format(url=url)}, timeout=30
     )
     assert response.status_code in (200, 400, 403)
     if "SERVICE" in template.upper():
         assert response.status_code == 400 and "SERVICE" in response.text
-    time.sleep(0.3)
+    seen = listener.seen()
     assert seen == []
 
 
 # --- Read-only ----------------------------------------------------------------------------
 
 
+@pytest.mark.live
 def test_updates_are_refused_and_nothing_changes(live_server: LiveServer) -> None:
     before = count(live_server)
     endpoint = live_server.url + "sparql"
@@ -211,18 +240,20 @@ def test_updates_are_refused_and_nothing_changes(live_server: LiveServer) -> Non
 # --- Bounded: time, size, depth, rows -----------------------------------------------------
 
 
+@pytest.mark.live
 def test_cartesian_product_is_stopped_while_light_queries_answer(bounded: LiveServer) -> None:
+    wait_for_workers(bounded, busy=0)
     with ThreadPoolExecutor(1) as pool:
         started = time.monotonic()
         heavy = pool.submit(query, bounded, CARTESIAN)
-        time.sleep(0.3)
+        wait_for_workers(bounded, busy=1)
         light_times = []
         while not heavy.done():
             t0 = time.monotonic()
             assert query(bounded, "ASK { ?s ?p ?o }", source="127.0.0.2")[0] == 200
             assert requests.get(bounded.url + "healthz", timeout=5).status_code == 200
             light_times.append(time.monotonic() - t0)
-            time.sleep(0.1)
+            wait([heavy], timeout=0.1)  # paces the light queries; ends early when heavy does
         status, headers, body = heavy.result()
         elapsed = time.monotonic() - started
     assert status == 503 and b"limit" in body
@@ -232,6 +263,7 @@ def test_cartesian_product_is_stopped_while_light_queries_answer(bounded: LiveSe
     assert count(bounded) > 0  # the pool has recovered
 
 
+@pytest.mark.live
 def test_nested_groups_do_not_take_the_server_down(bounded: LiveServer) -> None:
     """This 6 KB query segfaults pyoxigraph's parser in a normal thread."""
     nested = "SELECT * { " + "{" * 3000 + "}" * 3000 + " }"
@@ -240,6 +272,7 @@ def test_nested_groups_do_not_take_the_server_down(bounded: LiveServer) -> None:
     assert count(bounded) > 0
 
 
+@pytest.mark.live
 def test_a_query_past_the_engines_stack_is_answered(live_server: LiveServer) -> None:
     """7,000 chained UNIONs: within the size and depth limits, yet pyoxigraph segfaults on it
     in an ordinary thread. Workers run queries on a large stack, so it is simply answered."""
@@ -249,12 +282,14 @@ def test_a_query_past_the_engines_stack_is_answered(live_server: LiveServer) -> 
     assert count(live_server) > 0
 
 
+@pytest.mark.live
 def test_a_crashing_worker_costs_only_its_query(bounded: LiveServer) -> None:
     """Kill the worker running a query with SIGSEGV, as an engine crash would."""
+    wait_for_workers(bounded, busy=0)  # no replacement worker still starting (and busy)
     with ThreadPoolExecutor(1) as pool:
         heavy = pool.submit(query, bounded, CARTESIAN, source="127.0.0.3")
-        time.sleep(0.8)
-        busiest = max(_workers(bounded.process.pid), key=_cpu_time)
+        wait_for_workers(bounded, busy=1)
+        busiest = _computing_worker(bounded.process.pid)
         os.kill(busiest, signal.SIGSEGV)
         status, _, body = heavy.result()
     assert status == 500 and b"crashed" in body
@@ -280,11 +315,24 @@ def _workers(server_pid: int) -> list[int]:
     return pids
 
 
+def _computing_worker(server_pid: int) -> int:
+    """The worker that is using CPU: idle workers block on their pipe and use none."""
+    before = {pid: _cpu_time(pid) for pid in _workers(server_pid)}
+
+    def computing() -> int | None:
+        gained = {pid: _cpu_time(pid) - used for pid, used in before.items()}
+        pid = max(gained, key=lambda p: gained[p])
+        return pid if gained[pid] >= 2 else None  # two clock ticks of CPU (20 ms)
+
+    return wait_until(computing, 30, "no worker is computing")
+
+
 def _cpu_time(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
 
 
+@pytest.mark.live
 def test_result_rows_are_capped_with_a_signal(bounded: LiveServer) -> None:
     status, headers, body = query(bounded, "SELECT * { ?s ?p ?o }")
     assert status == 200
@@ -302,6 +350,7 @@ def test_result_rows_are_capped_with_a_signal(bounded: LiveServer) -> None:
     assert "diplograph" not in json.loads(body)
 
 
+@pytest.mark.live
 def test_failure_after_streaming_started_is_visible(bounded: LiveServer) -> None:
     """A result that starts streaming and then passes the deadline ends without the final
     chunk: the client gets an error, never a silently short result."""
@@ -325,10 +374,12 @@ def test_failure_after_streaming_started_is_visible(bounded: LiveServer) -> None
         b"".join(response.iter_content(65536))
 
 
+@pytest.mark.live
 def test_per_client_limit_is_429_with_retry_after(bounded: LiveServer) -> None:
+    wait_for_workers(bounded, busy=0)  # a worker is left for the other client
     with ThreadPoolExecutor(2) as pool:
         heavies = [pool.submit(query, bounded, CARTESIAN, source="127.0.0.4") for _ in range(2)]
-        time.sleep(0.5)
+        wait_for_workers(bounded, busy=2)
         status, headers, _ = query(bounded, "ASK {}", source="127.0.0.4")
         other, _, _ = query(bounded, "ASK {}", source="127.0.0.5")
         assert [h.result()[0] for h in heavies] == [503, 503]
@@ -336,6 +387,7 @@ def test_per_client_limit_is_429_with_retry_after(bounded: LiveServer) -> None:
     assert other == 200
 
 
+@pytest.mark.live
 def test_busy_pool_is_503_with_retry_after(
     release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -350,7 +402,7 @@ def test_busy_pool_is_503_with_retry_after(
         with ThreadPoolExecutor(3) as pool:
             for source in ("127.0.0.6", "127.0.0.6", "127.0.0.7"):
                 pool.submit(query, server, CARTESIAN, source=source)
-            time.sleep(0.5)
+            wait_for_workers(server, busy=WORKERS)
             status, headers, body = query(server, "ASK {}", source="127.0.0.8")
             stop_server(server)  # ends the heavy queries; their clients see the connection drop
     finally:
@@ -358,6 +410,7 @@ def test_busy_pool_is_503_with_retry_after(
     assert status == 503 and "Retry-After" in headers and b"busy" in body
 
 
+@pytest.mark.live
 def test_workers_do_not_outlive_the_server(
     release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -367,7 +420,7 @@ def test_workers_do_not_outlive_the_server(
     try:
         with ThreadPoolExecutor(1) as pool:
             heavy = pool.submit(query, server, CARTESIAN)
-            time.sleep(0.8)
+            wait_for_workers(server, busy=1)
             workers = _workers(server.process.pid)
             server.process.kill()
             server.process.wait(10)
@@ -375,9 +428,9 @@ def test_workers_do_not_outlive_the_server(
                 heavy.result()
     finally:
         stop_server(server)
-    deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(
+        lambda: not [pid for pid in workers if _alive(pid)], 10, "workers outlived the server"
+    )
     assert not [pid for pid in workers if _alive(pid)]
 
 

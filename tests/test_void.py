@@ -215,6 +215,7 @@ def sparql_count(server: LiveServer, query: str) -> int:
     return int(bindings[0]["n"]["value"])
 
 
+@pytest.mark.live
 def test_counts_equal_live_sparql_counts(
     live_server: LiveServer, stats: Statistics, base: str
 ) -> None:

@@ -60,6 +60,7 @@ class WorkerPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
+        self._busy: set[_Worker] = set()  # handed a job and not yet given back
         self._closed = False
         self._ready = threading.Event()  # set once the first worker is ready
         self.replaced = 0  # workers killed or lost and replaced (for logs and tests)
@@ -117,6 +118,8 @@ class WorkerPool:
                     "Every query worker is busy; please retry in a few seconds.",
                     headers={"Retry-After": "2"},
                 ) from None
+            with self._lock:
+                self._busy.add(entry)
             try:
                 entry.conn.send(job)
             except (OSError, ValueError):  # died while idle: replace it, try another
@@ -126,6 +129,7 @@ class WorkerPool:
 
     def release(self, entry: _Worker) -> None:
         with self._lock:
+            self._busy.discard(entry)
             alive = not self._closed and entry in self._workers
         if alive:
             self._idle.put(entry)
@@ -135,6 +139,7 @@ class WorkerPool:
         with self._lock:
             known = entry in self._workers
             self._workers.discard(entry)
+            self._busy.discard(entry)
             closed = self._closed
         entry.process.kill()
         entry.conn.close()
@@ -147,6 +152,13 @@ class WorkerPool:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def busy(self) -> int:
+        """Workers running a query now: ``/healthz`` shows it, so load is observable (and
+        tests can wait for "every worker is busy" instead of sleeping and hoping)."""
+        with self._lock:
+            return len(self._busy)
+
     def pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in self._workers if w.process.pid is not None]
@@ -156,6 +168,7 @@ class WorkerPool:
         with self._lock:
             self._closed = True
             workers, self._workers = self._workers, set()
+            self._busy.clear()
         for entry in workers:
             entry.process.kill()
             entry.conn.close()

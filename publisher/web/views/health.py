@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from publisher.web.state import app_state, get_release
+from publisher.web.state import app_state, get_release, get_sparql
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    """Live as soon as it answers; ``ready`` once start-up work (indexes, counts) is done."""
+    """Live as soon as it answers; ``ready`` once start-up work (indexes, counts) is done.
+
+    ``sparql`` counts the query workers that are up and those running a query, so an
+    operator (or a test) can see the endpoint's load without sending a query.
+    """
     warming = app_state().background.warming()
-    return jsonify(status="ok", release=get_release().id, ready=not warming, warming=warming)
+    pool = get_sparql().pool
+    return jsonify(
+        status="ok",
+        release=get_release().id,
+        ready=not warming,
+        warming=warming,
+        sparql={"workers": len(pool.pids()), "busy": pool.busy},
+    )
