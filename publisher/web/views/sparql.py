@@ -59,7 +59,7 @@ def endpoint() -> Response:
     if fmt is HTML:
         return _page(req.query, checked, req.default_graphs, req.named_graphs)
     job = _job(checked, fmt, req.default_graphs, req.named_graphs, settings.max_result_rows)
-    return _stream(job, fmt)
+    return _stream(job, fmt, send_body=request.method != "HEAD")
 
 
 def _job(
@@ -82,8 +82,12 @@ def _job(
     )
 
 
-def _stream(job: Job, fmt: Format) -> Response:
-    """Run ``job`` and stream its output; small results go out whole, with their headers."""
+def _stream(job: Job, fmt: Format, *, send_body: bool = True) -> Response:
+    """Run ``job`` and stream its output; small results go out whole, with their headers.
+
+    Without ``send_body`` (a HEAD) a large result is not streamed: the answer has the
+    headers GET would send, and the worker and the client's slot are given back at once
+    (a generator never started is closed without running its ``finally``)."""
     client = request.remote_addr or "unknown"
     sparql = get_sparql()
     sparql.limiter.acquire(client)
@@ -101,6 +105,10 @@ def _stream(job: Job, fmt: Format) -> Response:
         sparql.limiter.release(client)
         headers[TRUNCATED] = "true" if stats.truncated else "false"
         return Response(b"".join(head), mimetype=fmt.media_type, headers=headers)
+    if not send_body:
+        execution.close()
+        sparql.limiter.release(client)
+        return Response(iter(()), mimetype=fmt.media_type, headers=headers)
     body = _rest(execution, head, sparql.limiter, client)
     return Response(body, mimetype=fmt.media_type, headers=headers)
 
