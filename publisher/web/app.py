@@ -14,7 +14,7 @@ from publisher.config import Settings
 from publisher.release.dataset import SHAPES, graph_iri
 from publisher.release.layout import current_release, open_release
 from publisher.release.store import Store
-from publisher.web import errors
+from publisher.web import errors, http
 from publisher.web.background import Background, Once
 from publisher.web.pages.home import home_page
 from publisher.web.renderers import jsonld_context
@@ -43,6 +43,7 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Diplogra
     for view in (health, browse, resources, sparql, downloads, dataset):
         app.register_blueprint(view.bp)
     errors.init_errors(app)
+    app.after_request(http.security_headers)
     init_documents(app)
     init_search(app)
     init_sparql(app)

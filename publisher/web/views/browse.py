@@ -41,7 +41,7 @@ class Result:
     """A search result for the template and the JSON."""
 
     iri: str
-    href: str
+    href: str | None  # None: an IRI no page may link to (not http(s))
     label: str
     language: str
     types: list[str]

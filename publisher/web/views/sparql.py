@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from publisher.formats import HTML, NTRIPLES, SPARQL_JSON, Format
+from publisher.uris import local_href
 from publisher.web import http
 from publisher.web.errors import BadRequest, PublisherError
 from publisher.web.sparql.guard import CheckedQuery, check_query
@@ -201,6 +203,7 @@ def _page(
         results=results,
         error=error,
         yasgui=sparql.yasgui,
+        href=partial(local_href, base=get_settings().base_iri),
         page_rows=PAGE_ROWS,
         graphs=sparql.sizes.get(0),
     )
