@@ -79,6 +79,14 @@ def doc_iri(thing_iri: str, base: str) -> str | None:
     return base + DOC_PREFIX + thing_iri[len(base) + len(THING_PREFIX) :]
 
 
+def on_public_base(path: str, public_base: str | None) -> str:
+    """Where a client should go for a path of this server (``/…``, query included): on the
+    public base when there is one, else the path alone, which the client resolves against
+    the origin it used. Never built from the request's Host."""
+    local = "/" + path.lstrip("/")  # one slash: "//x" would name the host "x"
+    return public_base.rstrip("/") + local if public_base else local
+
+
 def rebase(text: str, base: str, public_base: str | None) -> str:
     """Rewrite the canonical base to the public one in serialized output."""
     if not public_base or public_base == base:

@@ -33,6 +33,8 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Diplogra
     release = open_release(settings.release) if settings.release else current_release(settings.home)
     app = DiplographApp(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if settings.allowed_host_names():  # any other Host: 400 (DiplographApp says why)
+        app.config["TRUSTED_HOSTS"] = settings.allowed_host_names()
     app.state = AppState(
         settings=settings,
         release=release,

@@ -67,6 +67,22 @@ def accept_languages() -> tuple[str, ...]:
     return tuple(lang for lang, q in request.accept_languages if lang != "*" and q > 0)
 
 
+# --- absolute URLs -----------------------------------------------------------------------
+
+
+def public_origin() -> str:
+    """Where the absolute URLs of an answer start: the public base when one is configured
+    (then no answer depends on the Host), else the root of the origin this request named.
+    That follows the client's Host header (which ``--allowed-hosts`` restricts), so every
+    answer that uses it puts it in its ETag: two Hosts never share a validator."""
+    return app_state().settings.public_base or request.url_root
+
+
+def absolute(path: str) -> str:
+    """``path`` (relative to this server's root) as an absolute URL on ``public_origin``."""
+    return public_origin() + path.lstrip("/")
+
+
 # --- cross-origin ------------------------------------------------------------------------
 
 

@@ -80,7 +80,7 @@ def _job(
         union_default_graph=not checked.has_dataset_clause,
         max_rows=max_rows,
         prefixes=get_sparql().prefixes,
-        base_iri=request.base_url,
+        base_iri=http.absolute("sparql"),
     )
 
 
@@ -167,7 +167,7 @@ def _description(fmt: Format) -> Response:
     """The service description as RDF, or the query page for browsers."""
     if fmt is HTML:
         return _page(None, None, None, None)
-    body = get_sparql().description(request.base_url, fmt.name)
+    body = get_sparql().description(http.absolute("sparql"), fmt.name)
     return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
 
 
@@ -203,6 +203,7 @@ def _page(
         results=results,
         error=error,
         yasgui=sparql.yasgui,
+        endpoint=http.absolute("sparql"),
         href=partial(local_href, base=get_settings().base_iri),
         page_rows=PAGE_ROWS,
         graphs=sparql.sizes.get(0),
