@@ -61,6 +61,7 @@ def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
 @setting_option("port")
 @release_option("Serve")
 @setting_option("public-base")
+@setting_option("allowed-hosts")
 @setting_option("query-timeout")
 @setting_option("sparql-workers")
 @setting_option("threads")

@@ -33,6 +33,13 @@ class Settings:
         "If set, every output rewrites the canonical base to this URL so that a Linked Data "
         "client can follow IRIs on a local or staging server.",
     )
+    allowed_hosts: str | None = _setting(
+        None,
+        "Comma-separated host names this server answers for (the Host header; the port is "
+        "not compared, a leading dot allows subdomains: 'data.example.org,.example.net'); "
+        "any other Host gets 400. Unset, any Host is answered, and without a public base "
+        "the few absolute URLs in answers follow it.",
+    )
     home: Path = _setting(
         PROJECT_ROOT / "var",
         "Directory that holds the releases and the 'current' pointer.",
@@ -77,6 +84,10 @@ class Settings:
         if not settings.base_iri.endswith("/"):
             raise ValueError(f"base_iri must end with '/': {settings.base_iri!r}")
         return settings
+
+    def allowed_host_names(self) -> list[str]:
+        """``allowed_hosts`` as a list (empty: any Host)."""
+        return [h.strip().lower() for h in (self.allowed_hosts or "").split(",") if h.strip()]
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -79,6 +79,14 @@ def doc_iri(thing_iri: str, base: str) -> str | None:
     return base + DOC_PREFIX + thing_iri[len(base) + len(THING_PREFIX) :]
 
 
+def on_public_base(path: str, public_base: str | None) -> str:
+    """Where a client should go for a path of this server (``/…``, query included): on the
+    public base when there is one, else the path alone, which the client resolves against
+    the origin it used. Never built from the request's Host."""
+    local = "/" + path.lstrip("/")  # one slash: "//x" would name the host "x"
+    return public_base.rstrip("/") + local if public_base else local
+
+
 def rebase(text: str, base: str, public_base: str | None) -> str:
     """Rewrite the canonical base to the public one in serialized output."""
     if not public_base or public_base == base:
@@ -89,13 +97,32 @@ def rebase(text: str, base: str, public_base: str | None) -> str:
 #: Characters a local link keeps as they are; everything else is percent-encoded.
 _LINK_SAFE = "/:@!$&'()*+,;=-._~#"
 
+#: The only schemes a link may take a reader to: anything else (``javascript:``, ``data:``,
+#: ``vbscript:``, ``file:``, ``mailto:``…) in the data is shown as text, never as a link.
+LINK_SCHEMES = ("http", "https")
 
-def local_href(iri: str, base: str) -> str:
+# A scheme as a browser reads one: it drops ASCII whitespace and controls inside it, so
+# "java\tscript:" is "javascript:" to a browser, and must be to this check too.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
+
+
+def linkable(url: str) -> bool:
+    """Whether a page may link to (or load) ``url``: an http(s) URL, or a reference within
+    this site (a path, ``#fragment`` or ``?query``). The one rule behind every link the
+    server writes — ``local_href``, the templates, the vocabulary pages and the sanitiser
+    of pyLODE's HTML all ask it."""
+    scheme = _SCHEME.match(_IGNORED_BY_BROWSERS.sub("", url))
+    return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
+
+
+def local_href(iri: str, base: str) -> str | None:
     """The link a browser on this server follows for ``iri``: our IRIs become local paths,
     ``id/`` things straight to their ``doc/`` page (saving the 303) and the ontology's hash
-    IRIs to ``/ontology#Term``; foreign IRIs are left as they are."""
+    IRIs to ``/ontology#Term``; foreign http(s) IRIs are left as they are, and any other
+    IRI (``javascript:``, ``data:``…) gets no link at all (None): the page shows it as text."""
     document = doc_iri(iri, base) or iri
     path = path_for_iri(document, base)
     if path is None:
-        return iri
+        return iri if _SCHEME.match(iri) and linkable(iri) else None
     return "/" + quote(path, safe=_LINK_SAFE)

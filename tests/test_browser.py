@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING
 import pytest
 
 from publisher.config import PROJECT_ROOT
-from tests.conftest import LiveServer
+from publisher.release.layout import Release
+from tests.conftest import LiveServer, start_server, stop_server
+from tests.test_xss import hostile_release
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome as WebDriver
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
+__all__ = ["hostile_release"]  # the fixture, imported so pytest finds it here
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROME_FLAGS = (
@@ -97,6 +100,16 @@ def screenshot(driver: WebDriver, name: str) -> Path:
 
 def severe_console_messages(driver: WebDriver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def csp_violations(driver: WebDriver) -> list[str]:
+    """What Chromium logged as blocked by the Content-Security-Policy, at any level (the log
+    is read, and so emptied: call it once per check)."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]
 
 
 def test_search_putin_open_the_parade_follow_a_participant(
@@ -177,6 +190,82 @@ def test_pages_fit_a_phone_screen(browser: WebDriver, live_server: LiveServer) -
         assert severe_console_messages(driver) == []
     finally:
         driver.set_window_size(1280, 900)
+
+
+CSP_PAGES = (
+    "",
+    "search?q=putin",
+    "search?type=https%3A%2F%2Fw3id.org%2Fdiplograph%2Fontology%23Person",
+    "doc/person/vladimir-putin",
+    "doc/event/2025-09-beijing-military-parade",
+    "doc/graph/reference",
+    "ontology",
+    "shapes",
+    "dataset",
+    "downloads/",
+    "sparql",
+    "sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%203",
+    "doc/person/kim-jong-il",
+)
+
+
+def test_pages_log_no_content_security_policy_violation(
+    browser: WebDriver, live_server: LiveServer
+) -> None:
+    """Every kind of page works under the policy: nothing it needs is blocked."""
+    browser.get_log("browser")  # forget what earlier tests left
+    for path in CSP_PAGES:
+        browser.get(live_server.url + path)
+        assert browser.execute_script("return document.readyState") == "complete"
+        assert csp_violations(browser) == [], path
+
+
+def test_an_injected_inline_script_is_blocked_and_reported(
+    browser: WebDriver, live_server: LiveServer
+) -> None:
+    """The control for the test above: a violation is blocked, and logged where it looks."""
+    browser.get(live_server.url + "doc/person/vladimir-putin")
+    browser.get_log("browser")
+    browser.execute_script(
+        "var s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+        "document.body.appendChild(s);"
+        "var t = document.createElement('style'); t.textContent = 'body { color: red }';"
+        "document.head.appendChild(t);"
+    )
+    assert browser.execute_script("return window.injected === undefined")
+    violations = csp_violations(browser)
+    assert any("script-src" in v for v in violations), violations
+    assert any("style-src" in v for v in violations), violations
+
+
+def test_hostile_data_runs_nothing_in_a_browser(
+    browser: WebDriver, hostile_release: Release, tmp_path: Path
+) -> None:
+    """tests/test_xss.py's release (script and javascript: links in the data), served for
+    real: no page of it has anything for the policy to block, and no link runs script."""
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    server = start_server(hostile_release, tmp_path / "hostile.log")
+    try:
+        browser.get_log("browser")
+        for path in (
+            "doc/person/mallory",
+            "doc/graph/hostile",
+            "dataset",
+            "ontology",
+            "shapes",
+            "search?q=mallory",
+        ):
+            browser.get(server.url + path)
+            for link in browser.find_elements(By.CSS_SELECTOR, "a[href]"):
+                href = link.get_attribute("href") or ""
+                assert href.startswith(("http://", "https://")), (path, href)
+            with pytest.raises(NoAlertPresentException):
+                browser.switch_to.alert.text  # noqa: B018
+            assert csp_violations(browser) == [], path
+    finally:
+        stop_server(server)
 
 
 AUDITED_PAGES = (

@@ -329,6 +329,14 @@ def test_search_rejects_bad_parameters(web: FlaskClient) -> None:
     assert page(web, "/search").count("Try ") == 1  # no query: the form and examples
 
 
+@pytest.mark.parametrize("cls", ["foo", "not an iri", "<x>", "http://exa mple.org/"])
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_search_type_that_is_not_an_iri_is_400(web: FlaskClient, cls: str, accept: str) -> None:
+    response = web.get("/search", query_string={"type": cls}, headers={"Accept": accept})
+    assert response.status_code == 400, response.get_data(as_text=True)[:500]
+    assert "absolute IRI" in response.get_data(as_text=True)
+
+
 # --- resource pages ------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from publisher.config import Settings
 from publisher.release.dataset import SHAPES, graph_iri
 from publisher.release.layout import current_release, open_release
 from publisher.release.store import Store
-from publisher.web import errors
+from publisher.web import errors, http
 from publisher.web.background import Background, Once
 from publisher.web.pages.home import home_page
 from publisher.web.renderers import jsonld_context
@@ -33,6 +33,8 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Diplogra
     release = open_release(settings.release) if settings.release else current_release(settings.home)
     app = DiplographApp(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if settings.allowed_host_names():  # any other Host: 400 (DiplographApp says why)
+        app.config["TRUSTED_HOSTS"] = settings.allowed_host_names()
     app.state = AppState(
         settings=settings,
         release=release,
@@ -43,6 +45,7 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Diplogra
     for view in (health, browse, resources, sparql, downloads, dataset):
         app.register_blueprint(view.bp)
     errors.init_errors(app)
+    app.after_request(http.security_headers)
     init_documents(app)
     init_search(app)
     init_sparql(app)

@@ -1,4 +1,4 @@
-"""HTTP plumbing every view shares: negotiation, CORS, validators and caching.
+"""HTTP plumbing every view shares: negotiation, CORS, security headers, validators, caching.
 
 Each behaviour lives here once so that the blueprints stay thin and cannot drift apart: the
 same ``?format=`` rules, the same 406 (listing what is offered, with ``Vary: Accept``), the
@@ -67,6 +67,22 @@ def accept_languages() -> tuple[str, ...]:
     return tuple(lang for lang, q in request.accept_languages if lang != "*" and q > 0)
 
 
+# --- absolute URLs -----------------------------------------------------------------------
+
+
+def public_origin() -> str:
+    """Where the absolute URLs of an answer start: the public base when one is configured
+    (then no answer depends on the Host), else the root of the origin this request named.
+    That follows the client's Host header (which ``--allowed-hosts`` restricts), so every
+    answer that uses it puts it in its ETag: two Hosts never share a validator."""
+    return app_state().settings.public_base or request.url_root
+
+
+def absolute(path: str) -> str:
+    """``path`` (relative to this server's root) as an absolute URL on ``public_origin``."""
+    return public_origin() + path.lstrip("/")
+
+
 # --- cross-origin ------------------------------------------------------------------------
 
 
@@ -101,6 +117,45 @@ def allow_cross_origin(
     @bp.after_request
     def _cors(response: Response) -> Response:
         return cors(response, expose=expose, preflight=preflight)
+
+
+# --- what browsers may do with an answer ------------------------------------------------
+
+#: The two ``<style>`` texts YASGUI's result table (its column resizer) writes into the
+#: page, by hash: the base rules when a table is drawn, the cursor while a column is
+#: dragged. Only these exact texts may apply; ``tests/test_browser.py`` checks they are the
+#: installed YASGUI's (``make ui``, pinned by package-lock.json).
+YASGUI_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
+)
+
+#: Every answer's Content-Security-Policy. Scripts, styles, images, fonts and connections
+#: come from this site only and nothing inline runs: the pages have no inline script or
+#: style (the query page's script is ``static/sparql.js``, YASGUI is ``static/yasgui/``,
+#: pyLODE's CSS ``static/pylode.css``), and what it fetches is ``/sparql`` (connect-src).
+#: No plugins, no framing by other sites, no ``<base>``, forms post only here.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' " + " ".join(YASGUI_STYLE_HASHES),
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+
+
+def security_headers(response: Response) -> Response:
+    """Set on every answer (``create_app`` registers it): the policy above, and no
+    guessing of a type other than the one sent (a Turtle file is never run as script)."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- validators, caching and 304 ---------------------------------------------------------

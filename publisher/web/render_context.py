@@ -36,6 +36,7 @@ class RenderContext:
         """``iri`` as it appears in output (rewritten to the public base if one is set)."""
         return rebase(iri, self.base, self.public_base)
 
-    def href(self, iri: str) -> str:
-        """A link a browser on this server can follow (``uris.local_href``)."""
+    def href(self, iri: str) -> str | None:
+        """A link a browser on this server can follow (``uris.local_href``), or None for an
+        IRI no page may link to (not http(s)): show it as text."""
         return local_href(iri, self.base)

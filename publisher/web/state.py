@@ -11,13 +11,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NoReturn, cast
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, Request, current_app
+from werkzeug.exceptions import BadRequest, SecurityError
+from werkzeug.routing import RequestRedirect
 
 from publisher.config import Settings
 from publisher.release.layout import Release
 from publisher.release.store import Store
+from publisher.uris import on_public_base
 from publisher.web.background import Background, Once
 from publisher.web.search import SearchIndex
 from publisher.web.sparql.service import SparqlService
@@ -46,6 +50,24 @@ class DiplographApp(Flask):
     """A Flask app with its typed state."""
 
     state: AppState
+
+    def raise_routing_exception(self, request: Request) -> NoReturn:
+        """Routing's own answers, without trusting the Host: a redirect Werkzeug makes (a
+        ``//`` merged, a missing trailing slash) points at the public base or is a path,
+        never at the Host the client sent; a Host outside ``--allowed-hosts`` (Flask's
+        ``TRUSTED_HOSTS``) is a 400 that says so."""
+        exc = request.routing_exception
+        if isinstance(exc, RequestRedirect):
+            target = urlsplit(exc.new_url)
+            path = target.path + (f"?{target.query}" if target.query else "")
+            raise RequestRedirect(on_public_base(path, self.state.settings.public_base))
+        if isinstance(exc, SecurityError):
+            host = request.environ.get("HTTP_HOST", "")
+            raise BadRequest(
+                f"This server does not answer for the host {host!r}; it is not one of its "
+                "allowed hosts (--allowed-hosts)."
+            )
+        super().raise_routing_exception(request)
 
 
 def app_state(app: Flask | None = None) -> AppState:

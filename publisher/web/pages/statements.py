@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from publisher.namespaces import DIP_IRI, RDFS, SCHEMA, SKOS
 from publisher.terms import RDF_TYPE
+from publisher.uris import linkable
 from publisher.web.description import Description
 from publisher.web.labels import NAMING_IRIS
 from publisher.web.pages import lookups
@@ -68,7 +69,9 @@ def literal_value(lit: ox.Literal, sources: list[int]) -> Value:
         if kind == "boolean":
             return Value("yes" if lit.value in ("true", "1") else "no", sources=sources)
         if kind == "anyURI":
-            return Value(lit.value, href=lit.value, sources=sources)
+            return Value(
+                lit.value, href=lit.value if linkable(lit.value) else None, sources=sources
+            )
     return Value(lit.value, lang=foreign(lit.language), sources=sources)
 
 

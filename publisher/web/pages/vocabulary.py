@@ -2,6 +2,9 @@
 
 Both are rendered from the release's own graphs, so the documentation can never drift from
 what is served; the view caches the result per app because pyLODE takes about a second.
+The data's text can hold HTML: both pages go through ``sanitise.sanitise_html`` last, and
+their styles are files under ``/static/`` (the Content-Security-Policy allows no inline
+style).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from rdflib.term import Node
 from publisher.release.store import Store
 from publisher.uris import rebase
 from publisher.web.description import Description
+from publisher.web.pages.sanitise import sanitise_html
 from publisher.web.render_context import RenderContext
 from publisher.web.renderers import rdflib_graph
 
@@ -35,7 +39,7 @@ def render_vocabulary_html(
         html = render_ontology_html(graph, namespace, ctx, usage)
     else:
         html = render_shapes_html(graph, ctx)
-    return rebase(html, ctx.base, ctx.public_base)
+    return sanitise_html(rebase(html, ctx.base, ctx.public_base))
 
 
 def render_ontology_html(
@@ -45,7 +49,8 @@ def render_ontology_html(
     usage: dict[str, str] | None = None,
 ) -> str:
     """pyLODE's documentation: every class and property with label, definition, hierarchy
-    and domain/range usage, self-contained (its CSS is inline, no external requests).
+    and domain/range usage; its CSS is ``/static/pylode.css`` (a copy of pyLODE's own) and
+    nothing comes from elsewhere. Still unsanitised: ``render_vocabulary_html`` does that.
 
     The ontology graph also holds the SKOS concept schemes; pyLODE would take a scheme for
     the ontology itself (title "claim certainty"), so they are listed apart, with links to
@@ -60,11 +65,11 @@ def render_ontology_html(
     # pyLODE logs its progress at INFO level on the root logger; keep server logs clean.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
     html: str = OntPub(ontology=owl_only).make_html(include_css=True)
+    html = _PYLODE_STYLE.sub(PYLODE_STYLESHEET, html, count=1)
     html = _anchor_terms(html, namespace, usage or {})
     if schemes:
         items = "".join(
-            f'<li><a href="{escape(ctx.href(str(s)))}">{escape(_name(graph, s))}</a></li>'
-            for s in schemes
+            f"<li>{_link(ctx.href(str(s)), escape(_name(graph, s)))}</li>" for s in schemes
         )
         section = (
             '<div class="section" id="concept-schemes"><h2>Controlled vocabularies</h2>'
@@ -72,6 +77,18 @@ def render_ontology_html(
         )
         html = html.replace("</body>", section + "</body>", 1)
     return html
+
+
+#: pyLODE's inline ``<style>``, replaced by the same CSS as a file.
+_PYLODE_STYLE = re.compile(r"<style>.*?</style>", re.S)
+PYLODE_STYLESHEET = '<link rel="stylesheet" href="/static/pylode.css">'
+SHAPES_STYLESHEET = '<link rel="stylesheet" href="/static/shapes.css">'
+
+
+def _link(href: str | None, inner_html: str) -> str:
+    """A link around ``inner_html``, or ``inner_html`` alone when ``href`` is None (an IRI
+    that is not http(s): ``RenderContext.href`` gives it no link)."""
+    return f'<a href="{escape(href)}">{inner_html}</a>' if href else inner_html
 
 
 _SECTION = re.compile(
@@ -154,11 +171,7 @@ def render_shapes_html(graph: rdflib.Graph, ctx: RenderContext) -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>Diplograph SHACL shapes</title><style>"
-        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;"
-        "line-height:1.5}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;"
-        "padding:.3rem;text-align:left;vertical-align:top}code{font-size:.9em}"
-        "</style></head><body>"
+        f"<title>Diplograph SHACL shapes</title>{SHAPES_STYLESHEET}</head><body>"
         '<header><a href="/">Diplograph</a></header><main id="main">'
         "<h1>SHACL shapes</h1>"
         f"<p>{len(shapes)} node shapes constrain the published data. Every release is "
@@ -221,7 +234,7 @@ def _links(graph: rdflib.Graph, nodes: Iterable[Node], ctx: RenderContext) -> st
 def _term(graph: rdflib.Graph, node: Node, ctx: RenderContext) -> str:
     if isinstance(node, rdflib.URIRef):
         qname = _qname(graph, node)
-        return f'<a href="{escape(ctx.href(str(node)))}"><code>{escape(qname)}</code></a>'
+        return _link(ctx.href(str(node)), f"<code>{escape(qname)}</code>")
     if isinstance(node, rdflib.BNode) and (node, RDF.first, None) in graph:
         return ", ".join(_term(graph, n, ctx) for n in rdflib.collection.Collection(graph, node))
     return f"<code>{escape(str(node))}</code>"

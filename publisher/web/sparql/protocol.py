@@ -68,7 +68,7 @@ def read_request(request: Request, max_query_bytes: int) -> SparqlRequest:
             f"may be at most {max_query_bytes} bytes."
         )
     _refuse_updates(request.args)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD asks what GET would answer, without the body
         return _from_params(request.args, None)
     mimetype = request.mimetype
     if mimetype == FORM:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -40,7 +41,7 @@ class Result:
     """A search result for the template and the JSON."""
 
     iri: str
-    href: str
+    href: str | None  # None: an IRI no page may link to (not http(s))
     label: str
     language: str
     types: list[str]
@@ -98,12 +99,27 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return max(low, min(value, high))
 
 
+def _class_arg() -> str:
+    """The ``type`` parameter: empty, or an absolute IRI (a 400 says so otherwise, before
+    the store is asked)."""
+    cls = request.args.get("type", "").strip()
+    if cls:
+        try:
+            ox.NamedNode(cls)
+        except ValueError as exc:
+            raise BadRequest(
+                f"type must be the absolute IRI of a class, such as "
+                f"{get_settings().base_iri}ontology#Person, not {cls!r} ({exc})."
+            ) from None
+    return cls
+
+
 @bp.get("/search")
 def search() -> Response:
     """Find resources by label (``q``) or list one class (``type``), as HTML or JSON."""
     fmt = http.negotiate(SEARCH_FORMATS)
     query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
-    cls = request.args.get("type", "").strip()
+    cls = _class_arg()
     limit = _int_arg("limit", 20, 1, MAX_LIMIT)
     page = _int_arg("page", 1, 1, 10**6)
     total, results, suggestions = _find(query, cls, limit, page)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, Response, jsonify, render_template, send_file, url_for
+from flask import Blueprint, Response, jsonify, render_template, send_file
 
 from publisher.formats import HTML, JSON, RDF_FORMATS, Format
 from publisher.release.catalogue import DumpFile, dataset_statistics, read_index, sha256sums
@@ -118,7 +119,9 @@ def _listing(release: Release, *, pinned: bool) -> Response:
     else:
         response = Response(void_rdf(fmt), mimetype=fmt.media_type)
     response.headers["Vary"] = "Accept"
-    return http.conditional(response, http.etag(release.id, fmt.name))
+    # the listing's URLs are absolute, on the public base or else on the Host: the origin
+    # is part of what the bytes depend on
+    return http.conditional(response, http.etag(release.id, fmt.name, http.public_origin()))
 
 
 def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
@@ -126,10 +129,8 @@ def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
     files = []
     for dump in read_index(release.dumps_path):
         entry = asdict(dump)
-        latest = url_for("downloads.dump_file", name=dump.name, _external=True)
-        pinned_url = url_for(
-            "downloads.dump_file", release_id=release.id, name=dump.name, _external=True
-        )
+        latest = http.absolute(f"downloads/{quote(dump.name)}")
+        pinned_url = http.absolute(f"downloads/{quote(release.id)}/{quote(dump.name)}")
         entry.update(
             url=pinned_url if pinned else latest,
             release_url=pinned_url,
@@ -144,8 +145,8 @@ def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
         "created_date": human_time(created) if created else None,
         "latest": release.id == get_release().id,
         "files": files,
-        "sha256sums": url_for(
-            "downloads.sums", **({"release_id": release.id} if pinned else {}), _external=True
+        "sha256sums": http.absolute(
+            f"downloads/{quote(release.id)}/SHA256SUMS" if pinned else "downloads/SHA256SUMS"
         ),
         "statistics": {k: v for k, v in stats.items() if k not in ("release", "created")},
     }

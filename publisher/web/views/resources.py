@@ -44,6 +44,10 @@ from publisher.web.state import app_state, get_release, get_settings, get_store
 
 bp = Blueprint("resources", __name__)
 
+#: Rendered ontology and shapes documents kept: 2 × 7 formats, plus JSON-LD for a few
+#: origins (see ``_render_cached``).
+VOCABULARY_PAGES_KEPT = 32
+
 EXPOSE = ("ETag", "Link", "Location", "Vary", "Last-Modified")
 PREFLIGHT = http.Preflight(
     methods=("GET", "HEAD", "OPTIONS"),
@@ -142,7 +146,7 @@ def _respond(
     languages = http.accept_languages() or ("en",)
     alternates = tuple((f, _alternate_url(settings, doc_path, f)) for f in DOCUMENT_FORMATS)
     links = _links(settings, thing_iri, doc_iri, alternates, fmt)
-    context_url = (settings.public_base or request.host_url) + "context.jsonld"
+    context_url = http.absolute("context.jsonld")  # on the Host without a public base
     variant = (  # everything the bytes depend on besides the release and the IRI
         fmt.name,
         str(page),
@@ -206,17 +210,23 @@ def _vocabulary(kind: str, ext: str | None) -> Response:
 
 
 def _render_cached(description: Description, fmt: Format, ctx: RenderContext) -> bytes:
-    """Whole-graph documents (ontology, shapes) are rendered once per app and format."""
+    """Whole-graph documents (ontology, shapes) are rendered once per app and format.
+
+    JSON-LD names its ``@context`` on the request's origin when there is no public base,
+    so it is kept per origin, but only for the first few: invented Host headers must not
+    fill the memory (beyond VOCABULARY_PAGES_KEPT pages, answers are rendered, not kept)."""
     state = app_state()
     key = (ctx.kind, fmt.name, ctx.context_url if fmt is JSONLD else "")
     with state.vocabulary_lock:
-        if key not in state.vocabulary_pages:
-            if fmt is HTML:
-                html = render_vocabulary_html(description, ctx, get_store())
-                state.vocabulary_pages[key] = html.encode("utf-8")
-            else:
-                state.vocabulary_pages[key] = render(description, fmt, ctx)
-        return state.vocabulary_pages[key]
+        if key in state.vocabulary_pages:
+            return state.vocabulary_pages[key]
+        if fmt is HTML:
+            body = render_vocabulary_html(description, ctx, get_store()).encode("utf-8")
+        else:
+            body = render(description, fmt, ctx)
+        if len(state.vocabulary_pages) < VOCABULARY_PAGES_KEPT:
+            state.vocabulary_pages[key] = body
+        return body
 
 
 # --- request → IRI, format, page ---------------------------------------------------------

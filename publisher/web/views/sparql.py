@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from publisher.formats import HTML, NTRIPLES, SPARQL_JSON, Format
+from publisher.uris import local_href
 from publisher.web import http
 from publisher.web.errors import BadRequest, PublisherError
 from publisher.web.sparql.guard import CheckedQuery, check_query
@@ -59,7 +61,7 @@ def endpoint() -> Response:
     if fmt is HTML:
         return _page(req.query, checked, req.default_graphs, req.named_graphs)
     job = _job(checked, fmt, req.default_graphs, req.named_graphs, settings.max_result_rows)
-    return _stream(job, fmt)
+    return _stream(job, fmt, send_body=request.method != "HEAD")
 
 
 def _job(
@@ -78,12 +80,16 @@ def _job(
         union_default_graph=not checked.has_dataset_clause,
         max_rows=max_rows,
         prefixes=get_sparql().prefixes,
-        base_iri=request.base_url,
+        base_iri=http.absolute("sparql"),
     )
 
 
-def _stream(job: Job, fmt: Format) -> Response:
-    """Run ``job`` and stream its output; small results go out whole, with their headers."""
+def _stream(job: Job, fmt: Format, *, send_body: bool = True) -> Response:
+    """Run ``job`` and stream its output; small results go out whole, with their headers.
+
+    Without ``send_body`` (a HEAD) a large result is not streamed: the answer has the
+    headers GET would send, and the worker and the client's slot are given back at once
+    (a generator never started is closed without running its ``finally``)."""
     client = request.remote_addr or "unknown"
     sparql = get_sparql()
     sparql.limiter.acquire(client)
@@ -101,6 +107,10 @@ def _stream(job: Job, fmt: Format) -> Response:
         sparql.limiter.release(client)
         headers[TRUNCATED] = "true" if stats.truncated else "false"
         return Response(b"".join(head), mimetype=fmt.media_type, headers=headers)
+    if not send_body:
+        execution.close()
+        sparql.limiter.release(client)
+        return Response(iter(()), mimetype=fmt.media_type, headers=headers)
     body = _rest(execution, head, sparql.limiter, client)
     return Response(body, mimetype=fmt.media_type, headers=headers)
 
@@ -157,7 +167,7 @@ def _description(fmt: Format) -> Response:
     """The service description as RDF, or the query page for browsers."""
     if fmt is HTML:
         return _page(None, None, None, None)
-    body = get_sparql().description(request.base_url, fmt.name)
+    body = get_sparql().description(http.absolute("sparql"), fmt.name)
     return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
 
 
@@ -193,6 +203,8 @@ def _page(
         results=results,
         error=error,
         yasgui=sparql.yasgui,
+        endpoint=http.absolute("sparql"),
+        href=partial(local_href, base=get_settings().base_iri),
         page_rows=PAGE_ROWS,
         graphs=sparql.sizes.get(0),
     )
