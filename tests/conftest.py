@@ -197,24 +197,31 @@ def live_server(release: Release, tmp_path_factory: pytest.TempPathFactory) -> I
     stop_server(server)
 
 
-LINKED_DATA = TEST_DATA / "linked"
+def fixture_release(home: Path, folder: Path) -> Release:
+    """A release built from a fixture folder's ``ontology.ttl``, ``data.trig`` and, when
+    the folder has one, ``shapes.ttl``: the real pipeline over data made for a test."""
+    from publisher.build.context import Sources
+
+    shapes = folder / "shapes.ttl"
+    sources = Sources(
+        ontology=(folder / "ontology.ttl",),
+        shapes=(shapes,) if shapes.is_file() else (),
+        data=(folder / "data.trig",),
+    )
+    return build_release(Settings.from_env(environ={}, home=home), sources, log=lambda m: None)
+
+
+def app_for(release: Release) -> Flask:
+    """A test app over ``release``, with the defaults of an empty environment."""
+    flask_app = create_app(Settings.from_env(environ={}, release=release.path))
+    flask_app.config["TESTING"] = True
+    return flask_app
 
 
 @pytest.fixture(scope="session")
 def linked_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """A tiny release from ``tests/data/linked`` (ontology, shapes, two named graphs)."""
-    from publisher.build.context import Sources
-
-    home = tmp_path_factory.mktemp("linked-home")
-    sources = Sources(
-        ontology=(LINKED_DATA / "ontology.ttl",),
-        shapes=(LINKED_DATA / "shapes.ttl",),
-        data=(LINKED_DATA / "data.trig",),
-    )
-    return build_release(Settings.from_env(environ={}, home=home), sources, log=lambda m: None)
-
-
-PAGES_DATA = TEST_DATA / "pages"
+    return fixture_release(tmp_path_factory.mktemp("linked-home"), TEST_DATA / "linked")
 
 
 @pytest.fixture(scope="session")
@@ -222,20 +229,12 @@ def pages_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """A small release from ``tests/data/pages`` (labels in five languages, two sources that
     disagree, an approximate estimate), built once per session like the others: a test that
     needs such a release shares it rather than building (and running HermiT) again."""
-    from publisher.build.context import Sources
-
-    home = tmp_path_factory.mktemp("pages-home")
-    sources = Sources(
-        ontology=(PAGES_DATA / "ontology.ttl",), shapes=(), data=(PAGES_DATA / "data.trig",)
-    )
-    return build_release(Settings.from_env(environ={}, home=home), sources, log=lambda m: None)
+    return fixture_release(tmp_path_factory.mktemp("pages-home"), TEST_DATA / "pages")
 
 
 @pytest.fixture(scope="session")
 def linked_app(linked_release: Release) -> Flask:
-    flask_app = create_app(Settings.from_env(environ={}, release=linked_release.path))
-    flask_app.config["TESTING"] = True
-    return flask_app
+    return app_for(linked_release)
 
 
 @pytest.fixture

@@ -19,10 +19,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from publisher.config import Settings
 from publisher.release.layout import Release
 from publisher.release.store import Store
-from publisher.web.app import create_app
 from publisher.web.pages.network import Neighbour, Network, render_network_svg
 from publisher.web.pages.timeline import (
     TimelineEntry,
@@ -31,7 +29,7 @@ from publisher.web.pages.timeline import (
     human_date,
     render_timeline_svg,
 )
-from tests.conftest import LiveServer, wait_until
+from tests.conftest import LiveServer, app_for, wait_until
 
 BASE = "https://w3id.org/diplograph/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -42,10 +40,7 @@ HTML_ACCEPT = {"Accept": "text/html"}
 
 @pytest.fixture(scope="module")
 def pages_app(pages_release: Release) -> Flask:
-    settings = Settings.from_env(environ={}, release=pages_release.path)
-    flask_app = create_app(settings)
-    flask_app.config["TESTING"] = True
-    return flask_app
+    return app_for(pages_release)
 
 
 @pytest.fixture

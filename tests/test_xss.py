@@ -18,13 +18,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from publisher.build.context import Sources
-from publisher.build.pipeline import build_release
-from publisher.config import Settings
 from publisher.release.layout import Release
 from publisher.uris import local_href
-from publisher.web.app import create_app
 from publisher.web.pages.sanitise import sanitise_html
+from tests.conftest import app_for, fixture_release
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 BASE = "https://w3id.org/diplograph/"
@@ -111,20 +108,12 @@ def audit(html: str) -> Audit:
 
 @pytest.fixture(scope="module")
 def hostile_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    settings = Settings.from_env(environ={}, home=tmp_path_factory.mktemp("hostile-home"))
-    sources = Sources(
-        ontology=(HOSTILE / "ontology.ttl",),
-        shapes=(HOSTILE / "shapes.ttl",),
-        data=(HOSTILE / "data.trig",),
-    )
-    return build_release(settings, sources, log=lambda message: None)
+    return fixture_release(tmp_path_factory.mktemp("hostile-home"), HOSTILE)
 
 
 @pytest.fixture(scope="module")
 def hostile_app(hostile_release: Release) -> Flask:
-    flask_app = create_app(Settings.from_env(environ={}, release=hostile_release.path))
-    flask_app.config["TESTING"] = True
-    return flask_app
+    return app_for(hostile_release)
 
 
 @pytest.fixture
