@@ -175,9 +175,9 @@ def cbd(store: Store, node: Subject, depth: int = MAX_CBD_DEPTH) -> list[ox.Quad
 # Incoming links are counted and paged by the store's SPARQL engine: it skips and counts
 # encoded terms, where a Python scan decodes every quad (a role concept with 14 000 incoming
 # links: 50 ms against 790 ms). ``{ ?s ?p ?o }`` is the real default graph here.
-_INCOMING = "{ { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
-INCOMING_COUNT = f"SELECT ?o (COUNT(*) AS ?n) WHERE {_INCOMING} GROUP BY ?o"
-INCOMING_PAGE = f"SELECT ?o ?s ?p ?g WHERE {_INCOMING}"
+_INCOMING = "{ { GRAPH ?g { ?s ?p {node} } } UNION { ?s ?p {node} } }"
+INCOMING_COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {_INCOMING}"
+INCOMING_PAGE = f"SELECT ?s ?p ?g WHERE {_INCOMING}"
 
 
 def incoming_page(
@@ -187,7 +187,7 @@ def incoming_page(
 
     Statements whose subject is the node itself are already in the CBD and are left out.
     """
-    bindings = {"o": node}
+    bindings = {"node": node}
     self_links = sum(1 for _ in store.quads(node, None, node))
     counted = next(_solutions(store, INCOMING_COUNT, bindings), None)
     count = counted["n"] if counted is not None else None

@@ -1,10 +1,13 @@
 """Store look-ups the HTML pages need beyond a resource's own description.
 
-A resource's document (``resources.describe``) holds its own statements; a page for people
-also shows two hops out — who took part in an event and in what role (through
+A resource's document (``description.describe_resource``) holds its own statements; a page
+for people also shows two hops out — who took part in an event and in what role (through
 ``dip:Participation`` nodes), the events an agent took part in, who it met, related events
-— and the home page's counts. These are trusted, project-written queries with values bound,
-never spliced in, and each is bounded by a LIMIT so a hub resource cannot stall a page.
+— and the home page's counts. These are trusted, project-written queries; the resource is
+written in as a constant (``Store.query``'s ``{slot}``s: validated and escaped terms), so
+the engine plans every join and sub-select from it and never scans the whole store for a
+page (``tests/test_lookups.py`` keeps it so). Each is bounded by a LIMIT so a hub resource
+cannot stall a page.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ def took_part(event: str, agent: str) -> str:
     )
 
 
+def _iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
 def _named(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode) else None
 
@@ -69,16 +76,16 @@ def participants(store: Store, event: str) -> list[Participant]:
     query = (
         SPARQL_PROLOGUE
         + """
-    SELECT ?event ?agent ?role ?g WHERE {
-      { GRAPH ?g { ?event dip:hasParticipation ?p } ?p dip:participant ?agent
+    SELECT ?agent ?role ?g WHERE {
+      { GRAPH ?g { {event} dip:hasParticipation ?p } ?p dip:participant ?agent
         OPTIONAL { ?p dip:role ?role } }
-      UNION { GRAPH ?g { ?event dip:hasParticipant ?agent } }
-      UNION { GRAPH ?g { ?agent dip:participatedIn ?event } }
+      UNION { GRAPH ?g { {event} dip:hasParticipant ?agent } }
+      UNION { GRAPH ?g { ?agent dip:participatedIn {event} } }
     } LIMIT 1000"""
     )
     roles: dict[str, set[str]] = defaultdict(set)
     graphs: dict[str, set[str]] = {}
-    for row in store.select(query, {"event": ox.NamedNode(event)}):
+    for row in store.select(query, {"event": _iri(event)}):
         agent = _named(row["agent"])
         if agent is None:
             continue
@@ -115,13 +122,12 @@ def events_of(store: Store, agent: str) -> dict[str, ox.Literal | None]:
     """The events ``agent`` took part in, with their start dates."""
     query = (
         SPARQL_PROLOGUE
-        + f"""
-    SELECT DISTINCT ?agent ?e ?date WHERE {{
-      {{ SELECT DISTINCT ?agent ?e WHERE {{ {took_part("?e", "?agent")} }} LIMIT {MAX_EVENTS} }}
-      OPTIONAL {{ ?e dip:startDate ?date }}
-    }}"""
+        + "SELECT DISTINCT ?e ?date WHERE { "
+        + "{ SELECT DISTINCT ?e WHERE { "
+        + took_part("?e", "{agent}")
+        + f" }} LIMIT {MAX_EVENTS} }} OPTIONAL {{ ?e dip:startDate ?date }} }}"
     )
-    return _first_dates(store.select(query, {"agent": ox.NamedNode(agent)}))
+    return _first_dates(store.select(query, {"agent": _iri(agent)}))
 
 
 RELATIONS = {
@@ -137,22 +143,22 @@ def related_events(store: Store, event: str) -> list[tuple[str, str, ox.Literal 
     query = (
         SPARQL_PROLOGUE
         + """
-    SELECT DISTINCT ?event ?rel ?e ?date WHERE {
-      { ?event ?rel ?e FILTER(?rel IN (dip:hasSubEvent, dip:subEventOf, dip:precededBy,
-                                       dip:followedBy)) }
-      UNION { ?e dip:subEventOf ?event BIND(dip:hasSubEvent AS ?rel) }
-      UNION { ?event dip:hasSubEvent ?e BIND(dip:hasSubEvent AS ?rel) }
-      UNION { ?e dip:hasSubEvent ?event BIND(dip:subEventOf AS ?rel) }
-      UNION { ?e dip:followedBy ?event BIND(dip:precededBy AS ?rel) }
-      UNION { ?e dip:precededBy ?event BIND(dip:followedBy AS ?rel) }
-      UNION { ?event dip:subEventOf|^dip:hasSubEvent ?whole .
-              ?e dip:subEventOf|^dip:hasSubEvent ?whole FILTER(?e != ?event)
+    SELECT DISTINCT ?rel ?e ?date WHERE {
+      { {event} ?rel ?e FILTER(?rel IN (dip:hasSubEvent, dip:subEventOf, dip:precededBy,
+                                        dip:followedBy)) }
+      UNION { ?e dip:subEventOf {event} BIND(dip:hasSubEvent AS ?rel) }
+      UNION { {event} dip:hasSubEvent ?e BIND(dip:hasSubEvent AS ?rel) }
+      UNION { ?e dip:hasSubEvent {event} BIND(dip:subEventOf AS ?rel) }
+      UNION { ?e dip:followedBy {event} BIND(dip:precededBy AS ?rel) }
+      UNION { ?e dip:precededBy {event} BIND(dip:followedBy AS ?rel) }
+      UNION { {event} dip:subEventOf|^dip:hasSubEvent ?whole .
+              ?e dip:subEventOf|^dip:hasSubEvent ?whole FILTER(?e != {event})
               BIND(<urn:x-diplograph:sibling> AS ?rel) }
       OPTIONAL { ?e dip:startDate ?date }
     } LIMIT 500"""
     )
     out: dict[tuple[str, str], ox.Literal | None] = {}
-    for row in store.select(query, {"event": ox.NamedNode(event)}):
+    for row in store.select(query, {"event": _iri(event)}):
         rel, other = _named(row["rel"]), _named(row["e"])
         if rel is None or other is None:
             continue
@@ -174,16 +180,16 @@ def co_participants(store: Store, agent: str) -> tuple[dict[str, list[str]], set
     that shared one of those events too."""
     query = (
         SPARQL_PROLOGUE
-        + f"""
-    SELECT DISTINCT ?agent ?e ?other WHERE {{
-      {{ SELECT DISTINCT ?agent ?e WHERE {{ {took_part("?e", "?agent")} }} LIMIT {MAX_EVENTS} }}
-      {took_part("?e", "?other")}
-      FILTER(?other != ?agent)
-    }} LIMIT 5000"""
+        + "SELECT DISTINCT ?e ?other WHERE { "
+        + "{ SELECT DISTINCT ?e WHERE { "
+        + took_part("?e", "{agent}")
+        + f" }} LIMIT {MAX_EVENTS} }} "
+        + took_part("?e", "?other")
+        + " FILTER(?other != {agent}) } LIMIT 5000"
     )
     met: dict[str, list[str]] = defaultdict(list)
     by_event: dict[str, list[str]] = defaultdict(list)
-    for row in store.select(query, {"agent": ox.NamedNode(agent)}):
+    for row in store.select(query, {"agent": _iri(agent)}):
         event, other = _named(row["e"]), _named(row["other"])
         if event and other:
             met[other].append(event)
@@ -197,12 +203,12 @@ def class_counts(store: Store, namespace: str = DIP_IRI) -> list[tuple[str, int]
     query = (
         SPARQL_PROLOGUE
         + """
-    SELECT ?ns ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
-      ?s rdf:type ?class FILTER(isIRI(?s) && STRSTARTS(STR(?class), STR(?ns)))
-    } GROUP BY ?ns ?class ORDER BY DESC(?n)"""
+    SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+      ?s rdf:type ?class FILTER(isIRI(?s) && STRSTARTS(STR(?class), {namespace}))
+    } GROUP BY ?class ORDER BY DESC(?n)"""
     )
     out = []
-    for row in store.select(query, {"ns": ox.Literal(namespace)}):
+    for row in store.select(query, {"namespace": ox.Literal(namespace)}):
         cls, n = _named(row["class"]), row["n"]
         if cls and isinstance(n, ox.Literal):
             out.append((cls, int(n.value)))
@@ -238,22 +244,18 @@ def events_at(store: Store, place: str) -> dict[str, ox.Literal | None]:
     """Events held at, leaving from or going to ``place``, with their start dates."""
     query = (
         SPARQL_PROLOGUE
-        + f"""
-    SELECT DISTINCT ?place ?e ?date WHERE {{
-      {{ SELECT DISTINCT ?place ?e WHERE {{
-          ?e dip:place|dip:origin|dip:destination|dip:signingPlace ?place
-      }} LIMIT {MAX_EVENTS} }}
-      OPTIONAL {{ ?e dip:startDate ?date }}
-    }}"""
+        + "SELECT DISTINCT ?e ?date WHERE { { SELECT DISTINCT ?e WHERE { "
+        + "?e dip:place|dip:origin|dip:destination|dip:signingPlace {place}"
+        + f" }} LIMIT {MAX_EVENTS} }} OPTIONAL {{ ?e dip:startDate ?date }} }}"
     )
-    return _first_dates(store.select(query, {"place": ox.NamedNode(place)}))
+    return _first_dates(store.select(query, {"place": _iri(place)}))
 
 
 def is_kind(store: Store, types: Iterable[str], cls: str) -> bool:
     """Whether any of ``types`` is ``cls`` or one of its subclasses (per the ontology)."""
-    query = SPARQL_PROLOGUE + "ASK { ?t rdfs:subClassOf* ?cls }"
-    target = ox.NamedNode(cls)
-    return any(bool(store.query(query, {"t": ox.NamedNode(t), "cls": target})) for t in types)
+    query = SPARQL_PROLOGUE + "ASK { {type} rdfs:subClassOf* {cls} }"
+    target = _iri(cls)
+    return any(bool(store.query(query, {"type": _iri(t), "cls": target})) for t in types)
 
 
 def participation_of(store: Store, participation: str) -> tuple[str | None, str | None]:
@@ -261,12 +263,12 @@ def participation_of(store: Store, participation: str) -> tuple[str | None, str 
     query = (
         SPARQL_PROLOGUE
         + """
-    SELECT ?p ?event ?role WHERE {
-      OPTIONAL { ?event dip:hasParticipation ?p }
-      OPTIONAL { ?p dip:role ?role }
+    SELECT ?event ?role WHERE {
+      OPTIONAL { ?event dip:hasParticipation {participation} }
+      OPTIONAL { {participation} dip:role ?role }
     } LIMIT 1"""
     )
-    for row in store.select(query, {"p": ox.NamedNode(participation)}):
+    for row in store.select(query, {"participation": _iri(participation)}):
         return _named(row["event"]), _named(row["role"])
     return None, None
 
@@ -275,14 +277,12 @@ def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
     """The roles ``agent`` had, per event (from its ``dip:Participation`` nodes)."""
     query = (
         SPARQL_PROLOGUE
-        + f"""
-    SELECT DISTINCT ?agent ?e ?role WHERE {{
-      ?p dip:participant ?agent ; dip:role ?role .
-      ?e dip:hasParticipation ?p .
-    }} LIMIT {MAX_EVENTS * 4}"""
+        + "SELECT DISTINCT ?e ?role WHERE { "
+        + "?p dip:participant {agent} ; dip:role ?role . ?e dip:hasParticipation ?p . }"
+        + f" LIMIT {MAX_EVENTS * 4}"
     )
     roles: dict[str, list[str]] = defaultdict(list)
-    for row in store.select(query, {"agent": ox.NamedNode(agent)}):
+    for row in store.select(query, {"agent": _iri(agent)}):
         event, role = _named(row["e"]), _named(row["role"])
         if event and role and role not in roles[event]:
             roles[event].append(role)
