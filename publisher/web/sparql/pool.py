@@ -96,8 +96,9 @@ class WorkerPool:
             message = parent.recv() if parent.poll(START_TIMEOUT) else None
         except (EOFError, OSError):
             message = None
-        if isinstance(message, Unsandboxed):
+        if isinstance(message, Unsandboxed):  # the worker has stopped
             parent.close()
+            process.join(5)
             self._refuse_queries(message)
             return
         if not isinstance(message, Ready):
