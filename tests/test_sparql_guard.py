@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from publisher.web.errors import BadRequest, PayloadTooLarge, PublisherError
-from publisher.web.sparql.guard import ReadOnlyRefusal, check_query
+from publisher.web.sparql import guard
+from publisher.web.sparql.guard import CheckTimeout, ReadOnlyRefusal, check_query
 
 QUERIES = Path(__file__).resolve().parents[1] / "publisher" / "web" / "sparql" / "queries"
 
@@ -156,6 +157,18 @@ def test_brackets_and_negation_chains_count_as_depth(opener: str) -> None:
 def test_brackets_inside_strings_and_iris_do_not_count() -> None:
     text = 'SELECT * { ?s ?p "' + "{" * 500 + '" . ?s <http://x/((((((> ?o }'
     assert check(text, max_depth=4).form == "SELECT"
+
+
+def test_a_check_past_its_time_is_503_and_the_next_one_starts_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The parser gives up at its deadline (here: at once), and forgets that parse."""
+    monkeypatch.setattr(guard, "CHECK_SECONDS", 0.0)
+    with pytest.raises(CheckTimeout) as info:
+        check("SELECT * { " + "?s ?p ?o . " * 500 + "}")
+    assert info.value.status == 503 and "Retry-After" in info.value.headers
+    monkeypatch.undo()
+    assert check("ASK { ?s ?p ?o }").form == "ASK"
 
 
 def test_size_limit_is_in_utf8_bytes() -> None:
