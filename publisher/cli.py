@@ -33,6 +33,8 @@ def setting_option(flag: str) -> Callable[[F], F]:
     default declared once in ``config.Settings``; unset, the setting keeps its value."""
     declared = _SETTINGS[flag.replace("-", "_")]
     default = declared.default
+    if isinstance(default, bool):  # a switch: present means true
+        return click.option(f"--{flag}", is_flag=True, default=None, help=declared.metadata["help"])
     shown = "" if default is None else f" (default {default})"
     return click.option(
         f"--{flag}",
@@ -69,6 +71,7 @@ def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
 @setting_option("max-query-depth")
 @setting_option("max-result-rows")
 @setting_option("per-client-queries")
+@setting_option("allow-networked-queries")
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""

@@ -14,6 +14,7 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "DIPLOGRAPH_"
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -69,6 +70,12 @@ class Settings:
     per_client_queries: int = _setting(
         4, "SPARQL queries one client address may have running at once (429 above)."
     )
+    allow_networked_queries: bool = _setting(
+        False,
+        "Run SPARQL queries even where the query workers cannot isolate themselves from the "
+        "network (Linux unshare refused, as in many containers); the query guard is then the "
+        "only protection against outgoing requests. Off: such a server answers queries 503.",
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -101,6 +108,10 @@ def _coerce(f: dataclasses.Field[Any], raw: str) -> Any:
         return int(raw)
     if kind.startswith("float"):
         return float(raw)
+    if kind.startswith("bool"):
+        if raw.lower() not in BOOLEANS:
+            raise ValueError(f"{ENV_PREFIX}{f.name.upper()} must be true or false, not {raw!r}")
+        return BOOLEANS[raw.lower()]
     return raw
 
 

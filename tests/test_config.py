@@ -25,9 +25,11 @@ def documented_rows() -> dict[str, list[str]]:
 
 
 def shown(default: Any) -> str:
-    """A default as the docs write it: ``none``, ``./var``, ``30``."""
+    """A default as the docs write it: ``none``, ``./var``, ``30``, ``false``."""
     if default is None:
         return "none"
+    if isinstance(default, bool):
+        return str(default).lower()
     if isinstance(default, Path):
         return f"./{default.relative_to(PROJECT_ROOT)}"
     return f"{default:g}" if isinstance(default, float) else str(default)
@@ -75,3 +77,11 @@ def test_environment_overrides_defaults_and_overrides_win() -> None:
 def test_base_iri_must_end_with_a_slash() -> None:
     with pytest.raises(ValueError, match="must end with '/'"):
         Settings.from_env(environ={}, base_iri="https://example.org/x")
+
+
+def test_switches_read_true_and_false() -> None:
+    assert not Settings.from_env(environ={}).allow_networked_queries
+    on = {"DIPLOGRAPH_ALLOW_NETWORKED_QUERIES": "true"}
+    assert Settings.from_env(environ=on).allow_networked_queries
+    with pytest.raises(ValueError, match="true or false"):
+        Settings.from_env(environ={"DIPLOGRAPH_ALLOW_NETWORKED_QUERIES": "maybe"})

@@ -16,7 +16,9 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from publisher.config import Settings
 from publisher.release.layout import Release
+from publisher.web.app import create_app
 from publisher.web.state import app_state
 from tests.conftest import LiveServer
 
@@ -280,6 +282,25 @@ def test_oversize_query_is_413(client: FlaskClient) -> None:
     huge = "ASK { FILTER(" + " || ".join(["true"] * 20000) + ") }"
     response = client.post("/sparql", data=huge.encode(), content_type="application/sparql-query")
     assert response.status_code == 413
+
+
+def test_the_per_client_limit_applies_before_the_query_is_checked(
+    settings: Settings, release: Release
+) -> None:
+    """Checking a query costs the server CPU (up to about a second for 64 KB of crafted
+    text), so a client at its limit is turned away before its query is read: 429, not 400."""
+    app = create_app(settings.replace(release=release.path, per_client_queries=1))
+    limiter = app_state(app).sparql.limiter  # type: ignore[union-attr]
+    client, address = app.test_client(), "127.0.0.1"  # the test client's address
+    limiter.acquire(address)  # one query of this client is running
+    try:
+        busy = client.get("/sparql", query_string={"query": "SELECT * {"})
+    finally:
+        limiter.release(address)
+    assert busy.status_code == 429
+    refused = client.get("/sparql", query_string={"query": "SELECT * {"})
+    assert refused.status_code == 400
+    assert limiter.running(address) == 0  # a query refused by the check gave its place back
 
 
 def test_cors_allows_any_page_to_query(client: FlaskClient) -> None:

@@ -6,11 +6,18 @@ HTTP-level tests in test_sparql_safety.py show the consequence (a connection, a 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-from publisher.web.errors import BadRequest, PayloadTooLarge
-from publisher.web.sparql.guard import ReadOnlyRefusal, check_query
+from publisher.web.errors import BadRequest, PayloadTooLarge, PublisherError
+from publisher.web.sparql import guard
+from publisher.web.sparql.guard import CheckTimeout, ReadOnlyRefusal, check_query
+
+QUERIES = Path(__file__).resolve().parents[1] / "publisher" / "web" / "sparql" / "queries"
 
 
 def check(text: str, *, max_bytes: int = 65536, max_depth: int = 64):  # noqa: ANN201
@@ -49,6 +56,37 @@ def test_service_is_refused_in_every_disguise(query: str) -> None:
 def test_the_engine_would_accept_those_queries(query: str) -> None:
     """Without the guard these parse: the refusal is not an accident of bad syntax."""
     ox.Store().query(query.replace("127.0.0.1:9", "example.invalid"), base_iri="http://x/")
+
+
+# The engine reads `<` after an operand as "less than", never as the start of an IRI: a
+# lexer that took `<2)SERVICE:#>` for one missed the SERVICE inside it (`#>` is then a
+# comment to the end of the line). And a carriage return ends a comment for the engine.
+AS_THE_ENGINE_READS = [
+    "PREFIX : <http://127.0.0.1:9/> SELECT * { FILTER(1<2)SERVICE:#>\n{ ?s ?p ?o } }",
+    "SELECT * { VALUES ?e { <http://127.0.0.1:9/> } FILTER(1<2)SERVICE?e#>\n{ ?s ?p ?o } }",
+    "SELECT * { ?s ?p ?o FILTER(?o<2)SERVICE$e#>\n{ ?s ?p ?o } }",
+    "SELECT * { # a comment\rSERVICE <http://127.0.0.1:9/> { ?s ?p ?o }\n}",
+]
+
+
+@pytest.mark.parametrize("query", AS_THE_ENGINE_READS)
+def test_service_is_found_where_the_engine_finds_it(query: str) -> None:
+    with pytest.raises(BadRequest, match="SERVICE"):
+        check(query)
+
+
+@pytest.mark.parametrize("query", AS_THE_ENGINE_READS)
+def test_the_engine_reads_service_there(query: str) -> None:
+    """pyoxigraph parses each of them (a SELECT is evaluated lazily: nothing is fetched)."""
+    ox.Store().query(query, base_iri="http://x/")
+
+
+def test_nesting_behind_less_than_is_counted() -> None:
+    """The same trick hid 32,000 nested brackets from a lexer, which saw one IRI."""
+    hidden = "ASK { FILTER(1<2)FILTER(" + "(" * 32000 + "1" + ")" * 32000 + ")#>\n}"
+    with pytest.raises(BadRequest, match="32002 deep"):
+        check(hidden)
+    ox.Store().query(hidden.replace("(" * 32000, "(" * 20).replace(")" * 32000, ")" * 20))
 
 
 HARMLESS = [
@@ -121,6 +159,51 @@ def test_brackets_inside_strings_and_iris_do_not_count() -> None:
     assert check(text, max_depth=4).form == "SELECT"
 
 
+def test_a_check_past_its_time_is_503_and_the_next_one_starts_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The parser gives up at its deadline (here: at once), and forgets that parse."""
+    monkeypatch.setattr(guard, "CHECK_SECONDS", 0.0)
+    with pytest.raises(CheckTimeout) as info:
+        check("SELECT * { " + "?s ?p ?o . " * 500 + "}")
+    assert info.value.status == 503 and "Retry-After" in info.value.headers
+    monkeypatch.undo()
+    assert check("ASK { ?s ?p ?o }").form == "ASK"
+
+
+# Valid for pyoxigraph, refused by the grammar (docs/sparql.md lists them): refused with a
+# position, never run. Should a newer grammar accept one, update the docs.
+GRAMMAR_REFUSES = [
+    "CONSTRUCT {} WHERE { ?s ?p ?o }",
+    "PREFIX a: <http://x/> SELECT * { ?s a:p ?o }",
+    "PREFIX z: <http://x/> PREFIX : <http://y/> SELECT * { ?s z:: :o }",
+    "ASK { FILTER(!!true) }",
+]
+
+
+@pytest.mark.parametrize("query", GRAMMAR_REFUSES)
+def test_what_the_grammar_refuses_is_refused_with_a_position(query: str) -> None:
+    ox.Store().query(query)  # the engine runs it
+    with pytest.raises(BadRequest, match=r"syntax error at 1:\d+"):
+        check(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (group_concat(?o; separator=',') AS ?all) { ?s ?p ?o }",
+        "ASK { ?s ?p ?o FILTER(ISIRI(?s) && SameTerm(?s, ?s) && ISLITERAL(?o)) }",
+        'SELECT * { ?s <http://x/\\u0041> "\\u0022 quoted \\U0001F600" }',
+        "SELECT * { ?s ?p '\u00e9t\u00e9' } # \u2028 comment",
+        "SELECT * {\r\n  ?s ?p ?o # comment\r\n}",
+    ],
+)
+def test_what_the_grammar_reads_differently_is_mapped_first(query: str) -> None:
+    """Spellings, escapes, non-ASCII and carriage returns: accepted as pyoxigraph accepts."""
+    ox.Store().query(query)
+    assert check(query).form in ("SELECT", "ASK")
+
+
 def test_size_limit_is_in_utf8_bytes() -> None:
     query = 'SELECT * { ?s ?p "' + "é" * 40 + '" }'
     with pytest.raises(PayloadTooLarge):
@@ -137,3 +220,125 @@ def test_from_clause_is_noticed() -> None:
 def test_not_a_query_is_refused() -> None:
     with pytest.raises(BadRequest):
         check("hello")
+
+
+# --- Generated queries ----------------------------------------------------------------------
+
+PROLOGUE = "PREFIX : <http://127.0.0.1:9/> PREFIX ex: <http://127.0.0.1:9/>\n"
+# (Hypothesis tries the first choices of each list most: the tricky ones come first.)
+# Between tokens: nothing at all (the engine needs no word boundary), whitespace, and
+# comments that end where the engine ends them.
+GAPS = ["", "#>\n", " ", "# c\r", "\r", "\n\t", "#SERVICE\n"]
+# What may stand before the SERVICE pattern: operands before `<`, numbers, apostrophes.
+BEFORE = [
+    "FILTER(1<2)",
+    "",
+    "FILTER(?o<?x)",
+    "FILTER(1<'a')",
+    "FILTER(?o<'>')",
+    "BIND(1<2 AS ?b)",
+    "?s ?p 7",
+    "?s ?p 1e5",
+    "?s ?p 1.",
+    "?s <http://x/'> ?o .",
+    "MINUS { ?a ?b ?c }",
+]
+# Any case; codepoint escapes, which only some readings decode (SPARQL 1.1 §19.2 does).
+KEYWORDS = ["SERVICE", "service", "SeRvIcE", "\\u0053ERVICE", "SERVIC\\u0045", "serv\\u0069ce"]
+ENDPOINTS = [
+    ":",
+    "<http://127.0.0.1:9/>",
+    "?e",
+    "$e",
+    "ex:",
+    "ex:a",
+    "<http://127.0.0.1:9/\\u0041>",
+    "<http://127.0.0.1:9/a'b>",
+    ":\\u0041",
+]
+WRAPS = [
+    ("", ""),
+    ("{ ", " }"),
+    ("OPTIONAL { ", " }"),
+    ("FILTER EXISTS { ", " }"),
+    ("GRAPH ?g { ", " }"),
+    ("{ SELECT * { ", " } }"),
+]
+
+
+@st.composite
+def service_queries(draw: st.DrawFn) -> str:
+    """A SERVICE query in one of many disguises; each is live code wherever the engine
+    parses it (no gap comments it out)."""
+    tight = draw(st.booleans())  # no gaps inside the pattern's head: `SERVICESILENT:`
+    gap = st.just("") if tight else st.sampled_from(GAPS)
+    silent = draw(st.sampled_from(["", "SILENT", "silent"]))
+    opening, closing = draw(st.sampled_from(WRAPS))
+    parts = [
+        draw(st.sampled_from(BEFORE)),
+        draw(gap),
+        draw(st.sampled_from(KEYWORDS)),
+        draw(gap),
+        silent,
+        draw(gap) if silent else "",
+        draw(st.sampled_from(ENDPOINTS)),
+        draw(st.sampled_from(GAPS)),
+        draw(st.sampled_from(["{ ?s ?p ?o }", "{}", "{ SELECT * {} }"])),
+    ]
+    return f"{PROLOGUE}SELECT * {{ {opening}{''.join(parts)}{closing}\n}}"
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(service_queries())
+@example(f"{PROLOGUE}SELECT * {{ FILTER(1<2)SERVICE:#>\n{{ ?s ?p ?o }}\n}}")
+def test_no_disguise_gets_service_past_the_guard(query: str) -> None:
+    """Whatever the guard lets through, the engine cannot parse: no SERVICE gets to run.
+
+    (Run against the lexer this guard replaced, 1,000 examples found its bypass, the
+    example above, in 8 runs of 10.)"""
+    try:
+        check(query)
+    except PublisherError:
+        return
+    with pytest.raises(SyntaxError):
+        ox.Store().query(query, base_iri="http://x/")  # a SELECT: evaluated lazily, if ever
+
+
+def _examples() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted(QUERIES.glob("*.rq"))]
+
+
+@pytest.mark.parametrize("query", _examples(), ids=lambda q: q.split("\n", 1)[0][:40])
+def test_every_example_query_is_accepted(query: str) -> None:
+    assert check(query).form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+SPARQL_BITS = st.sampled_from(
+    ["{", "}", "(", ")", "[", "]", "<", ">", "<http://x/>", "?x", "'", '"', '"""', "#", "\n",
+     "\r", "\\", "\\u0041", ":", "ex:", ".", ";", ",", "!", "^", "|", "/", "*", "+", "-", "1",
+     "1e5", "SELECT", "SERVICE", "FILTER", "UNION", "OPTIONAL", "a", "é", "\x00", " "]
+)  # fmt: skip
+
+
+@st.composite
+def mutated_queries(draw: st.DrawFn) -> str:
+    """A known query with random pieces of SPARQL inserted, deleted or replaced."""
+    text = draw(st.sampled_from(_examples() + SERVICE_ATTACKS + HARMLESS))
+    for _ in range(draw(st.integers(1, 8))):
+        at = draw(st.integers(0, len(text)))
+        cut = draw(st.integers(0, 3))
+        text = text[:at] + draw(SPARQL_BITS) + text[at + cut :]
+    return text
+
+
+@settings(max_examples=150, deadline=5000)
+@given(st.one_of(mutated_queries(), st.text(max_size=2000), st.lists(SPARQL_BITS).map("".join)))
+def test_the_guard_answers_any_text_quickly(text: str) -> None:
+    """Any text is accepted or refused with an HTTP status: never a crash, never a hang
+    (the guard stops parsing after CHECK_SECONDS; hypothesis fails an example after 5 s)."""
+    try:
+        checked = check(text)
+    except PublisherError as exc:
+        assert exc.status in (400, 403, 413, 503)
+    else:
+        assert checked.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")

@@ -192,6 +192,7 @@ def _can_unshare_network() -> bool:
         "SELECT * {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
         "PREFIX : <{url}> SELECT * {{ SERVICE:{{ ?s ?p ?o }} }}",
         "SELECT * {{ ?s ?p ?o FILTER(?o<'a>') SERVICE <{url}> {{ }} #' }}",
+        "PREFIX : <{url}> SELECT * {{ FILTER(1<2)SERVICE:#>\n{{ ?s ?p ?o }} }}",
         "SELECT * FROM <{url}> {{ ?s ?p ?o }}",
         "LOAD <{url}>",
     ],
@@ -268,6 +269,15 @@ def test_nested_groups_do_not_take_the_server_down(bounded: LiveServer) -> None:
     """This 6 KB query segfaults pyoxigraph's parser in a normal thread."""
     nested = "SELECT * { " + "{" * 3000 + "}" * 3000 + " }"
     status, _, body = query(bounded, nested)
+    assert status == 400 and b"deep" in body
+    assert count(bounded) > 0
+
+
+@pytest.mark.live
+def test_nesting_hidden_behind_less_than_is_refused(bounded: LiveServer) -> None:
+    """32,000 nested brackets that a lexer took for one IRI (`<2)…#>`) reach no worker."""
+    hidden = "ASK { FILTER(1<2)FILTER(" + "(" * 32000 + "1" + ")" * 32000 + ")#>\n}"
+    status, _, body = query(bounded, hidden)
     assert status == 400 and b"deep" in body
     assert count(bounded) > 0
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from publisher.web.errors import PublisherError, ServiceUnavailable
 from publisher.web.sparql import worker
-from publisher.web.sparql.messages import FINAL, Message, Ready
+from publisher.web.sparql.messages import FINAL, Message, Ready, Unsandboxed
 from publisher.web.sparql.worker import Job
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,10 @@ class QueryTimeout(ServiceUnavailable):
 
 class PoolBusy(ServiceUnavailable):
     """Every worker stayed busy for longer than the short wait."""
+
+
+class NotIsolated(ServiceUnavailable):
+    """The workers cannot leave the network and may not run queries with it: none runs."""
 
 
 class WorkerCrashed(PublisherError):
@@ -51,11 +55,17 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` worker processes over the store at ``store_path``; see the module docstring."""
+    """``size`` worker processes over the store at ``store_path``; see the module docstring.
 
-    def __init__(self, store_path: Path, size: int) -> None:
+    ``allow_network``: workers that cannot isolate themselves from the network may run
+    queries anyway (sandbox.py); otherwise such a worker stops and the pool refuses every
+    query with ``NotIsolated`` (503)."""
+
+    def __init__(self, store_path: Path, size: int, *, allow_network: bool = False) -> None:
         self.store_path = str(store_path)
         self.size = size
+        self.allow_network = allow_network
+        self.not_isolated: str | None = None  # why the workers could not leave the network
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
@@ -74,7 +84,7 @@ class WorkerPool:
         parent, child = self._ctx.Pipe(duplex=True)
         process = self._ctx.Process(
             target=worker.serve,
-            args=(self.store_path, child),
+            args=(self.store_path, child, self.allow_network),
             name="diplograph-sparql-worker",
             daemon=True,
         )
@@ -84,14 +94,26 @@ class WorkerPool:
             process.start()
         child.close()
         try:
-            ready = parent.poll(START_TIMEOUT) and isinstance(parent.recv(), Ready)
+            message = parent.recv() if parent.poll(START_TIMEOUT) else None
         except (EOFError, OSError):
-            ready = False
-        if not ready:
+            message = None
+        if isinstance(message, Unsandboxed):  # the worker has stopped
+            parent.close()
+            process.join(5)
+            self._refuse_queries(message)
+            return
+        if not isinstance(message, Ready):
             log.error("SPARQL worker %s did not start; exit code %s", process.pid, process.exitcode)
             process.kill()
             parent.close()
             return
+        if message.networked:
+            log.warning(
+                "SPARQL worker %d keeps the host network (%s); allowed by "
+                "allow_networked_queries, so the query guard is the only line",
+                message.pid,
+                message.networked,
+            )
         entry = _Worker(process, parent)
         with self._lock:
             if self._closed:
@@ -101,6 +123,24 @@ class WorkerPool:
         self._idle.put(entry)
         self._ready.set()
 
+    def _refuse_queries(self, message: Unsandboxed) -> None:
+        """A worker could not leave the network: no query runs (it has stopped; no
+        replacement is started, as it would fail the same way)."""
+        with self._lock:
+            first, self.not_isolated = self.not_isolated is None, message.reason
+        if first:
+            log.error(
+                "SPARQL worker %d cannot isolate itself from the network (%s), so this "
+                "server runs no SPARQL query (503). Where the system allows no network "
+                "namespaces, as in a container without CAP_SYS_ADMIN or user namespaces, "
+                "start the server with --allow-networked-queries "
+                "(DIPLOGRAPH_ALLOW_NETWORKED_QUERIES=true) to run queries anyway: the query "
+                "guard is then the only line against outgoing requests.",
+                message.pid,
+                message.reason,
+            )
+        self._ready.set()  # wake the queries waiting for a worker: they get the refusal
+
     def submit(self, job: Job, *, timeout: float, wait: float) -> Execution:
         """Hand ``job`` to a free worker; the deadline starts now."""
         deadline = time.monotonic() + timeout
@@ -108,6 +148,12 @@ class WorkerPool:
             raise PoolBusy(
                 "The query workers are still starting; try again shortly.",
                 headers={"Retry-After": "5"},
+            )
+        if self.not_isolated is not None:
+            raise NotIsolated(
+                "This SPARQL endpoint runs no queries at the moment: its query workers "
+                "cannot isolate themselves from the network on this server, and it is not "
+                "configured to run queries without that isolation (see the server log)."
             )
         give_up = time.monotonic() + wait
         while True:
@@ -176,28 +222,29 @@ class WorkerPool:
             entry.process.join(2)
 
 
-_SHARED: dict[tuple[str, int], tuple[WorkerPool, int]] = {}
+_SHARED: dict[tuple[str, int, bool], tuple[WorkerPool, int]] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_pool(store_path: Path, size: int) -> WorkerPool:
-    """The pool for this store and size, shared by every app in the process that serves it.
+def shared_pool(store_path: Path, size: int, *, allow_network: bool = False) -> WorkerPool:
+    """The pool for this store, size and network rule, shared by every app in the process
+    that serves it.
 
     Why: tests (and tools) create several apps over one release; each starting its own
     processes would multiply memory for nothing. The pool closes when its last app goes.
     """
-    key = (str(store_path), size)
+    key = (str(store_path), size, allow_network)
     with _SHARED_LOCK:
         pool, users = _SHARED.get(key, (None, 0))
         if pool is None or pool.closed:
-            pool, users = WorkerPool(store_path, size), 0
+            pool, users = WorkerPool(store_path, size, allow_network=allow_network), 0
         _SHARED[key] = (pool, users + 1)
         return pool
 
 
 def release_shared(pool: WorkerPool) -> None:
     """One app less uses ``pool``; the last one closes it."""
-    key = (pool.store_path, pool.size)
+    key = (pool.store_path, pool.size, pool.allow_network)
     with _SHARED_LOCK:
         current, users = _SHARED.get(key, (None, 0))
         if current is not pool:

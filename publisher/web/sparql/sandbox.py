@@ -6,31 +6,42 @@ only an unconfigured loopback exists: should a query ever get past the guard, th
 outgoing request fails with "Network is unreachable" instead of reaching anything. The pipe
 to the server was made before the move and keeps working.
 
-It needs root or unprivileged user namespaces; where neither is allowed (or off Linux) the
-worker runs on with the guard alone, and says so in the server log.
+It needs root or unprivileged user namespaces. Where the system allows neither (many
+containers, or off Linux) the sandbox fails closed: the worker runs no query and the server
+answers 503, unless the operator chose to run queries with the guard alone
+(``allow_networked_queries``; see worker.serve).
 """
 
 from __future__ import annotations
 
 import ctypes
-import logging
 import os
 import sys
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 
-log = logging.getLogger(__name__)
+
+class SandboxRefused(Exception):
+    """The system refused this process a network namespace of its own; the message says why."""
 
 
-def isolate_network() -> bool:
-    """Move this (still single-threaded) process into an empty network namespace."""
+def leave_network() -> None:
+    """Move this (still single-threaded) process into an empty network namespace, or raise
+    ``SandboxRefused``."""
     if not sys.platform.startswith("linux"):
-        return False
+        raise SandboxRefused(f"network namespaces need Linux, not {sys.platform}")
     libc = ctypes.CDLL(None, use_errno=True)
     for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
         if libc.unshare(flags) == 0:
-            return True
-    error = os.strerror(ctypes.get_errno())
-    log.warning("SPARQL worker %d keeps the host network (unshare: %s)", os.getpid(), error)
-    return False
+            return
+    raise SandboxRefused(f"unshare: {os.strerror(ctypes.get_errno())}")
+
+
+def isolate_network() -> bool:
+    """Leave the network if the system allows it, and say whether it did (a probe)."""
+    try:
+        leave_network()
+    except SandboxRefused:
+        return False
+    return True

@@ -48,7 +48,11 @@ def start_sparql(
 ) -> SparqlService:
     """Start the worker pool (released when ``owner``, the app, is collected); count the
     graphs in the background; read the example queries."""
-    pool = shared_pool(release.store_path, settings.sparql_workers)
+    pool = shared_pool(
+        release.store_path,
+        settings.sparql_workers,
+        allow_network=settings.allow_networked_queries,
+    )
     weakref.finalize(owner, release_shared, pool)
     counter = service_description.GraphCounter()
     background.start("graph-count", partial(counter.count, store))

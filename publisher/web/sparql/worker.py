@@ -22,9 +22,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.web.sparql.messages import Broken, Chunk, Done, Ready, Refused, Stats
+from publisher.web.sparql.messages import Broken, Chunk, Done, Ready, Refused, Stats, Unsandboxed
 from publisher.web.sparql.results import TRUNCATED_NOTE, write_boolean, write_select
-from publisher.web.sparql.sandbox import isolate_network
+from publisher.web.sparql.sandbox import SandboxRefused, leave_network
 
 STACK_BYTES = 512 * 1024 * 1024  # reserved address space only; pages are touched on demand
 CHUNK_BYTES = 64 * 1024
@@ -47,14 +47,24 @@ class Job:
     base_iri: str | None = None  # resolves relative IRIs (the endpoint's URL)
 
 
-def serve(store_path: str, conn: Connection) -> None:
+def serve(store_path: str, conn: Connection, allow_network: bool = False) -> None:
     """Process entry point: leave the network, then run the job loop on a thread with a
-    large stack (``unshare`` must come first: it refuses a process with threads)."""
-    isolate_network()
+    large stack (``unshare`` must come first: it refuses a process with threads).
+
+    A worker that cannot leave the network runs no query (it says why, and stops) unless
+    ``allow_network``: the sandbox fails closed."""
+    networked = ""
+    try:
+        leave_network()
+    except SandboxRefused as exc:
+        if not allow_network:
+            conn.send(Unsandboxed(os.getpid(), str(exc)))
+            return
+        networked = str(exc)
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     threading.stack_size(STACK_BYTES)
-    loop = threading.Thread(target=_loop, args=(store_path, conn), name="sparql-worker")
+    loop = threading.Thread(target=_loop, args=(store_path, conn, networked), name="sparql-worker")
     loop.start()
     loop.join()
 
@@ -70,9 +80,9 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _loop(store_path: str, conn: Connection) -> None:
+def _loop(store_path: str, conn: Connection, networked: str) -> None:
     store = ox.Store.read_only(store_path)
-    conn.send(Ready(os.getpid()))
+    conn.send(Ready(os.getpid(), networked))
     while True:
         try:
             job: Job = conn.recv()

@@ -54,14 +54,27 @@ def endpoint() -> Response:
     req = read_request(request, settings.max_query_bytes)
     if req.query is None:
         return _description(choose_description_format(req.format))
-    checked = check_query(
-        req.query, max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth
-    )
-    fmt = choose_format(req.format, checked.form)
-    if fmt is HTML:
-        return _page(req.query, checked, req.default_graphs, req.named_graphs)
-    job = _job(checked, fmt, req.default_graphs, req.named_graphs, settings.max_result_rows)
-    return _stream(job, fmt, send_body=request.method != "HEAD")
+    # The per-client limit comes first: checking a crafted query can cost the server most
+    # of a second (docs/sparql.md). From here on this request holds a place in it.
+    client = request.remote_addr or "unknown"
+    limiter = get_sparql().limiter
+    limiter.acquire(client)
+    try:
+        checked = check_query(
+            req.query, max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth
+        )
+        fmt = choose_format(req.format, checked.form)
+        for_page = fmt is HTML
+        if for_page:  # the page reads SPARQL JSON, or a graph as N-Triples
+            fmt = NTRIPLES if checked.form in ("CONSTRUCT", "DESCRIBE") else SPARQL_JSON
+        rows = PAGE_ROWS if for_page else settings.max_result_rows
+        job = _job(checked, fmt, req.default_graphs, req.named_graphs, rows)
+    except BaseException:
+        limiter.release(client)
+        raise
+    if for_page:
+        return _page(req.query, *_run_for_page(job, fmt, client))
+    return _stream(job, fmt, client, send_body=request.method != "HEAD")
 
 
 def _job(
@@ -84,15 +97,15 @@ def _job(
     )
 
 
-def _stream(job: Job, fmt: Format, *, send_body: bool = True) -> Response:
+def _stream(job: Job, fmt: Format, client: str, *, send_body: bool = True) -> Response:
     """Run ``job`` and stream its output; small results go out whole, with their headers.
 
-    Without ``send_body`` (a HEAD) a large result is not streamed: the answer has the
-    headers GET would send, and the worker and the client's slot are given back at once
-    (a generator never started is closed without running its ``finally``)."""
-    client = request.remote_addr or "unknown"
+    ``client`` holds a place in the per-client limit; this gives it back, when the query
+    fails, when a whole result is ready, or when a streamed one ends. Without ``send_body``
+    (a HEAD) a large result is not streamed: the answer has the headers GET would send, and
+    the worker and the client's slot are given back at once (a generator never started is
+    closed without running its ``finally``)."""
     sparql = get_sparql()
-    sparql.limiter.acquire(client)
     execution: Execution | None = None
     try:
         execution = sparql.pool.submit(job, timeout=get_settings().query_timeout, wait=BUSY_WAIT)
@@ -166,33 +179,30 @@ def _rest(
 def _description(fmt: Format) -> Response:
     """The service description as RDF, or the query page for browsers."""
     if fmt is HTML:
-        return _page(None, None, None, None)
+        return _page(None, None, None)
     body = get_sparql().description(http.absolute("sparql"), fmt.name)
     return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
 
 
+def _run_for_page(
+    job: Job, fmt: Format, client: str
+) -> tuple[dict[str, Any] | None, PublisherError | None]:
+    """Run ``job`` (``client`` holds its place) for the page: its results, or its error."""
+    try:
+        response = _stream(job, fmt, client)
+        body = b"".join(response.response)  # type: ignore[arg-type]
+    except PublisherError as exc:
+        return None, exc
+    results = _page_results(body, fmt is NTRIPLES)
+    results["truncated"] = response.headers.get(TRUNCATED) == "true"
+    return results, None
+
+
 def _page(
-    query: str | None,
-    checked: CheckedQuery | None,
-    default_graphs: tuple[str, ...] | None,
-    named_graphs: tuple[str, ...] | None,
+    query: str | None, results: dict[str, Any] | None, error: PublisherError | None
 ) -> Response:
     """The query page; with a query, its results (at most PAGE_ROWS) as a table and chart."""
     sparql = get_sparql()
-    results: dict[str, Any] | None = None
-    error: PublisherError | None = None
-    status = 200
-    if checked is not None:
-        graph_result = checked.form in ("CONSTRUCT", "DESCRIBE")
-        fmt = NTRIPLES if graph_result else SPARQL_JSON
-        job = _job(checked, fmt, default_graphs, named_graphs, PAGE_ROWS)
-        try:
-            response = _stream(job, fmt)
-            body = b"".join(response.response)  # type: ignore[arg-type]
-            results = _page_results(body, graph_result)
-            results["truncated"] = response.headers.get(TRUNCATED) == "true"
-        except PublisherError as exc:
-            error, status = exc, exc.status
     html = render_template(
         "sparql.html",
         query=query
@@ -208,6 +218,7 @@ def _page(
         page_rows=PAGE_ROWS,
         graphs=sparql.sizes.get(0),
     )
+    status = 200 if error is None else error.status
     return Response(html, status=status, mimetype="text/html", headers={"Vary": "Accept"})
 
 
