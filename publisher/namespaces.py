@@ -86,6 +86,9 @@ class DIP(DefinedNamespace):
     SourceDocument: URIRef
     NewsArticle: URIRef
 
+    # Classes: evidence
+    Passage: URIRef
+
     # Datatypes
     DateValue: URIRef
 
@@ -162,8 +165,12 @@ class DIP(DefinedNamespace):
     cites: URIRef
     seedFile: URIRef
 
+    # Properties: evidence
+    evidence: URIRef
+
 
 SCHEMA = Namespace("http://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -181,6 +188,7 @@ PREFIXES: dict[str, str] = {
     "sem": str(SEM),
     "time": str(TIME),
     "foaf": str(FOAF),
+    "oa": str(OA),
     "dcterms": str(DCTERMS),
     "dcat": str(DCAT),
     "void": str(VOID),
@@ -197,6 +205,7 @@ __all__ = [
     "DIP",
     "DIP_IRI",
     "FOAF",
+    "OA",
     "OWL",
     "PREFIXES",
     "PROV",

@@ -20,7 +20,7 @@ from rdflib.util import guess_format
 
 from publisher import namespaces
 from publisher.config import PROJECT_ROOT
-from publisher.namespaces import DIP_IRI, FOAF, PROV, SCHEMA, SEM
+from publisher.namespaces import DIP_IRI, FOAF, OA, PROV, SCHEMA, SEM
 
 # XSD and TIME warn when pytest probes module globals, so they are reached through the module.
 XSD_IRI = str(namespaces.XSD)
@@ -35,11 +35,12 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 CLASS_TYPES = (OWL.Class, RDFS.Datatype)
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 BUILT_IN = (str(RDF), str(RDFS), str(OWL), XSD_IRI)
-ALIGNMENT_TARGETS = (str(SCHEMA), str(SEM), str(PROV), TIME_IRI, str(FOAF), str(SKOS))
+ALIGNMENT_TARGETS = (str(SCHEMA), str(SEM), str(PROV), TIME_IRI, str(FOAF), str(SKOS), str(OA))
 
 # Properties deliberately left without a domain or range, each with the reason.
 OPEN_DOMAIN = {
     "country": "places, organisations and people all have a country",
+    "evidence": "any resource a graph describes can name the passage that supports it",
 }
 OPEN_RANGE = {
     "about": "a statement or document can be about any resource in the graph",
