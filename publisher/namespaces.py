@@ -95,6 +95,10 @@ class DIP(DefinedNamespace):
     # Properties: events
     startDate: URIRef
     endDate: URIRef
+    earliestStartDate: URIRef
+    latestStartDate: URIRef
+    earliestEndDate: URIRef
+    latestEndDate: URIRef
     startDateNotStated: URIRef
     timeOfDay: URIRef
     place: URIRef

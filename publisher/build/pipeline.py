@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from publisher import __version__
 from publisher.build.checks import check_consistency, check_named_graphs, validate_sources
 from publisher.build.context import BuildContext, BuildError, Sources, Step
+from publisher.build.dates import add_date_bounds
 from publisher.build.dumps import write_dumps
 from publisher.build.load import load_sources, persist_store
 from publisher.build.materialise import materialise_alignments
@@ -82,6 +83,7 @@ def steps() -> list[Step]:
         check_named_graphs,
         check_consistency,
         load_sources,
+        add_date_bounds,  # before materialising, which aligns the bounds to SEM
         materialise_alignments,
         write_dumps,  # after every step that adds quads
         describe_dataset,  # counts and checksums what the dumps hold
