@@ -107,6 +107,8 @@ class DIP(DefinedNamespace):
     precededBy: URIRef
     followedBy: URIRef
     eventType: URIRef
+    sourceActor: URIRef
+    targetActor: URIRef
     commemorates: URIRef
     anniversary: URIRef
     origin: URIRef
@@ -168,6 +170,10 @@ class DIP(DefinedNamespace):
     publicationDate: URIRef
     cites: URIRef
     seedFile: URIRef
+
+    # Properties: event codes
+    quadClass: URIRef
+    goldsteinScore: URIRef
 
     # Properties: evidence
     evidence: URIRef

@@ -453,3 +453,36 @@ def test_seed_checks_skip_only_where_shared_is_absent(
     monkeypatch.setattr(module, "SHARED", tmp_path)
     with pytest.raises(AssertionError, match="is missing although"):
         read_seed(tmp_path / "seeds" / "000_missing.txt")
+
+
+# --- event codes --------------------------------------------------------------------------
+
+
+def test_one_act_is_coded_once_on_the_top_event_of_its_episode() -> None:
+    """A sub-event carries a CAMEO code only if it is a different act from every coded event it
+    is part of (a treaty signing in a meeting), never a step of the same act (the journey and
+    arrival of a visit): no coded event has a coded super-event with the same code."""
+    codes = {s.subject: s.object.value for s in ALL if s.predicate == f"{DIP}eventType"}
+    assert len(codes) >= 8
+    parents: dict[str, set[str]] = {}
+    for s in ALL:
+        if s.predicate == f"{DIP}subEventOf":
+            parents.setdefault(s.subject, set()).add(s.object.value)
+        elif s.predicate == f"{DIP}hasSubEvent":
+            parents.setdefault(s.object.value, set()).add(s.subject)
+    for event, code in codes.items():
+        todo, seen = list(parents.get(event, ())), set()
+        while todo:
+            parent = todo.pop()
+            if parent in seen:
+                continue
+            seen.add(parent)
+            assert codes.get(parent) != code, f"{event} repeats the code of {parent}"
+            todo.extend(parents.get(parent, ()))
+
+
+def test_every_coded_event_has_a_dyad() -> None:
+    coded = {s.subject for s in ALL if s.predicate == f"{DIP}eventType"}
+    for event in coded:
+        assert objects(event, f"{DIP}sourceActor"), event
+        assert objects(event, f"{DIP}targetActor"), event

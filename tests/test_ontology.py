@@ -55,7 +55,11 @@ PLAN_SCHEMES = (
     "position-type",
     "counted",
     "transport-mode",
+    "quad-class",
+    "plover",
 )
+#: Schemes with a hierarchy (skos:broader); the others are flat.
+HIERARCHICAL = ("event-type", "plover")
 
 
 @cache
@@ -402,29 +406,74 @@ def test_every_concept_is_in_exactly_one_scheme_with_an_english_pref_label() -> 
 
 
 def test_concept_iris_follow_the_scheme_and_top_concepts_are_consistent() -> None:
+    """A concept is a top concept of its scheme or has a skos:broader in the same scheme (only
+    the CAMEO and PLOVER schemes have a hierarchy), never both; narrower mirrors broader."""
     g = vocabularies()
     for concept in concepts():
         scheme = g.value(concept, SKOS.inScheme)
         name = str(scheme).rsplit("/", 1)[1]
         assert re.fullmatch(re.escape(f"{BASE}id/concept/{name}/") + r"[a-z0-9-]+", str(concept))
-        assert (concept, SKOS.topConceptOf, scheme) in g
-        assert (scheme, SKOS.hasTopConcept, concept) in g
+        broader = list(g.objects(concept, SKOS.broader))
+        top = (concept, SKOS.topConceptOf, scheme) in g
+        assert top == ((scheme, SKOS.hasTopConcept, concept) in g), concept
+        assert top != bool(broader), f"{concept}: a top concept or one broader concept"
+        assert len(broader) <= 1 and (not broader or name in HIERARCHICAL), concept
+        for parent in broader:
+            assert g.value(parent, SKOS.inScheme) == scheme, concept
+        assert set(g.subjects(SKOS.broader, concept)) == set(g.objects(concept, SKOS.narrower))
+
+
+QUAD_CLASS = {
+    **dict.fromkeys(("01", "02", "03", "04", "05"), "verbal-cooperation"),
+    **dict.fromkeys(("06", "07", "08"), "material-cooperation"),
+    **dict.fromkeys(("09", "10", "11", "12", "13"), "verbal-conflict"),
+    **dict.fromkeys(("14", "15", "16", "17", "18", "19", "20"), "material-conflict"),
+}
 
 
 def test_event_types_carry_their_cameo_code_as_notation() -> None:
+    """CAMEO as a hierarchy: each code's parent is the code one digit shorter (root: two
+    digits), and each code has the QuadClass of its root and a Goldstein score."""
     g = vocabularies()
     scheme = URIRef(f"{BASE}id/scheme/event-type")
     codes = {}
     for concept in g.subjects(SKOS.inScheme, scheme):
         (notation,) = list(g.objects(concept, SKOS.notation))
-        assert re.fullmatch(r"\d{3,4}", str(notation)), notation
-        assert str(concept).endswith("/" + str(notation))
-        codes[str(notation)] = str(g.value(concept, SKOS.prefLabel))
+        code = str(notation)
+        assert re.fullmatch(r"\d{2,4}", code), notation
+        assert str(concept).endswith("/" + code)
+        parent = g.value(concept, SKOS.broader)
+        if len(code) == 2:
+            assert parent is None, code
+        else:
+            assert str(g.value(parent, SKOS.notation)) == code[:-1], code
+        quad = g.value(concept, URIRef(DIP_IRI + "quadClass"))
+        assert quad == URIRef(f"{BASE}id/concept/quad-class/{QUAD_CLASS[code[:2]]}"), code
+        score = g.value(concept, URIRef(DIP_IRI + "goldsteinScore"))
+        assert isinstance(score, Literal) and -10 <= score.toPython() <= 10, code
+        codes[code] = str(g.value(concept, SKOS.prefLabel))
     assert codes["042"] == "make a visit"
     assert codes["043"] == "host a visit"
     assert codes["057"] == "sign formal agreement"
     assert codes["150"] == "demonstrate military power"
     assert {"010", "036", "040", "062", "190"} <= set(codes)
+    assert codes["04"] == "consult" and codes["0312"] == "express intent to cooperate militarily"
+
+
+def test_cameo_codes_match_plover_event_types_and_modes() -> None:
+    """Every CAMEO code except those of root 01 (which PLOVER drops) and root 08 (which it
+    splits) matches a PLOVER event type or mode, by skos:exactMatch or skos:closeMatch."""
+    g = vocabularies()
+    event_types = URIRef(f"{BASE}id/scheme/event-type")
+    plover = URIRef(f"{BASE}id/scheme/plover")
+    for concept in g.subjects(SKOS.inScheme, event_types):
+        code = str(g.value(concept, SKOS.notation))
+        matches = [*g.objects(concept, SKOS.exactMatch), *g.objects(concept, SKOS.closeMatch)]
+        if code[:2] == "01" or code == "08":
+            assert matches == [], code
+            continue
+        assert len(matches) == 1, code
+        assert g.value(matches[0], SKOS.inScheme) == plover, code
 
 
 def test_planned_concepts_exist() -> None:
@@ -437,6 +486,8 @@ def test_planned_concepts_exist() -> None:
         "position-type": "supreme-leader president head-of-state director official "
         "party-official government-member",
         "transport-mode": "train",
+        "quad-class": "verbal-cooperation material-cooperation verbal-conflict material-conflict",
+        "plover": "agree consult consult-visit support cooperate accuse accuse-disapprove",
     }
     have = {str(c) for c in concepts()}
     for scheme, slugs in expected.items():
