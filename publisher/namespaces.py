@@ -126,10 +126,13 @@ class DIP(DefinedNamespace):
 
     # Properties: participation
     hasParticipation: URIRef
+    participationIn: URIRef
     participant: URIRef
     role: URIRef
     hasParticipant: URIRef
     participatedIn: URIRef
+    hasAttendee: URIRef
+    attended: URIRef
 
     # Properties: delegations, membership, positions, organisations
     delegationOf: URIRef
@@ -137,6 +140,7 @@ class DIP(DefinedNamespace):
     hasMember: URIRef
     memberOf: URIRef
     holdsPosition: URIRef
+    heldBy: URIRef
     positionType: URIRef
     positionIn: URIRef
     basedIn: URIRef
@@ -146,10 +150,12 @@ class DIP(DefinedNamespace):
 
     # Properties: agreements
     party: URIRef
+    partyTo: URIRef
     signatory: URIRef
     signingDate: URIRef
     signingPlace: URIRef
     signingEvent: URIRef
+    signingOf: URIRef
     obligation: URIRef
 
     # Properties: claims and estimates
@@ -157,8 +163,11 @@ class DIP(DefinedNamespace):
     reportedIn: URIRef
     claimText: URIRef
     certainty: URIRef
+    sourceStance: URIRef
+    claimantHedge: URIRef
     subject: URIRef
     estimateOf: URIRef
+    hasEstimate: URIRef
     quantityValue: URIRef
     counted: URIRef
     isApproximate: URIRef

@@ -52,7 +52,8 @@ def seed_text() -> str:
     return read_seed(SEED)
 
 
-#: The Wikidata identities verified in DESIGN.md §4 (Kursk Oblast is not in the article).
+#: The Wikidata identities verified in DESIGN.md §4 that the article names (Kursk Oblast is not
+#: in it).
 ALLOWED_WIKIDATA = {
     f"{BASE}id/person/kim-jong-un": "Q56226",
     f"{BASE}id/person/xi-jinping": "Q15031",
@@ -64,6 +65,10 @@ ALLOWED_WIKIDATA = {
     f"{BASE}id/place/tianjin": "Q11736",
     f"{BASE}id/place/pyongyang": "Q18808",
     f"{BASE}id/org/sco": "Q485207",
+    f"{BASE}id/state/jpn": "Q17",
+    f"{BASE}id/state/kor": "Q884",
+    f"{BASE}id/state/ukr": "Q212",
+    f"{BASE}id/place/washington-dc": "Q61",
 }
 
 #: Unicode script (the first word of a character's name) each native-language tag must use.
@@ -486,3 +491,26 @@ def test_every_coded_event_has_a_dyad() -> None:
     for event in coded:
         assert objects(event, f"{DIP}sourceActor"), event
         assert objects(event, f"{DIP}targetActor"), event
+
+
+ATTENDING_ROLES = {
+    f"{BASE}id/concept/role/{name}"
+    for name in ("attendee", "guest", "host", "head-of-delegation", "delegation-member", "speaker")
+}
+
+
+def test_attendees_are_participants_present_in_person() -> None:
+    """dip:hasAttendee (⊑ schema:attendee) names only participants whose role has them there:
+    never a deploying or supported state, a signatory state or an organiser."""
+    attendees = [s for s in ALL if s.predicate == f"{DIP}hasAttendee"]
+    assert len(attendees) >= 20
+    for link in attendees:
+        agent = link.object.value
+        assert ox.NamedNode(agent) in objects(link.subject, f"{DIP}hasParticipant"), link
+        roles = {
+            role.value
+            for participation in objects(link.subject, f"{DIP}hasParticipation")
+            if objects(participation.value, f"{DIP}participant") == [ox.NamedNode(agent)]
+            for role in objects(participation.value, f"{DIP}role")
+        }
+        assert roles and roles <= ATTENDING_ROLES, (link, roles)

@@ -148,8 +148,10 @@ def test_labels_are_lower_case_phrases_and_definitions_sentences() -> None:
 def test_ontology_metadata_is_complete() -> None:
     g = ontology()
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
-    assert g.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(f"{BASE}ontology/0.1.0")
-    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.1.0"
+    assert g.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(f"{BASE}ontology/0.2.0")
+    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.2.0"
+    assert g.value(ONTOLOGY_IRI, OWL.priorVersion) == URIRef(f"{BASE}ontology/0.1.0")
+    assert english(g, ONTOLOGY_IRI, SKOS.historyNote), "the changelog of terms"
     assert g.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"
     )
@@ -282,7 +284,9 @@ def test_the_design_alignments_are_present() -> None:
         ("State", RDFS.subClassOf, SCHEMA.Country),
         ("Place", RDFS.subClassOf, SCHEMA.Place),
         ("Claim", RDFS.subClassOf, PROV.Entity),
-        ("hasParticipant", RDFS.subPropertyOf, SCHEMA.attendee),
+        ("hasAttendee", RDFS.subPropertyOf, SCHEMA.attendee),
+        ("hasParticipant", RDFS.subPropertyOf, SEM.hasActor),
+        ("Participation", RDFS.subClassOf, SEM.Role),
         ("startDate", RDFS.subPropertyOf, SCHEMA.startDate),
         ("place", RDFS.subPropertyOf, SCHEMA.location),
         ("subEventOf", RDFS.subPropertyOf, SCHEMA.superEvent),
@@ -536,3 +540,45 @@ def test_data_uses_properties_within_their_domain_and_range() -> None:
         if range_ is not None and (p, RDF.type, OWL.ObjectProperty) in g and not allowed(o, range_):
             wrong.add(f"{s} {local(p)} {o}: object is not in the range")
     assert sorted(wrong) == []
+
+
+DEPRECATED = {"about": ["subject"], "certainty": ["sourceStance", "claimantHedge"]}
+
+
+def test_deprecated_terms_are_kept_marked_and_point_to_their_successors() -> None:
+    """A replaced term stays (its IRI is published), owl:deprecated true, with
+    dcterms:isReplacedBy its successors; no data or shape uses it any more."""
+    g = ontology()
+    deprecated = {local(t) for t in dip_terms() if (t, OWL.deprecated, Literal(True)) in g}
+    assert deprecated == set(DEPRECATED)
+    for name, successors in DEPRECATED.items():
+        term = URIRef(DIP_IRI + name)
+        assert sorted(local(o) for o in g.objects(term, DCTERMS.isReplacedBy)) == sorted(successors)
+        history = str(english(g, ONTOLOGY_IRI, SKOS.historyNote)[0])
+        assert f"dip:{name}" in history
+    used = dip_terms_used_in(sorted((PROJECT_ROOT / "data").glob("*.trig")))
+    assert {local(t) for t in used} & set(DEPRECATED) == set()
+
+
+def test_inverses_the_oops_review_asked_for_are_declared() -> None:
+    g = ontology()
+    pairs = {
+        "holdsPosition": "heldBy",
+        "hasParticipation": "participationIn",
+        "party": "partyTo",
+        "signingEvent": "signingOf",
+        "estimateOf": "hasEstimate",
+        "hasAttendee": "attended",
+    }
+    for p, q in pairs.items():
+        assert (URIRef(DIP_IRI + p), OWL.inverseOf, URIRef(DIP_IRI + q)) in g, p
+
+
+def test_agreements_claims_documents_passages_and_concepts_are_disjoint() -> None:
+    g = ontology()
+    members = [
+        set(g.items(g.value(axiom, OWL.members)))
+        for axiom in g.subjects(RDF.type, OWL.AllDisjointClasses)
+    ]
+    wanted = {URIRef(DIP_IRI + n) for n in ("Agreement", "Claim", "SourceDocument", "Passage")}
+    assert any(wanted | {SKOS.Concept} <= m for m in members)
