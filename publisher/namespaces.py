@@ -86,12 +86,19 @@ class DIP(DefinedNamespace):
     SourceDocument: URIRef
     NewsArticle: URIRef
 
+    # Classes: evidence
+    Passage: URIRef
+
     # Datatypes
     DateValue: URIRef
 
     # Properties: events
     startDate: URIRef
     endDate: URIRef
+    earliestStartDate: URIRef
+    latestStartDate: URIRef
+    earliestEndDate: URIRef
+    latestEndDate: URIRef
     startDateNotStated: URIRef
     timeOfDay: URIRef
     place: URIRef
@@ -100,6 +107,8 @@ class DIP(DefinedNamespace):
     precededBy: URIRef
     followedBy: URIRef
     eventType: URIRef
+    sourceActor: URIRef
+    targetActor: URIRef
     commemorates: URIRef
     anniversary: URIRef
     origin: URIRef
@@ -117,10 +126,13 @@ class DIP(DefinedNamespace):
 
     # Properties: participation
     hasParticipation: URIRef
+    participationIn: URIRef
     participant: URIRef
     role: URIRef
     hasParticipant: URIRef
     participatedIn: URIRef
+    hasAttendee: URIRef
+    attended: URIRef
 
     # Properties: delegations, membership, positions, organisations
     delegationOf: URIRef
@@ -128,6 +140,7 @@ class DIP(DefinedNamespace):
     hasMember: URIRef
     memberOf: URIRef
     holdsPosition: URIRef
+    heldBy: URIRef
     positionType: URIRef
     positionIn: URIRef
     basedIn: URIRef
@@ -137,10 +150,12 @@ class DIP(DefinedNamespace):
 
     # Properties: agreements
     party: URIRef
+    partyTo: URIRef
     signatory: URIRef
     signingDate: URIRef
     signingPlace: URIRef
     signingEvent: URIRef
+    signingOf: URIRef
     obligation: URIRef
 
     # Properties: claims and estimates
@@ -148,8 +163,11 @@ class DIP(DefinedNamespace):
     reportedIn: URIRef
     claimText: URIRef
     certainty: URIRef
+    sourceStance: URIRef
+    claimantHedge: URIRef
     subject: URIRef
     estimateOf: URIRef
+    hasEstimate: URIRef
     quantityValue: URIRef
     counted: URIRef
     isApproximate: URIRef
@@ -162,8 +180,16 @@ class DIP(DefinedNamespace):
     cites: URIRef
     seedFile: URIRef
 
+    # Properties: event codes
+    quadClass: URIRef
+    goldsteinScore: URIRef
+
+    # Properties: evidence
+    evidence: URIRef
+
 
 SCHEMA = Namespace("http://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -181,6 +207,7 @@ PREFIXES: dict[str, str] = {
     "sem": str(SEM),
     "time": str(TIME),
     "foaf": str(FOAF),
+    "oa": str(OA),
     "dcterms": str(DCTERMS),
     "dcat": str(DCAT),
     "void": str(VOID),
@@ -197,6 +224,7 @@ __all__ = [
     "DIP",
     "DIP_IRI",
     "FOAF",
+    "OA",
     "OWL",
     "PREFIXES",
     "PROV",

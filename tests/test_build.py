@@ -76,7 +76,7 @@ def test_alignments_are_materialised(project_store: ox.Store) -> None:
     assert (
         count(
             project_store,
-            "SELECT (COUNT(*) AS ?n) { ?e dip:hasParticipant ?a FILTER NOT "
+            "SELECT (COUNT(*) AS ?n) { ?e dip:hasAttendee ?a FILTER NOT "
             "EXISTS { ?e schema:attendee ?a } }",
         )
         == 0

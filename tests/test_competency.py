@@ -21,7 +21,7 @@ from publisher.web.sparql.examples import QUERIES_DIR
 
 COMPETENCY = Path(__file__).parent / "competency"
 QUERIES = sorted(QUERIES_DIR.glob("*.rq"))
-ALLOWED_PREFIXES = {"dip", "rdfs", "skos", "prov", "schema"}
+ALLOWED_PREFIXES = {"dip", "rdfs", "skos", "prov", "schema", "oa", "xsd"}
 
 Row = tuple[str, ...]
 

@@ -7,6 +7,7 @@ These read ``data/*.trig`` directly (no build), so a curator gets a fast answer.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import pytest
 import rdflib
 
 from publisher.config import PROJECT_ROOT
+from tests.conftest import SHARED
 
 DATA = PROJECT_ROOT / "data"
 FILES = sorted(DATA.glob("*.trig"))
@@ -31,18 +33,27 @@ SCHEMA_SAMEAS = "http://schema.org/sameAs"
 OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ARTICLE = f"{BASE}id/source/article-eaf561987a3443d8"
-SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "000_eaf561987a3443d8.txt"
+SEED = SHARED / "seeds" / "000_eaf561987a3443d8.txt"
+OA = "http://www.w3.org/ns/oa#"
+
+
+def read_seed(path: Path) -> str:
+    """A seed file as passages count it: its bytes decoded as UTF-8, nothing normalised
+    (no newline translation, no Unicode normalisation), so offsets are code points."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} (the shared seeds beside the project) is absent on this checkout")
+    assert path.is_file(), f"{path} is missing although {SHARED} is present"
+    return path.read_bytes().decode("utf-8")
 
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
     """The seed article, which lives in ../shared beside the project (as in CI)."""
-    if not SEED.is_file():
-        pytest.skip(f"the seed article {SEED} is absent on this checkout (CI always has it)")
-    return SEED.read_text(encoding="utf-8")
+    return read_seed(SEED)
 
 
-#: The Wikidata identities verified in DESIGN.md §4 (Kursk Oblast is not in the article).
+#: The Wikidata identities verified in DESIGN.md §4 that the article names (Kursk Oblast is not
+#: in it).
 ALLOWED_WIKIDATA = {
     f"{BASE}id/person/kim-jong-un": "Q56226",
     f"{BASE}id/person/xi-jinping": "Q15031",
@@ -54,6 +65,10 @@ ALLOWED_WIKIDATA = {
     f"{BASE}id/place/tianjin": "Q11736",
     f"{BASE}id/place/pyongyang": "Q18808",
     f"{BASE}id/org/sco": "Q485207",
+    f"{BASE}id/state/jpn": "Q17",
+    f"{BASE}id/state/kor": "Q884",
+    f"{BASE}id/state/ukr": "Q212",
+    f"{BASE}id/place/washington-dc": "Q61",
 }
 
 #: Unicode script (the first word of a character's name) each native-language tag must use.
@@ -93,8 +108,12 @@ ALL = list(statements())
 GRAPHS = sorted({s.graph for s in ALL if s.graph})
 
 
-def objects(subject: str, predicate: str) -> list[Term]:
-    return [s.object for s in ALL if s.subject == subject and s.predicate == predicate]
+def objects(subject: str, predicate: str, graph: str | None = None) -> list[Term]:
+    return [
+        s.object
+        for s in ALL
+        if s.subject == subject and s.predicate == predicate and graph in (None, s.graph)
+    ]
 
 
 def literal_scripts(text: str) -> set[str]:
@@ -298,3 +317,200 @@ def test_claim_texts_are_the_article_s_own_words(seed_text: str) -> None:
 def test_numbers_and_dates_come_from_the_article(phrase: str, seed_text: str) -> None:
     """A guard against drift: the figures the data encodes are all in the seed text."""
     assert phrase in seed_text
+
+
+# --- evidence: every statement names the passage of its source that supports it ------------
+
+
+def dip_subclasses(*names: str) -> set[str]:
+    """The ontology's classes below (and including) the named dip: classes."""
+    graph = rdflib.Graph().parse(PROJECT_ROOT / "ontology" / "diplograph.ttl")
+    found = {DIP + name for name in names}
+    grew = True
+    while grew:
+        before = len(found)
+        for sub, sup in graph.subject_objects(rdflib.RDFS.subClassOf):
+            if str(sup) in found and isinstance(sub, rdflib.URIRef):
+                found.add(str(sub))
+        grew = len(found) > before
+    return found
+
+
+def typed_as(classes: set[str]) -> set[str]:
+    return {s.subject for s in ALL if s.predicate == RDF_TYPE and s.object.value in classes}
+
+
+EVIDENCED = typed_as(dip_subclasses("Event", "Participation", "Claim"))
+EVIDENCE = [s for s in ALL if s.predicate == f"{DIP}evidence"]
+PASSAGES = sorted({s.object.value for s in EVIDENCE})
+
+
+def test_events_participations_and_claims_cite_a_passage_in_each_graph_that_describes_them() -> (
+    None
+):
+    """What a graph states about an event, participation, claim or estimate is backed, in that
+    same graph, by a dip:evidence passage (a resource restated by two sources has one each)."""
+    described = {(s.subject, s.graph) for s in ALL if s.subject in EVIDENCED}
+    assert len({subject for subject, _ in described}) >= 60
+    missing = [
+        (subject, graph)
+        for subject, graph in sorted(described)
+        if not objects(subject, f"{DIP}evidence", graph)
+    ]
+    assert missing == []
+
+
+def test_every_passage_is_described_once_in_the_graph_that_cites_it() -> None:
+    for link in EVIDENCE:
+        passage = link.object.value
+        assert ox.NamedNode(f"{DIP}Passage") in objects(passage, RDF_TYPE, link.graph), link
+    described = {}
+    for statement in ALL:
+        if statement.predicate == RDF_TYPE and statement.object.value == f"{DIP}Passage":
+            described.setdefault(statement.subject, []).append(statement.graph)
+    assert {p: g for p, g in described.items() if len(g) != 1} == {}
+    assert sorted(described) == PASSAGES, "a passage no statement cites"
+
+
+@dataclass(frozen=True)
+class Passage:
+    iri: str
+    source: str
+    exact: str
+    prefix: str | None
+    suffix: str | None
+    start: int
+    end: int
+
+
+def selector(passage: str, kind: str) -> str:
+    (node,) = [
+        o.value
+        for o in objects(passage, f"{OA}hasSelector")
+        if ox.NamedNode(OA + kind) in objects(o.value, RDF_TYPE)
+    ]
+    return node
+
+
+def one(subject: str, predicate: str) -> str | None:
+    values = [o.value for o in objects(subject, predicate)]
+    assert len(values) <= 1, (subject, predicate, values)
+    return values[0] if values else None
+
+
+def passage(iri: str) -> Passage:
+    quote, position = selector(iri, "TextQuoteSelector"), selector(iri, "TextPositionSelector")
+    exact = one(quote, f"{OA}exact")
+    start, end = one(position, f"{OA}start"), one(position, f"{OA}end")
+    (source,) = [o.value for o in objects(iri, f"{OA}hasSource")]
+    assert exact is not None and start is not None and end is not None, iri
+    return Passage(
+        iri,
+        source,
+        exact,
+        one(quote, f"{OA}prefix"),
+        one(quote, f"{OA}suffix"),
+        int(start),
+        int(end),
+    )
+
+
+def test_passage_iris_name_their_source_and_offsets() -> None:
+    """``id/passage/{source slug}-{start}-{end}``: a passage never changes, a new span is a new
+    passage."""
+    for iri in PASSAGES:
+        p = passage(iri)
+        slug = p.source.removeprefix(f"{BASE}id/source/")
+        assert iri == f"{BASE}id/passage/{slug}-{p.start}-{p.end}"
+
+
+def test_every_quote_is_the_seed_text_at_its_offsets() -> None:
+    """Each passage's exact words are the source's text at [start, end) in code points, its
+    prefix and suffix are the text right before and after, and the quote (with them) occurs
+    once in the text, so either selector alone finds the passage."""
+    texts: dict[str, str] = {}
+    checked = 0
+    for iri in PASSAGES:
+        p = passage(iri)
+        if p.source not in texts:
+            (seed,) = objects(p.source, f"{DIP}seedFile")
+            texts[p.source] = read_seed(PROJECT_ROOT.parent / seed.value)
+        text = texts[p.source]
+        found = [m.start() for m in re.finditer(re.escape(p.exact), text)]
+        assert text[p.start : p.end] == p.exact, f"{iri}: the quote occurs at {found}"
+        prefix, suffix = p.prefix or "", p.suffix or ""
+        assert text[p.start - len(prefix) : p.start] == prefix, iri
+        assert text[p.end : p.end + len(suffix)] == suffix, iri
+        matches = [m for m in found if text[m - len(prefix) : m] == prefix]
+        matches = [m for m in matches if text[m + len(p.exact) :].startswith(suffix)]
+        assert matches == [p.start], f"{iri}: add oa:prefix/oa:suffix, the quote is at {found}"
+        checked += 1
+    assert checked == len(PASSAGES) >= 30
+
+
+def test_seed_checks_skip_only_where_shared_is_absent(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "SHARED", tmp_path / "absent")
+    with pytest.raises(pytest.skip.Exception, match="is absent on this checkout"):
+        read_seed(SEED)
+    monkeypatch.setattr(module, "SHARED", tmp_path)
+    with pytest.raises(AssertionError, match="is missing although"):
+        read_seed(tmp_path / "seeds" / "000_missing.txt")
+
+
+# --- event codes --------------------------------------------------------------------------
+
+
+def test_one_act_is_coded_once_on_the_top_event_of_its_episode() -> None:
+    """A sub-event carries a CAMEO code only if it is a different act from every coded event it
+    is part of (a treaty signing in a meeting), never a step of the same act (the journey and
+    arrival of a visit): no coded event has a coded super-event with the same code."""
+    codes = {s.subject: s.object.value for s in ALL if s.predicate == f"{DIP}eventType"}
+    assert len(codes) >= 8
+    parents: dict[str, set[str]] = {}
+    for s in ALL:
+        if s.predicate == f"{DIP}subEventOf":
+            parents.setdefault(s.subject, set()).add(s.object.value)
+        elif s.predicate == f"{DIP}hasSubEvent":
+            parents.setdefault(s.object.value, set()).add(s.subject)
+    for event, code in codes.items():
+        todo, seen = list(parents.get(event, ())), set()
+        while todo:
+            parent = todo.pop()
+            if parent in seen:
+                continue
+            seen.add(parent)
+            assert codes.get(parent) != code, f"{event} repeats the code of {parent}"
+            todo.extend(parents.get(parent, ()))
+
+
+def test_every_coded_event_has_a_dyad() -> None:
+    coded = {s.subject for s in ALL if s.predicate == f"{DIP}eventType"}
+    for event in coded:
+        assert objects(event, f"{DIP}sourceActor"), event
+        assert objects(event, f"{DIP}targetActor"), event
+
+
+ATTENDING_ROLES = {
+    f"{BASE}id/concept/role/{name}"
+    for name in ("attendee", "guest", "host", "head-of-delegation", "delegation-member", "speaker")
+}
+
+
+def test_attendees_are_participants_present_in_person() -> None:
+    """dip:hasAttendee (⊑ schema:attendee) names only participants whose role has them there:
+    never a deploying or supported state, a signatory state or an organiser."""
+    attendees = [s for s in ALL if s.predicate == f"{DIP}hasAttendee"]
+    assert len(attendees) >= 20
+    for link in attendees:
+        agent = link.object.value
+        assert ox.NamedNode(agent) in objects(link.subject, f"{DIP}hasParticipant"), link
+        roles = {
+            role.value
+            for participation in objects(link.subject, f"{DIP}hasParticipation")
+            if objects(participation.value, f"{DIP}participant") == [ox.NamedNode(agent)]
+            for role in objects(participation.value, f"{DIP}role")
+        }
+        assert roles and roles <= ATTENDING_ROLES, (link, roles)

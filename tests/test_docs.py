@@ -34,9 +34,10 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SAME_AS = "http://schema.org/sameAs"
 IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
 #: Prefixes of other vocabularies, written in the docs but not minted by the project.
-FOREIGN = {"xsd", "rdf", "rdfs", "owl", "skos", "prov", "schema", "dcterms", "http", "https"}
+FOREIGN = {"xsd", "rdf", "rdfs", "owl", "skos", "prov", "schema", "dcterms", "oa", "http", "https"}
 WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
-WORDS |= {"nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+WORDS |= {"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14}
+WORDS |= {"fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18}
 
 
 def doc(name: str) -> str:

@@ -20,7 +20,7 @@ from rdflib.util import guess_format
 
 from publisher import namespaces
 from publisher.config import PROJECT_ROOT
-from publisher.namespaces import DIP_IRI, FOAF, PROV, SCHEMA, SEM
+from publisher.namespaces import DIP_IRI, FOAF, OA, PROV, SCHEMA, SEM
 
 # XSD and TIME warn when pytest probes module globals, so they are reached through the module.
 XSD_IRI = str(namespaces.XSD)
@@ -35,11 +35,12 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 CLASS_TYPES = (OWL.Class, RDFS.Datatype)
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 BUILT_IN = (str(RDF), str(RDFS), str(OWL), XSD_IRI)
-ALIGNMENT_TARGETS = (str(SCHEMA), str(SEM), str(PROV), TIME_IRI, str(FOAF), str(SKOS))
+ALIGNMENT_TARGETS = (str(SCHEMA), str(SEM), str(PROV), TIME_IRI, str(FOAF), str(SKOS), str(OA))
 
 # Properties deliberately left without a domain or range, each with the reason.
 OPEN_DOMAIN = {
     "country": "places, organisations and people all have a country",
+    "evidence": "any resource a graph describes can name the passage that supports it",
 }
 OPEN_RANGE = {
     "about": "a statement or document can be about any resource in the graph",
@@ -54,7 +55,11 @@ PLAN_SCHEMES = (
     "position-type",
     "counted",
     "transport-mode",
+    "quad-class",
+    "plover",
 )
+#: Schemes with a hierarchy (skos:broader); the others are flat.
+HIERARCHICAL = ("event-type", "plover")
 
 
 @cache
@@ -143,8 +148,10 @@ def test_labels_are_lower_case_phrases_and_definitions_sentences() -> None:
 def test_ontology_metadata_is_complete() -> None:
     g = ontology()
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
-    assert g.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(f"{BASE}ontology/0.1.0")
-    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.1.0"
+    assert g.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(f"{BASE}ontology/0.2.0")
+    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.2.0"
+    assert g.value(ONTOLOGY_IRI, OWL.priorVersion) == URIRef(f"{BASE}ontology/0.1.0")
+    assert english(g, ONTOLOGY_IRI, SKOS.historyNote), "the changelog of terms"
     assert g.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"
     )
@@ -247,6 +254,9 @@ def test_alignments_point_only_at_the_agreed_vocabularies() -> None:
     for predicate in (RDFS.subClassOf, RDFS.subPropertyOf):
         for sub, sup in g.subject_objects(predicate):
             assert dip(sub), f"the ontology must not define external term {sub}"
+            if isinstance(sup, BNode):  # a restriction on the dip: class, not an alignment
+                assert (sup, RDF.type, OWL.Restriction) in g and dip(g.value(sup, OWL.onProperty))
+                continue
             assert dip(sup) or str(sup).startswith(ALIGNMENT_TARGETS), (sub, sup)
 
 
@@ -274,7 +284,9 @@ def test_the_design_alignments_are_present() -> None:
         ("State", RDFS.subClassOf, SCHEMA.Country),
         ("Place", RDFS.subClassOf, SCHEMA.Place),
         ("Claim", RDFS.subClassOf, PROV.Entity),
-        ("hasParticipant", RDFS.subPropertyOf, SCHEMA.attendee),
+        ("hasAttendee", RDFS.subPropertyOf, SCHEMA.attendee),
+        ("hasParticipant", RDFS.subPropertyOf, SEM.hasActor),
+        ("Participation", RDFS.subClassOf, SEM.Role),
         ("startDate", RDFS.subPropertyOf, SCHEMA.startDate),
         ("place", RDFS.subPropertyOf, SCHEMA.location),
         ("subEventOf", RDFS.subPropertyOf, SCHEMA.superEvent),
@@ -398,29 +410,74 @@ def test_every_concept_is_in_exactly_one_scheme_with_an_english_pref_label() -> 
 
 
 def test_concept_iris_follow_the_scheme_and_top_concepts_are_consistent() -> None:
+    """A concept is a top concept of its scheme or has a skos:broader in the same scheme (only
+    the CAMEO and PLOVER schemes have a hierarchy), never both; narrower mirrors broader."""
     g = vocabularies()
     for concept in concepts():
         scheme = g.value(concept, SKOS.inScheme)
         name = str(scheme).rsplit("/", 1)[1]
         assert re.fullmatch(re.escape(f"{BASE}id/concept/{name}/") + r"[a-z0-9-]+", str(concept))
-        assert (concept, SKOS.topConceptOf, scheme) in g
-        assert (scheme, SKOS.hasTopConcept, concept) in g
+        broader = list(g.objects(concept, SKOS.broader))
+        top = (concept, SKOS.topConceptOf, scheme) in g
+        assert top == ((scheme, SKOS.hasTopConcept, concept) in g), concept
+        assert top != bool(broader), f"{concept}: a top concept or one broader concept"
+        assert len(broader) <= 1 and (not broader or name in HIERARCHICAL), concept
+        for parent in broader:
+            assert g.value(parent, SKOS.inScheme) == scheme, concept
+        assert set(g.subjects(SKOS.broader, concept)) == set(g.objects(concept, SKOS.narrower))
+
+
+QUAD_CLASS = {
+    **dict.fromkeys(("01", "02", "03", "04", "05"), "verbal-cooperation"),
+    **dict.fromkeys(("06", "07", "08"), "material-cooperation"),
+    **dict.fromkeys(("09", "10", "11", "12", "13"), "verbal-conflict"),
+    **dict.fromkeys(("14", "15", "16", "17", "18", "19", "20"), "material-conflict"),
+}
 
 
 def test_event_types_carry_their_cameo_code_as_notation() -> None:
+    """CAMEO as a hierarchy: each code's parent is the code one digit shorter (root: two
+    digits), and each code has the QuadClass of its root and a Goldstein score."""
     g = vocabularies()
     scheme = URIRef(f"{BASE}id/scheme/event-type")
     codes = {}
     for concept in g.subjects(SKOS.inScheme, scheme):
         (notation,) = list(g.objects(concept, SKOS.notation))
-        assert re.fullmatch(r"\d{3,4}", str(notation)), notation
-        assert str(concept).endswith("/" + str(notation))
-        codes[str(notation)] = str(g.value(concept, SKOS.prefLabel))
+        code = str(notation)
+        assert re.fullmatch(r"\d{2,4}", code), notation
+        assert str(concept).endswith("/" + code)
+        parent = g.value(concept, SKOS.broader)
+        if len(code) == 2:
+            assert parent is None, code
+        else:
+            assert str(g.value(parent, SKOS.notation)) == code[:-1], code
+        quad = g.value(concept, URIRef(DIP_IRI + "quadClass"))
+        assert quad == URIRef(f"{BASE}id/concept/quad-class/{QUAD_CLASS[code[:2]]}"), code
+        score = g.value(concept, URIRef(DIP_IRI + "goldsteinScore"))
+        assert isinstance(score, Literal) and -10 <= score.toPython() <= 10, code
+        codes[code] = str(g.value(concept, SKOS.prefLabel))
     assert codes["042"] == "make a visit"
     assert codes["043"] == "host a visit"
     assert codes["057"] == "sign formal agreement"
     assert codes["150"] == "demonstrate military power"
     assert {"010", "036", "040", "062", "190"} <= set(codes)
+    assert codes["04"] == "consult" and codes["0312"] == "express intent to cooperate militarily"
+
+
+def test_cameo_codes_match_plover_event_types_and_modes() -> None:
+    """Every CAMEO code except those of root 01 (which PLOVER drops) and root 08 (which it
+    splits) matches a PLOVER event type or mode, by skos:exactMatch or skos:closeMatch."""
+    g = vocabularies()
+    event_types = URIRef(f"{BASE}id/scheme/event-type")
+    plover = URIRef(f"{BASE}id/scheme/plover")
+    for concept in g.subjects(SKOS.inScheme, event_types):
+        code = str(g.value(concept, SKOS.notation))
+        matches = [*g.objects(concept, SKOS.exactMatch), *g.objects(concept, SKOS.closeMatch)]
+        if code[:2] == "01" or code == "08":
+            assert matches == [], code
+            continue
+        assert len(matches) == 1, code
+        assert g.value(matches[0], SKOS.inScheme) == plover, code
 
 
 def test_planned_concepts_exist() -> None:
@@ -433,6 +490,8 @@ def test_planned_concepts_exist() -> None:
         "position-type": "supreme-leader president head-of-state director official "
         "party-official government-member",
         "transport-mode": "train",
+        "quad-class": "verbal-cooperation material-cooperation verbal-conflict material-conflict",
+        "plover": "agree consult consult-visit support cooperate accuse accuse-disapprove",
     }
     have = {str(c) for c in concepts()}
     for scheme, slugs in expected.items():
@@ -481,3 +540,45 @@ def test_data_uses_properties_within_their_domain_and_range() -> None:
         if range_ is not None and (p, RDF.type, OWL.ObjectProperty) in g and not allowed(o, range_):
             wrong.add(f"{s} {local(p)} {o}: object is not in the range")
     assert sorted(wrong) == []
+
+
+DEPRECATED = {"about": ["subject"], "certainty": ["sourceStance", "claimantHedge"]}
+
+
+def test_deprecated_terms_are_kept_marked_and_point_to_their_successors() -> None:
+    """A replaced term stays (its IRI is published), owl:deprecated true, with
+    dcterms:isReplacedBy its successors; no data or shape uses it any more."""
+    g = ontology()
+    deprecated = {local(t) for t in dip_terms() if (t, OWL.deprecated, Literal(True)) in g}
+    assert deprecated == set(DEPRECATED)
+    for name, successors in DEPRECATED.items():
+        term = URIRef(DIP_IRI + name)
+        assert sorted(local(o) for o in g.objects(term, DCTERMS.isReplacedBy)) == sorted(successors)
+        history = str(english(g, ONTOLOGY_IRI, SKOS.historyNote)[0])
+        assert f"dip:{name}" in history
+    used = dip_terms_used_in(sorted((PROJECT_ROOT / "data").glob("*.trig")))
+    assert {local(t) for t in used} & set(DEPRECATED) == set()
+
+
+def test_inverses_the_oops_review_asked_for_are_declared() -> None:
+    g = ontology()
+    pairs = {
+        "holdsPosition": "heldBy",
+        "hasParticipation": "participationIn",
+        "party": "partyTo",
+        "signingEvent": "signingOf",
+        "estimateOf": "hasEstimate",
+        "hasAttendee": "attended",
+    }
+    for p, q in pairs.items():
+        assert (URIRef(DIP_IRI + p), OWL.inverseOf, URIRef(DIP_IRI + q)) in g, p
+
+
+def test_agreements_claims_documents_passages_and_concepts_are_disjoint() -> None:
+    g = ontology()
+    members = [
+        set(g.items(g.value(axiom, OWL.members)))
+        for axiom in g.subjects(RDF.type, OWL.AllDisjointClasses)
+    ]
+    wanted = {URIRef(DIP_IRI + n) for n in ("Agreement", "Claim", "SourceDocument", "Passage")}
+    assert any(wanted | {SKOS.Concept} <= m for m in members)

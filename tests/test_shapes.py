@@ -76,15 +76,30 @@ def test_project_data_conforms() -> None:
     assert report.conforms, report.format(PROJECT_ROOT)
 
 
-GOOD_EVENT = """\
+#: A passage for the test events to cite (every event needs dip:evidence).
+PASSAGE = """\
+  <https://w3id.org/diplograph/id/passage/t-0-5> a dip:Passage ; rdfs:label "P"@en ;
+    oa:hasSource <https://w3id.org/diplograph/id/source/t> ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "event" ] ,
+      [ a oa:TextPositionSelector ; oa:start "0"^^xsd:nonNegativeInteger ;
+        oa:end "5"^^xsd:nonNegativeInteger ] .
+  <https://w3id.org/diplograph/id/source/t> a dip:SourceDocument ; rdfs:label "T"@en .
+"""
+
+GOOD_EVENT = (
+    """\
 @prefix dip: <https://w3id.org/diplograph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
 GRAPH <https://w3id.org/diplograph/id/graph/test> {{
   <https://w3id.org/diplograph/id/event/e> a dip:Event ; rdfs:label "An event"@en ;
+    dip:evidence <https://w3id.org/diplograph/id/passage/t-0-5> ;
     dip:startDate {start} ; dip:endDate {end} .
-}}
 """
+    + PASSAGE.replace("{", "{{").replace("}", "}}")
+    + "}}\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -112,15 +127,20 @@ def test_end_not_before_start(tmp_path: Path, start: str, end: str, ordered: boo
     assert [p for p in report.problems if p.shape != "dsh:DateOrderShape"] == []
 
 
-UNDATED_EVENT = """\
+UNDATED_EVENT = (
+    """\
 @prefix dip: <https://w3id.org/diplograph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
 GRAPH <https://w3id.org/diplograph/id/graph/test> {{
-  <https://w3id.org/diplograph/id/event/e> a dip:MilitaryDeployment ; rdfs:label "An event"@en
+  <https://w3id.org/diplograph/id/event/e> a dip:MilitaryDeployment ; rdfs:label "An event"@en ;
+    dip:evidence <https://w3id.org/diplograph/id/passage/t-0-5>
     {dates} .
-}}
 """
+    + PASSAGE.replace("{", "{{").replace("}", "}}")
+    + "}}\n"
+)
 
 
 @pytest.mark.parametrize(

@@ -147,9 +147,17 @@ def test_explicit_ontology_and_shapes(tmp_path: Path) -> None:
 @prefix dip: <https://w3id.org/diplograph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
 <https://w3id.org/diplograph/id/event/p> a dip:Event ; rdfs:label "Parade"@en ;
-    dip:startDate "2025-09-03"^^xsd:date ; dip:place <https://w3id.org/diplograph/id/place/b> .
+    dip:startDate "2025-09-03"^^xsd:date ; dip:place <https://w3id.org/diplograph/id/place/b> ;
+    dip:evidence <https://w3id.org/diplograph/id/passage/s-0-6> .
 <https://w3id.org/diplograph/id/place/b> a dip:City ; rdfs:label "Beijing"@en .
+<https://w3id.org/diplograph/id/passage/s-0-6> a dip:Passage ; rdfs:label "S, 0-6"@en ;
+    oa:hasSource <https://w3id.org/diplograph/id/source/s> ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Parade" ] ,
+        [ a oa:TextPositionSelector ; oa:start "0"^^xsd:nonNegativeInteger ;
+          oa:end "6"^^xsd:nonNegativeInteger ] .
+<https://w3id.org/diplograph/id/source/s> a dip:SourceDocument ; rdfs:label "S"@en .
 """,
         encoding="utf-8",
     )

@@ -143,13 +143,15 @@ def materialise_alignments(ctx: BuildContext) -> None:
         inferred_graph=graph_iri(ctx.settings.base_iri, INFERRED),
         skip_graphs=(graph_iri(ctx.settings.base_iri, SHAPES),),
     )
-    ctx.manifest["inferred"] = {
-        "quads": result.total,
-        "inverse": result.inverse,
-        "subproperty": result.subproperty,
-        "subclass": result.subclass,
-    }
+    inferred = ctx.manifest.setdefault("inferred", {})
+    bounds = inferred.get("date_bounds", 0)  # added to the same graph by dates.add_date_bounds
+    inferred.update(
+        quads=result.total + bounds,
+        inverse=result.inverse,
+        subproperty=result.subproperty,
+        subclass=result.subclass,
+    )
     ctx.log(
-        f"inferred {result.total} quads (inverse {result.inverse}, subproperty "
-        f"{result.subproperty}, subclass {result.subclass})"
+        f"inferred {result.total + bounds} quads (date bounds {bounds}, inverse "
+        f"{result.inverse}, subproperty {result.subproperty}, subclass {result.subclass})"
     )

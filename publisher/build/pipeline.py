@@ -17,9 +17,11 @@ import pyoxigraph as ox
 from publisher import __version__
 from publisher.build.checks import check_consistency, check_named_graphs, validate_sources
 from publisher.build.context import BuildContext, BuildError, Sources, Step
+from publisher.build.dates import add_date_bounds
 from publisher.build.dumps import write_dumps
 from publisher.build.load import load_sources, persist_store
 from publisher.build.materialise import materialise_alignments
+from publisher.build.tables import write_tables
 from publisher.build.void import describe_dataset
 from publisher.config import Settings
 from publisher.release.layout import (
@@ -82,8 +84,10 @@ def steps() -> list[Step]:
         check_named_graphs,
         check_consistency,
         load_sources,
+        add_date_bounds,  # before materialising, which aligns the bounds to SEM
         materialise_alignments,
         write_dumps,  # after every step that adds quads
+        write_tables,  # events.csv and network.graphml, into the same index
         describe_dataset,  # counts and checksums what the dumps hold
         persist_store,  # last: the on-disk store gets every quad, the VoID graph included
     ]

@@ -77,6 +77,13 @@ FORMAT_FEATURES = {
 }
 
 
+#: What the non-RDF files follow (dcterms:conformsTo): CSV by RFC 4180, GraphML's namespace.
+CONFORMS_TO = {
+    "csv": "https://www.rfc-editor.org/rfc/rfc4180",
+    "graphml": "http://graphml.graphdrawing.org/xmlns",
+}
+
+
 def void_triples(
     stats: Statistics,
     files: Sequence[DumpFile],
@@ -152,19 +159,27 @@ def _describe_file(
     url = ox.NamedNode(f"{base}downloads/{release_id}/{dump.name}")
     dist = ox.NamedNode(distribution_iri(base, release_id, dump.name))
     of = dataset if dump.graph is None else ox.NamedNode(dump.graph)
-    t.add(of, VOID.dataDump, url)
+    rdf = dump.format in FORMAT_FEATURES  # events.csv, network.graphml: tables, not RDF
+    if rdf:
+        t.add(of, VOID.dataDump, url)
     t.add(of, DCAT.distribution, dist)
     t.add(dist, RDF.type, _iri(DCAT.Distribution))
     t.add(dist, DCTERMS.title, ox.Literal(dump.name))
     t.add(dist, DCTERMS.description, _text(dump.description))
     t.add(dist, DCAT.downloadURL, url)
     t.add(dist, DCAT.accessURL, ox.NamedNode(f"{base}downloads/"))
-    t.add(dist, DCAT.mediaType, _media_type(dump.media_type))
+    if dump.format == "graphml":  # no IANA registration: the type as text, not an IANA IRI
+        t.add(dist, DCTERMS["format"], ox.Literal(dump.media_type))
+    else:
+        t.add(dist, DCAT.mediaType, _media_type(dump.media_type))
     if dump.compressed:
         t.add(dist, DCAT.compressFormat, _media_type("application/gzip"))
     t.add(dist, DCAT.byteSize, _int(dump.size, "nonNegativeInteger"))
     t.add(dist, DCTERMS.license, _iri(LICENSE))
-    t.add(dist, VOID.triples, _int(dump.triples))
+    if rdf:
+        t.add(dist, VOID.triples, _int(dump.triples))
+    elif dump.format in CONFORMS_TO:
+        t.add(dist, DCTERMS.conformsTo, ox.NamedNode(CONFORMS_TO[dump.format]))
     checksum = ox.BlankNode()
     t.add(dist, SPDX.checksum, checksum)
     t.add(checksum, RDF.type, _iri(SPDX.Checksum))

@@ -20,7 +20,8 @@ LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 BUILD_GRAPHS: dict[str, str] = {
     "ontology": "The Diplograph ontology and its SKOS concept schemes.",
     "shapes": "The SHACL shapes every release is validated against.",
-    "inferred": "RDFS consequences of the ontology's alignments, materialised by the build.",
+    "inferred": "RDFS consequences of the ontology's alignments and the earliest and latest "
+    "day of every stated date, materialised by the build.",
     "void": "The dataset's own description (VoID and DCAT), made after the counts and dumps.",
 }
 ONTOLOGY, SHAPES, INFERRED, VOID = "ontology", "shapes", "inferred", "void"
