@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from publisher.cli import main
 from publisher.config import PROJECT_ROOT
 from publisher.release.layout import current_release
+from tests.hostile import billion_laughs, project_with, run_cli
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "release" / "good.trig"
@@ -90,20 +91,9 @@ def test_real_process_exit_code_and_no_traceback() -> None:
     assert "Traceback" not in done.stderr
 
 
-def project_copy(tmp_path: Path, *data: Path) -> Path:
-    """A project tree with the real ontology and shapes and the given data files."""
-    root = tmp_path / "project"
-    shutil.copytree(PROJECT_ROOT / "ontology", root / "ontology")
-    shutil.copytree(PROJECT_ROOT / "shapes", root / "shapes")
-    (root / "data").mkdir()
-    for path in data:
-        shutil.copy(path, root / "data" / path.name)
-    return root
-
-
 def test_build_prints_summary_then_refuses_bad_data(runner: CliRunner, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    root = project_copy(tmp_path, GOOD)
+    root = project_with(tmp_path, GOOD)
     result = runner.invoke(main, ["--home", str(home), "build", "--root", str(root)])
     assert result.exit_code == 0, result.output
     release = current_release(home)
@@ -129,3 +119,17 @@ def test_validate_directories(runner: CliRunner, tmp_path: Path) -> None:
     empty = runner.invoke(main, ["validate", str(tmp_path)])
     assert empty.exit_code == 2
     assert "directory holds no RDF files" in empty.stderr
+
+
+# --- hostile inputs: a clear message, never a traceback, bounded if a defence regresses -----
+
+
+def test_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
+    laughs = billion_laughs(tmp_path / "laughs.rdf")
+    assert laughs.stat().st_size < 700
+    run = run_cli(["validate", str(laughs)], memory_mb=1024, timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert f"error: {laughs}:3:" in run.stderr
+    assert "entity declarations are not accepted" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.seconds < 30

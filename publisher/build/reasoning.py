@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import owlready2
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
-from rdflib.util import guess_format
+
+from publisher.build.inputs import parse_quads
+from publisher.terms import to_rdflib
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +55,15 @@ class ConsistencyResult:
 
 
 def merged_graph(paths: Iterable[Path]) -> Graph:
-    """Parse every file (any RDF syntax rdflib knows; quads are flattened) into one graph."""
+    """Parse every file (any syntax ``inputs.RDF_FORMATS`` knows; quads are flattened) into
+    one graph, with ``inputs.parse_quads``: the parser, and the defences against hostile
+    files, of every other step. ``InputError`` for a file that cannot be read."""
     merged = Graph()
     for path in paths:
-        fmt = guess_format(str(path)) or "turtle"
-        if fmt in {"trig", "nquads", "trix"}:
-            dataset = Dataset()
-            dataset.parse(path, format=fmt)
-            for s, p, o, _ in dataset.quads((None, None, None, None)):
-                merged.add((s, p, o))
-        else:
-            merged.parse(path, format=fmt)
+        merged.addN(
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), merged)
+            for q in parse_quads(path)
+        )
     return merged
 
 
