@@ -15,6 +15,7 @@ from publisher.build.pipeline import build_release, steps
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.release.dataset import graph_iri
 from publisher.release.layout import Release, current_release, list_releases, releases_dir
+from tests.hostile import ONTOLOGY_IRI, OWL_IMPORTS, listening
 
 BUILD = Path(__file__).parent / "data" / "release"
 SHAPES = Path(__file__).parent / "data" / "shapes"
@@ -190,3 +191,26 @@ def test_undescribed_graph_is_a_warning(tmp_path: Path) -> None:
         f"add <{undescribed}> prov:wasDerivedFrom <its source> ; prov:wasAttributedTo "
         "<its curator> ."
     ]
+
+
+# --- hostile inputs and interrupted builds --------------------------------------------------
+
+
+def test_an_import_in_a_data_file_is_refused(
+    first: tuple[Settings, Release], tmp_path: Path
+) -> None:
+    settings, release = first
+    with listening(answer=True) as listener:
+        bad = tmp_path / "imports.trig"
+        bad.write_text(
+            f"GRAPH <{graph_iri(settings.base_iri, 'imports')}> {{\n"
+            f"  <{ONTOLOGY_IRI}> <{OWL_IMPORTS}> <{listener.url()}> .\n}}\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(BuildError) as caught:
+            build_release(settings, sources_with(BUILD / "good.trig", bad), log=lambda m: None)
+    assert listener.connections == []
+    message = str(caught.value)
+    assert f"{bad}: owl:imports <{listener.url()}>" in message
+    assert "Delete the statement" in message
+    assert current_release(settings.home) == release

@@ -13,7 +13,14 @@ from click.testing import CliRunner
 from publisher.cli import main
 from publisher.config import PROJECT_ROOT
 from publisher.release.layout import current_release
-from tests.hostile import billion_laughs, project_with, run_cli
+from tests.hostile import (
+    ONTOLOGY_IRI,
+    OWL_IMPORTS,
+    billion_laughs,
+    listening,
+    project_with,
+    run_cli,
+)
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "release" / "good.trig"
@@ -133,3 +140,30 @@ def test_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
     assert "entity declarations are not accepted" in run.stderr
     assert "Traceback" not in run.stderr
     assert run.seconds < 30
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A project with good data and its home, built once by the real command."""
+    tmp_path = tmp_path_factory.mktemp("built")
+    home, root = tmp_path / "home", project_with(tmp_path, GOOD)
+    run = run_cli(["--home", str(home), "build", "--root", str(root)], memory_mb=None)
+    assert run.returncode == 0, run.stderr
+    return home, root
+
+
+def test_build_never_waits_for_an_imported_url(tmp_path: Path, built: tuple[Path, Path]) -> None:
+    """An ontology file importing a URL that never answers: the build neither connects nor
+    waits (the old build hung forever); a bounded child, so a regression fails in minutes."""
+    root = tmp_path / "project"
+    shutil.copytree(built[1], root)
+    with listening(answer=False) as silent:
+        (root / "ontology" / "extra.ttl").write_text(
+            f"<{ONTOLOGY_IRI}> <{OWL_IMPORTS}> <{silent.url()}> .\n", encoding="utf-8"
+        )
+        run = run_cli(
+            ["--home", str(tmp_path / "home"), "build", "--root", str(root)], memory_mb=None
+        )
+    assert silent.connections == []
+    assert run.returncode == 0, run.stderr
+    assert f"owl:imports <{silent.url()}> not followed" in run.stderr
