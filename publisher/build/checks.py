@@ -129,10 +129,12 @@ def check_consistency(ctx: BuildContext) -> None:
         raise BuildError(f"the ontology and data are inconsistent (OWL 2, HermiT): {exc}") from None
     except ReasonerLimit as exc:
         raise BuildError(
-            f"{exc}, so the build stopped. A DL reasoner can take exponential time and memory "
-            "on some axioms: if ontology/ changed, look at the new axioms (cardinalities, "
-            "nominals, property chains, deep class expressions); for a much larger dataset, "
-            "raise HERMIT_TIMEOUT_S or HERMIT_MEMORY_MB in publisher/build/reasoning.py."
+            f"{exc}, so the build stopped. A DL reasoner's time and memory grow with the data, "
+            "and can grow exponentially with some axioms: look at the largest file for data "
+            "that should not be there (e.g. a generated or deeply nested structure) and at any "
+            "new axioms in ontology/ (cardinalities, nominals, property chains); for a dataset "
+            "that is this large on purpose, raise HERMIT_TIMEOUT_S or HERMIT_MEMORY_MB in "
+            "publisher/build/reasoning.py."
         ) from None
     except ReasonerFailed as exc:
         # No verdict is not a pass: publishing unchecked data would break the release promise.

@@ -121,10 +121,10 @@ def parse_quads(path: Path) -> list[ox.Quad]:
     fmt = rdf_format(path)
     if not path.is_file():
         raise InputError(path, "no such file")
-    xml_error = check_rdfxml(path) if fmt == ox.RdfFormat.RDF_XML else (None, None)
-    budget = EXPANSION_FACTOR * path.stat().st_size + EXPANSION_FLOOR
     quads: list[ox.Quad] = []
     try:
+        xml_error = check_rdfxml(path) if fmt == ox.RdfFormat.RDF_XML else (None, None)
+        budget = EXPANSION_FACTOR * path.stat().st_size + EXPANSION_FLOOR
         with path.open("rb") as stream:
             for quad in ox.parse(stream, format=fmt):
                 budget -= _check_quad(path, quad)
@@ -148,6 +148,8 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         raise InputError(path, f"syntax error: {reason}", line, column) from None
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
     return quads
 
 

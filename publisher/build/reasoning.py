@@ -27,6 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from publisher.build.inputs import parse_quads
+from publisher.build.validation import quiet_rdflib
 from publisher.terms import to_rdflib
 
 log = logging.getLogger(__name__)
@@ -75,13 +76,22 @@ def merged_graph(paths: Iterable[Path]) -> Graph:
     """Parse every file (any syntax ``inputs.RDF_FORMATS`` knows; quads are flattened) into
     one graph, with ``inputs.parse_quads``: the parser, and the defences against hostile
     files, of every other step. ``InputError`` for a file that cannot be read."""
+    return _merge(paths)[0]
+
+
+def _merge(paths: Iterable[Path]) -> tuple[Graph, dict[Path, int]]:
+    """``merged_graph``, and how many statements each file holds."""
     merged = Graph()
-    for path in paths:
-        merged.addN(
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), merged)
-            for q in parse_quads(path)
-        )
-    return merged
+    sizes: dict[Path, int] = {}
+    with quiet_rdflib():
+        for path in paths:
+            quads = parse_quads(path)
+            sizes[path] = len(quads)
+            merged.addN(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), merged)
+                for q in quads
+            )
+    return merged, sizes
 
 
 def check_consistency(paths: Sequence[Path], *, workdir: Path | None = None) -> ConsistencyResult:
@@ -105,13 +115,13 @@ def check_consistency(paths: Sequence[Path], *, workdir: Path | None = None) -> 
     ``ReasonerLimit`` that HermiT exceeded ``HERMIT_TIMEOUT_S`` or ``HERMIT_MEMORY_MB``.
     """
     started = time.perf_counter()
-    graph = merged_graph(paths)
+    graph, sizes = _merge(paths)
     imports = tuple(sorted({str(o) for o in graph.objects(None, OWL.imports)}))
     graph.remove((None, OWL.imports, None))
     with tempfile.TemporaryDirectory(prefix="diplograph-hermit-", dir=workdir) as tmp:
         source = Path(tmp) / "merged.nt"
         graph.serialize(source, format="nt", encoding="utf-8")
-        unsatisfiable = _run_hermit(source, Path(tmp), _names(paths))
+        unsatisfiable = _run_hermit(source, Path(tmp), _sized(sizes))
     if unsatisfiable is None:
         raise InconsistentOntology(_explain(graph, paths))
     result = ConsistencyResult(
@@ -201,6 +211,14 @@ def _limit_cpu(pid: int, timeout: float) -> None:
 def _declared(graph: Graph, kind: URIRef) -> int:
     """How many named resources ``graph`` declares to be a ``kind``."""
     return sum(1 for s in set(graph.subjects(RDF.type, kind)) if isinstance(s, URIRef))
+
+
+def _sized(sizes: dict[Path, int]) -> str:
+    """The input's size, and its largest file: where to look when HermiT runs out of time or
+    memory (the reasoner cannot say which statements cost it)."""
+    largest = max(sizes, key=sizes.__getitem__, default=None)
+    total = f"{len(sizes)} file(s), {sum(sizes.values()):,} statements"
+    return total + (f"; the largest is {largest} ({sizes[largest]:,})" if largest else "")
 
 
 def _names(paths: Sequence[Path]) -> str:
