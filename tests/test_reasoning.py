@@ -230,3 +230,13 @@ def test_unsatisfiable_classes_are_named(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert check_consistency([toy]).unsatisfiable == ("https://example.org/u#C",)
+
+
+def test_without_java_there_is_no_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    import owlready2
+
+    from publisher.build.reasoning import ReasonerFailed
+
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "/nonexistent/java")
+    with pytest.raises(ReasonerFailed, match="could not run: .* Install Java 17"):
+        check_consistency([TOY])

@@ -138,7 +138,7 @@ def check_consistency(ctx: BuildContext) -> None:
         ) from None
     except ReasonerFailed as exc:
         # No verdict is not a pass: publishing unchecked data would break the release promise.
-        raise BuildError(f"{exc}. Install Java 17 (e.g. openjdk-17-jre-headless).") from None
+        raise BuildError(f"{exc}.") from None
     if result.unsatisfiable:
         raise BuildError(
             "unsatisfiable classes (no individual can ever belong to them): "

@@ -236,9 +236,13 @@ def _not_xml(path: Path, quad: ox.Quad, literal: ox.Literal) -> InputError:
     text = path.read_text(encoding="utf-8", errors="replace")
     for match in _WRITTEN.finditer(text):
         escape = match.group("escape")
-        written = escape and (_ECHARS.get(escape) or chr(int(escape[2:], 16)))
-        if (written or match.group()) == char.group():
-            line, column = _position(text, match.end() - len(escape or match.group()))
+        if escape:
+            written = _ECHARS.get(escape) or chr(int(escape[2:], 16))
+            offset = match.end() - len(escape)
+        else:
+            written, offset = match.group(), match.start()
+        if written == char.group():
+            line, column = _position(text, offset)
             break
     shown = literal.value if len(literal.value) <= 60 else literal.value[:57] + "…"
     return InputError(

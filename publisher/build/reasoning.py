@@ -139,8 +139,9 @@ def check_consistency(paths: Sequence[Path], *, workdir: Path | None = None) -> 
     return result
 
 
-def _run_hermit(source: Path, workdir: Path, names: str) -> tuple[str, ...] | None:
-    """HermiT's unsatisfiable classes in ``source``, or None if it is inconsistent.
+def _run_hermit(source: Path, workdir: Path, about: str) -> tuple[str, ...] | None:
+    """HermiT's unsatisfiable classes in ``source``, or None if it is inconsistent;
+    ``about`` describes the input for the messages.
 
     The command is owlready2's (same jar, same ``--ignoreUnsupportedDatatypes``), asking only
     for the classes equivalent to ``owl:Nothing``, with full IRIs.
@@ -169,13 +170,15 @@ def _run_hermit(source: Path, workdir: Path, names: str) -> tuple[str, ...] | No
             stderr=subprocess.STDOUT,
         )
     except OSError as error:
-        raise ReasonerFailed(f"HermiT could not run (Java 17 is required): {error}") from error
+        raise ReasonerFailed(
+            f"HermiT could not run: {error}. Install Java 17 (e.g. openjdk-17-jre-headless)"
+        ) from error
     with process:
         _limit_cpu(process.pid, timeout)
         try:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise ReasonerLimit(f"HermiT did not finish within {timeout:g} s on {names}") from None
+            raise ReasonerLimit(f"HermiT did not finish within {timeout:g} s on {about}") from None
         finally:
             if process.poll() is None:
                 process.kill()
@@ -184,10 +187,13 @@ def _run_hermit(source: Path, workdir: Path, names: str) -> tuple[str, ...] | No
     if "InconsistentOntologyException" in text:
         return None
     if "OutOfMemoryError" in text:
-        raise ReasonerLimit(f"HermiT ran out of memory (its limit is {memory} MB) on {names}")
+        raise ReasonerLimit(f"HermiT ran out of memory (its limit is {memory} MB) on {about}")
     if process.returncode != 0:
         last = text.strip().splitlines()[-1:] or ["no output"]
-        raise ReasonerFailed(f"HermiT failed (exit status {process.returncode}): {last[0]}")
+        raise ReasonerFailed(
+            f"HermiT failed (exit status {process.returncode}): {last[0]}; check that "
+            f"`{owlready2.JAVA_EXE} -version` says 17 or newer"
+        )
     return tuple(
         sorted(
             line.strip()
@@ -221,11 +227,6 @@ def _sized(sizes: dict[Path, int]) -> str:
     return total + (f"; the largest is {largest} ({sizes[largest]:,})" if largest else "")
 
 
-def _names(paths: Sequence[Path]) -> str:
-    names = ", ".join(p.name for p in paths[:4]) + (", …" if len(paths) > 4 else "")
-    return f"{len(paths)} file(s) ({names})"
-
-
 def _explain(graph: Graph, paths: Sequence[Path]) -> str:
     """Say what HermiT cannot: which resources or literals break which axiom.
 
@@ -234,7 +235,8 @@ def _explain(graph: Graph, paths: Sequence[Path]) -> str:
     outside its property's datatype range; an RDFS-level pass over the merged graph finds both
     cheaply.
     """
-    names = _names(paths)
+    names = ", ".join(p.name for p in paths[:4]) + (", …" if len(paths) > 4 else "")
+    names = f"{len(paths)} file(s) ({names})"
     lines = [f"  {node} is both {a} and {b}" for node, a, b in sorted(disjoint_clashes(graph))]
     lines += [
         f"  {node} {prop} {value} is not a {range_}"
