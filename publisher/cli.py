@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +14,8 @@ from publisher.config import Settings
 from publisher.release.layout import NoRelease
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: ``ctx.meta`` key: show the traceback of an internal error instead of one line.
+TRACEBACK = "diplograph.traceback"
 
 
 def release_option(verb: str) -> Callable[[F], F]:
@@ -52,10 +55,41 @@ def setting_option(flag: str) -> Callable[[F], F]:
     help="Directory holding the releases (default: ./var, or $DIPLOGRAPH_HOME).",
 )
 @click.option("--base-iri", default=None, help="Canonical base IRI of the dataset.")
+@click.option(
+    "--traceback",
+    "show_traceback",
+    is_flag=True,
+    help="Show the Python traceback of an internal error (for a bug report).",
+)
 @click.pass_context
-def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
+def main(ctx: click.Context, home: Path | None, base_iri: str | None, show_traceback: bool) -> None:
     """Diplograph: build, validate and publish the diplomatic-event knowledge graph."""
     ctx.obj = Settings.from_env(home=home, base_iri=base_iri)
+    ctx.meta[TRACEBACK] = show_traceback
+
+
+@contextmanager
+def internal_errors(doing: str, outcome: str, exit_code: int) -> Iterator[None]:
+    """Turn an exception nobody expected into one line instead of a traceback.
+
+    The last resort, not the defence: every input problem has its own error, raised where
+    it is found with the file and the fix (``InputError``, ``BuildError``). What reaches
+    here is a bug, and the message says so; ``--traceback`` shows where it happened.
+    """
+    try:
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except Exception as exc:
+        if click.get_current_context().meta.get(TRACEBACK):
+            raise
+        click.echo(
+            f"Error: internal error ({type(exc).__name__}: {exc}) while {doing}; {outcome}. "
+            "This is a bug in diplograph, not something to fix in your files: please report "
+            "it with the files involved (`diplograph --traceback …` shows where it happened).",
+            err=True,
+        )
+        raise SystemExit(exit_code) from None
 
 
 @main.command()
@@ -106,13 +140,14 @@ def build(settings: Settings, home: Path | None, root: Path | None) -> None:
     if home is not None:
         settings = settings.replace(home=home)
     sources = Sources.from_root(root) if root is not None else None
-    try:
-        release = build_release(
-            settings, sources, log=lambda message: click.echo(message, err=True)
-        )
-    except BuildError as exc:
-        message = f"build failed, the current release is unchanged: {exc}"
-        raise click.ClickException(message) from None
+    with internal_errors("building", "the current release is unchanged", exit_code=1):
+        try:
+            release = build_release(
+                settings, sources, log=lambda message: click.echo(message, err=True)
+            )
+        except BuildError as exc:
+            message = f"build failed, the current release is unchanged: {exc}"
+            raise click.ClickException(message) from None
     click.echo(f"published release {release.id} at {release.path}")
     manifest = release.manifest()
     inferred = manifest.get("inferred", {}).get("quads", 0)
@@ -149,15 +184,16 @@ def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[
     from publisher.build.inputs import InputError, expand
     from publisher.build.validation import validate_files
 
-    try:
-        report = validate_files(
-            expand(files),
-            ontology=expand(ontology) if ontology else None,
-            shapes=expand(shapes) if shapes else None,
-        )
-    except InputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+    with internal_errors("validating", "nothing was checked", exit_code=2):
+        try:
+            report = validate_files(
+                expand(files),
+                ontology=expand(ontology) if ontology else None,
+                shapes=expand(shapes) if shapes else None,
+            )
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            raise SystemExit(2) from None
     click.echo(report.format(Path.cwd()))
     if not report.conforms:
         raise SystemExit(1)

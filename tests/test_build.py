@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +22,7 @@ from publisher.build.pipeline import build_release, steps
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.release.dataset import graph_iri
 from publisher.release.layout import Release, current_release, list_releases, releases_dir
+from tests.hostile import ONTOLOGY_IRI, OWL_IMPORTS, listening, project_with
 
 BUILD = Path(__file__).parent / "data" / "release"
 SHAPES = Path(__file__).parent / "data" / "shapes"
@@ -192,3 +200,93 @@ def test_undescribed_graph_is_a_warning(tmp_path: Path) -> None:
         f"add <{undescribed}> prov:wasDerivedFrom <its source> ; prov:wasAttributedTo "
         "<its curator> ."
     ]
+
+
+# --- hostile inputs and interrupted builds --------------------------------------------------
+
+
+def test_an_import_in_a_data_file_is_refused(
+    first: tuple[Settings, Release], tmp_path: Path
+) -> None:
+    settings, release = first
+    with listening(answer=True) as listener:
+        bad = tmp_path / "imports.trig"
+        bad.write_text(
+            f"GRAPH <{graph_iri(settings.base_iri, 'imports')}> {{\n"
+            f"  <{ONTOLOGY_IRI}> <{OWL_IMPORTS}> <{listener.url()}> .\n}}\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(BuildError) as caught:
+            build_release(settings, sources_with(BUILD / "good.trig", bad), log=lambda m: None)
+    assert listener.connections == []
+    message = str(caught.value)
+    assert f"{bad}: owl:imports <{listener.url()}>" in message
+    assert "Delete the statement" in message
+    assert current_release(settings.home) == release
+
+
+def leftovers(home: Path) -> list[str]:
+    return sorted(
+        p.name for p in [*home.iterdir(), *releases_dir(home).iterdir()] if p.name[0] == "."
+    )
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next(
+    first: tuple[Settings, Release],
+) -> None:
+    settings, release = first
+    before = release.manifest()
+    staged = releases_dir(settings.home) / ".staging-20250101T000000000000Z-deadbeef"
+    (staged / "diplograph-hermit-abc").mkdir(parents=True)
+    (staged / "diplograph-hermit-abc" / "merged.nt").write_text("<urn:a> <urn:b> <urn:c> .\n")
+    (settings.home / ".current-20250101T000000000000Z-deadbeef").symlink_to("releases/x")
+    with pytest.raises(BuildError, match="syntax error"):  # fails fast; cleans up first
+        build_release(settings, sources_with(BUILD / "syntax-error.trig"), log=lambda m: None)
+    assert leftovers(settings.home) == [".build.lock"]
+    assert current_release(settings.home) == release
+    assert release.manifest() == before
+
+
+def test_a_second_build_at_once_fails_clearly_and_leaves_the_first_alone(
+    first: tuple[Settings, Release],
+) -> None:
+    settings, release = first
+    settings.home.mkdir(parents=True, exist_ok=True)
+    staged = releases_dir(settings.home) / ".staging-20990101T000000000000Z-inflight"
+    staged.mkdir()
+    with (settings.home / ".build.lock").open("a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
+        with pytest.raises(BuildError) as caught:
+            build_release(settings, sources_with(BUILD / "good.trig"), log=lambda m: None)
+        assert "another build is running" in str(caught.value)
+        assert staged.is_dir(), "the running build's staging directory was deleted"
+    staged.rmdir()
+    assert current_release(settings.home) == release
+
+
+def test_a_build_killed_while_hermit_runs_is_cleaned_up(tmp_path: Path) -> None:
+    """Kill a real build (and its JVM) in the middle of the HermiT step; the next build
+    removes what it left, and only that."""
+    home, root = tmp_path / "home", project_with(tmp_path, BUILD / "good.trig")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "--home", str(home), "build", "--root", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not list(home.glob("releases/.staging-*/*hermit*")):
+            assert process.poll() is None, "the build ended before HermiT started"
+            assert time.monotonic() < deadline, "HermiT never started"
+            time.sleep(0.05)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # the build and its JVM
+        process.wait()
+    assert list(home.glob("releases/.staging-*"))
+    release = build_release(
+        Settings.from_env(environ={}, home=home), Sources.from_root(root), log=lambda m: None
+    )
+    assert leftovers(home) == [".build.lock"]
+    assert current_release(home) == release

@@ -13,9 +13,19 @@ from click.testing import CliRunner
 from publisher.cli import main
 from publisher.config import PROJECT_ROOT
 from publisher.release.layout import current_release
+from tests.hostile import (
+    ONTOLOGY_IRI,
+    OWL_IMPORTS,
+    RDFS_NS,
+    billion_laughs,
+    listening,
+    project_with,
+    run_cli,
+)
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "release" / "good.trig"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 SYNTAX_ERROR = DATA / "release" / "syntax-error.trig"
 
 
@@ -90,21 +100,10 @@ def test_real_process_exit_code_and_no_traceback() -> None:
     assert "Traceback" not in done.stderr
 
 
-def project_copy(tmp_path: Path, *data: Path) -> Path:
-    """A project tree with the real ontology and shapes and the given data files."""
-    root = tmp_path / "project"
-    shutil.copytree(PROJECT_ROOT / "ontology", root / "ontology")
-    shutil.copytree(PROJECT_ROOT / "shapes", root / "shapes")
-    (root / "data").mkdir()
-    for path in data:
-        shutil.copy(path, root / "data" / path.name)
-    return root
-
-
 @pytest.mark.java
 def test_build_prints_summary_then_refuses_bad_data(runner: CliRunner, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    root = project_copy(tmp_path, GOOD)
+    root = project_with(tmp_path, GOOD)
     result = runner.invoke(main, ["--home", str(home), "build", "--root", str(root)])
     assert result.exit_code == 0, result.output
     release = current_release(home)
@@ -130,3 +129,133 @@ def test_validate_directories(runner: CliRunner, tmp_path: Path) -> None:
     empty = runner.invoke(main, ["validate", str(tmp_path)])
     assert empty.exit_code == 2
     assert "directory holds no RDF files" in empty.stderr
+
+
+# --- hostile inputs: a clear message, never a traceback, bounded if a defence regresses -----
+
+
+def test_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
+    laughs = billion_laughs(tmp_path / "laughs.rdf")
+    assert laughs.stat().st_size < 700
+    run = run_cli(["validate", str(laughs)], memory_mb=1024, timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert f"error: {laughs}:3:" in run.stderr
+    assert "entity declarations are not accepted" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.seconds < 30
+
+
+def hostile_data(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Data files that once ended builds in tracebacks, with what the message must say."""
+    graph = "https://w3id.org/diplograph/id/graph/hostile"
+    nul = tmp_path / "nul.trig"
+    nul.write_text(f'GRAPH <{graph}> {{ <{graph}> <{RDFS_NS}comment> "a\\u0000b" . }}\n')
+    nested = tmp_path / "nested.trig"
+    depth = 5000  # deeper than Python's recursion limit, shallow enough to build quickly
+    nested.write_text(
+        f"GRAPH <{graph}> {{ <{graph}> <urn:x:p> "
+        + "[ <urn:x:p> " * depth
+        + "1"
+        + " ]" * depth
+        + " . }\n"
+    )
+    imports = tmp_path / "imports.trig"
+    imports.write_text(
+        f"GRAPH <{graph}> {{ <{ONTOLOGY_IRI}> <{OWL_IMPORTS}> <file:///etc/passwd> . }}\n"
+    )
+    ill_typed = tmp_path / "ill-typed.trig"
+    ill_typed.write_text(f'GRAPH <{graph}> {{ <{graph}> <urn:x:p> "abc"^^<{XSD}integer> . }}\n')
+    return {
+        "nul": (nul, "U+0000"),
+        "nested": (nested, ""),
+        "ill-typed": (ill_typed, ""),
+        "imports": (imports, "owl:imports <file:///etc/passwd>"),
+        "laughs": (billion_laughs(tmp_path / "laughs.rdf"), "entity declarations"),
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A project with good data and its home, built once by the real command."""
+    tmp_path = tmp_path_factory.mktemp("built")
+    home, root = tmp_path / "home", project_with(tmp_path, GOOD)
+    run = run_cli(["--home", str(home), "build", "--root", str(root)], memory_mb=None)
+    assert run.returncode == 0, run.stderr
+    return home, root
+
+
+@pytest.mark.parametrize("case", ["nul", "nested", "ill-typed", "imports", "laughs"])
+def test_build_of_hostile_data_ends_in_a_message_not_a_traceback(
+    tmp_path: Path, built: tuple[Path, Path], case: str
+) -> None:
+    bad, expected = hostile_data(tmp_path)[case]
+    home, root = tmp_path / "home", tmp_path / "project"
+    shutil.copytree(built[0], home, symlinks=True)
+    shutil.copytree(built[1], root)
+    release = current_release(home)
+    shutil.copy(bad, root / "data")
+    # The address-space limit is off because HermiT's JVM cannot start under one; the
+    # refusals happen while parsing, long before that, and the timeout bounds the rest.
+    run = run_cli(["--home", str(home), "build", "--root", str(root)], memory_mb=None)
+    assert "Traceback" not in run.stderr
+    if expected:
+        assert run.returncode == 1, run.stderr
+        assert "build failed, the current release is unchanged" in run.stderr
+        assert f"{root / 'data' / bad.name}" in run.stderr and expected in run.stderr
+        assert current_release(home) == release
+    else:  # valid RDF, if odd: it builds
+        assert run.returncode == 0, run.stderr
+        assert current_release(home) != release
+
+
+def test_build_never_waits_for_an_imported_url(tmp_path: Path, built: tuple[Path, Path]) -> None:
+    """An ontology file importing a URL that never answers: the build neither connects nor
+    waits (the old build hung forever); a bounded child, so a regression fails in minutes."""
+    root = tmp_path / "project"
+    shutil.copytree(built[1], root)
+    with listening(answer=False) as silent:
+        (root / "ontology" / "extra.ttl").write_text(
+            f"<{ONTOLOGY_IRI}> <{OWL_IMPORTS}> <{silent.url()}> .\n", encoding="utf-8"
+        )
+        run = run_cli(
+            ["--home", str(tmp_path / "home"), "build", "--root", str(root)], memory_mb=None
+        )
+    assert silent.connections == []
+    assert run.returncode == 0, run.stderr
+    assert f"owl:imports <{silent.url()}> not followed" in run.stderr
+
+
+def test_validate_refuses_a_shape_that_queries_a_service(runner: CliRunner, tmp_path: Path) -> None:
+    shapes = tmp_path / "service.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ; "
+        "sh:targetNode <urn:x> ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }" ] .\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["validate", "--shapes", str(shapes), str(GOOD)])
+    assert result.exit_code == 2, result.output
+    assert f"error: {shapes}: the shapes cannot be used" in result.stderr
+    assert "federated query (SERVICE)" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_unexpected_error_is_one_clear_message(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last resort: a bug still says what happened and that nothing was published."""
+    import publisher.build.pipeline as pipeline
+
+    def broken(ctx: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(pipeline, "steps", lambda: [broken])
+    home, root = tmp_path / "home", project_with(tmp_path, GOOD)
+    result = runner.invoke(main, ["--home", str(home), "build", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "internal error (RecursionError: maximum recursion depth exceeded)" in result.stderr
+    assert "the current release is unchanged" in result.stderr
+    assert "--traceback" in result.stderr
+    assert isinstance(result.exception, SystemExit)
+    shown = runner.invoke(main, ["--traceback", "--home", str(home), "build", "--root", str(root)])
+    assert isinstance(shown.exception, RecursionError)

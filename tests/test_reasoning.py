@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
 from publisher.build.reasoning import (
     ConsistencyResult,
     InconsistentOntology,
-    _write_for_owlready,
     check_consistency,
     disjoint_clashes,
     literal_clashes,
     merged_graph,
 )
 from publisher.config import PROJECT_ROOT
+from tests.hostile import listening
 
 TOY = Path(__file__).parent / "data" / "ontology" / "inconsistent.ttl"
 ONTOLOGY = sorted((PROJECT_ROOT / "ontology").glob("*.ttl"))
@@ -120,8 +122,8 @@ def test_disjoint_clashes_follow_subclasses_domains_and_ranges() -> None:
 def test_data_that_breaks_a_disjointness_axiom_is_inconsistent(tmp_path: Path) -> None:
     """A person used as a delegation (dip:delegationOf has domain Delegation ⊑ Organisation).
 
-    The file also has a predicate, ``…/p/123``, that RDF/XML cannot write: the check falls
-    back to N-Triples and still reasons.
+    The file also has a predicate, ``…/p/123``, that RDF/XML cannot write: HermiT reads
+    N-Triples, so it still reasons.
     """
     odd = tmp_path / "odd.ttl"
     odd.write_text(
@@ -131,14 +133,6 @@ def test_data_that_breaks_a_disjointness_axiom_is_inconsistent(tmp_path: Path) -
     )
     with pytest.raises(InconsistentOntology, match="id/person/p is both"):
         check_consistency([*ONTOLOGY, odd])
-
-
-def test_the_handover_format_is_rdfxml_unless_it_cannot_be(tmp_path: Path) -> None:
-    graph = Graph().parse(data="<urn:a> <http://example.org/ns#p> <urn:b> .", format="turtle")
-    assert _write_for_owlready(graph, tmp_path)[1] == "rdfxml"
-    graph.add((URIRef("urn:a"), URIRef("http://example.org/p/123"), URIRef("urn:c")))
-    path, fmt = _write_for_owlready(graph, tmp_path)
-    assert fmt == "ntriples" and len(Graph().parse(path, format="nt")) == 2
 
 
 def test_literal_clashes_know_integer_subtypes_unions_and_ill_typed_values() -> None:
@@ -162,3 +156,93 @@ def test_literal_clashes_know_integer_subtypes_unions_and_ill_typed_values() -> 
         "urn:ex:bad2",
         "urn:ex:bad3",
     }
+
+
+# --- owl:imports are never followed; HermiT runs within limits ----------------------------
+
+
+def toy_with_imports(tmp_path: Path, *imported: str) -> Path:
+    """The consistent part of a toy ontology, importing ``imported``."""
+    path = tmp_path / "imports.ttl"
+    path.write_text(
+        "@prefix ex: <https://example.org/toy#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<https://example.org/toy> a owl:Ontology ;\n"
+        + "".join(f"    owl:imports <{iri}> ;\n" for iri in imported)
+        + "    owl:versionInfo 1 .\n"
+        "ex:A a owl:Class . ex:B a owl:Class ; owl:disjointWith ex:A . ex:x a ex:A .\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_url_import_is_not_fetched(tmp_path: Path) -> None:
+    # The listener closes each connection at once, so a regression fails here instead of
+    # hanging; tests/test_cli.py builds against one that never answers, in a bounded child.
+    with listening(answer=True) as listener:
+        result = check_consistency([toy_with_imports(tmp_path, listener.url())])
+    assert listener.connections == []
+    assert result.classes == 2
+    assert getattr(result, "imports_not_followed", None) == (listener.url(),)
+
+
+def test_a_file_import_is_not_read(tmp_path: Path) -> None:
+    """If the build read the imported file, ex:x would be in two disjoint classes."""
+    clash = tmp_path / "clash.nt"
+    clash.write_text(
+        "<https://example.org/toy#x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://example.org/toy#B> .\n",
+        encoding="utf-8",
+    )
+    result = check_consistency([toy_with_imports(tmp_path, clash.as_uri(), "file:///etc/passwd")])
+    assert result.unsatisfiable == ()
+
+
+def test_hermit_over_its_time_limit_is_a_clear_build_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import publisher.build.reasoning as reasoning
+    from publisher.build.checks import check_consistency as consistency_step
+    from publisher.build.context import BuildContext, BuildError, Sources
+    from publisher.config import Settings
+
+    monkeypatch.setattr(reasoning, "HERMIT_TIMEOUT_S", 0.01, raising=False)
+    settings = Settings.from_env(environ={}, home=tmp_path)
+    ctx = BuildContext(settings, Sources((TOY,), (), ()), tmp_path, ox.Store(), log=print)
+    started = time.monotonic()
+    with pytest.raises(BuildError) as caught:
+        consistency_step(ctx)
+    assert time.monotonic() - started < 30
+    message = str(caught.value)
+    assert "HermiT did not finish within 0.01 s" in message
+    assert f"1 file(s), 10 statements; the largest is {TOY} (10)" in message
+    assert list(tmp_path.iterdir()) == [], "HermiT's working directory was left behind"
+
+
+def test_hermit_over_its_memory_limit_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import publisher.build.reasoning as reasoning
+
+    monkeypatch.setattr(reasoning, "HERMIT_MEMORY_MB", 4, raising=False)
+    with pytest.raises(reasoning.ReasonerFailed, match="ran out of memory .*4 MB"):
+        check_consistency(ONTOLOGY)
+
+
+def test_unsatisfiable_classes_are_named(tmp_path: Path) -> None:
+    toy = tmp_path / "unsatisfiable.ttl"
+    toy.write_text(
+        "@prefix ex: <https://example.org/u#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "ex:A a owl:Class . ex:B a owl:Class ; owl:disjointWith ex:A .\n"
+        "ex:C a owl:Class ; rdfs:subClassOf ex:A, ex:B .\n",
+        encoding="utf-8",
+    )
+    assert check_consistency([toy]).unsatisfiable == ("https://example.org/u#C",)
+
+
+def test_without_java_there_is_no_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    import owlready2
+
+    from publisher.build.reasoning import ReasonerFailed
+
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "/nonexistent/java")
+    with pytest.raises(ReasonerFailed, match="could not run: .* Install Java 17"):
+        check_consistency([TOY])

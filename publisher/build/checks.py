@@ -17,6 +17,7 @@ from publisher.config import PROJECT_ROOT
 from publisher.release.dataset import BUILD_GRAPHS, graph_iri
 
 PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 #: Problems quoted in a failed build's message; the rest are counted.
 MAX_PROBLEMS_SHOWN = 20
 
@@ -50,13 +51,15 @@ def check_named_graphs(ctx: BuildContext) -> None:
     """Reject data outside named graphs: provenance is per graph (one per source document).
 
     A graph nobody describes (no ``prov:wasDerivedFrom``) is only a warning: the data is
-    still traceable to its file, but a client cannot ask where it came from.
+    still traceable to its file, but a client cannot ask where it came from. A data file
+    may not declare ``owl:imports`` either (``refuse_imports``).
     """
     reserved = {graph_iri(ctx.settings.base_iri, name) for name in BUILD_GRAPHS}
     graphs: dict[str, Path] = {}
     described: set[str] = set()
     for path in ctx.sources.data:
         quads = parse_quads(path)
+        refuse_imports(path, quads)
         for quad in quads:
             if isinstance(quad.graph_name, ox.NamedNode):
                 graphs.setdefault(quad.graph_name.value, path)
@@ -93,22 +96,55 @@ def check_named_graphs(ctx: BuildContext) -> None:
         )
 
 
+def refuse_imports(path: Path, quads: list[ox.Quad]) -> None:
+    """Refuse ``owl:imports`` in a data file, rather than drop it silently.
+
+    A data file holds what one source document says; an import there is a mistake or an
+    attack (it named a local file, or a URL the old build fetched and waited for). The
+    reasoner never follows imports (``reasoning.check_consistency`` drops them), but
+    dropping one silently from a data file would publish a statement the build ignored:
+    the curator is told instead. Ontology files may import: HermiT already sees all of
+    ``ontology/``, and the statement is published as written.
+    """
+    for quad in quads:
+        if quad.predicate.value == OWL_IMPORTS:
+            raise BuildError(
+                f"{path}: owl:imports {quad.object} (in the statements about {quad.subject}): "
+                "a data file may not import an ontology, and the build never fetches or reads "
+                "what an import names. Delete the statement; to use terms of another "
+                "vocabulary, align them in ontology/ (rdfs:subClassOf, rdfs:subPropertyOf)."
+            )
+
+
 def check_consistency(ctx: BuildContext) -> None:
     """Run HermiT over ontology + data: SHACL cannot see contradictions (disjoint classes)."""
-    from publisher.build.reasoning import InconsistentOntology, ReasonerFailed
+    from publisher.build.reasoning import InconsistentOntology, ReasonerFailed, ReasonerLimit
     from publisher.build.reasoning import check_consistency as hermit
 
     try:
-        result = hermit(ctx.sources.ontology + ctx.sources.data)
+        result = hermit(ctx.sources.ontology + ctx.sources.data, workdir=ctx.staged)
+    except InputError as exc:
+        raise BuildError(str(exc)) from None
     except InconsistentOntology as exc:
         raise BuildError(f"the ontology and data are inconsistent (OWL 2, HermiT): {exc}") from None
+    except ReasonerLimit as exc:
+        raise BuildError(
+            f"{exc}, so the build stopped. A DL reasoner's time and memory grow with the data, "
+            "and can grow exponentially with some axioms: look at the largest file for data "
+            "that should not be there (e.g. a generated or deeply nested structure) and at any "
+            "new axioms in ontology/ (cardinalities, nominals, property chains); for a dataset "
+            "that is this large on purpose, raise HERMIT_TIMEOUT_S or HERMIT_MEMORY_MB in "
+            "publisher/build/reasoning.py."
+        ) from None
     except ReasonerFailed as exc:
         # No verdict is not a pass: publishing unchecked data would break the release promise.
-        raise BuildError(f"{exc}. Install Java 17 (e.g. openjdk-17-jre-headless).") from None
+        raise BuildError(f"{exc}.") from None
     if result.unsatisfiable:
         raise BuildError(
             "unsatisfiable classes (no individual can ever belong to them): "
             + ", ".join(result.unsatisfiable)
             + ". Check their rdfs:subClassOf and owl:disjointWith axioms in ontology/."
         )
+    for imported in result.imports_not_followed:
+        ctx.log(f"note: owl:imports <{imported}> not followed (the build never fetches imports)")
     ctx.log(f"consistent (HermiT): {result.classes} classes, {result.individuals} individuals")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from publisher.build.context import BuildContext, BuildError
-from publisher.build.inputs import InputError, rdf_format
+from publisher.build.inputs import InputError, check_rdfxml, rdf_format
 from publisher.release.dataset import ONTOLOGY, SHAPES, graph_iri
 from publisher.release.layout import STORE_DIR
 
@@ -24,6 +24,8 @@ def load_sources(ctx: BuildContext) -> None:
         for path in paths:
             try:
                 fmt = rdf_format(path)
+                if fmt == ox.RdfFormat.RDF_XML:
+                    check_rdfxml(path)  # the store's loader is a parser too
             except InputError as exc:
                 raise BuildError(str(exc)) from None
             to_graph = ox.NamedNode(graph) if graph else None

@@ -23,6 +23,7 @@ from publisher.build.load import load_sources, persist_store
 from publisher.build.materialise import materialise_alignments
 from publisher.build.tables import write_tables
 from publisher.build.void import describe_dataset
+from publisher.build.workspace import build_lock, remove_leftovers
 from publisher.config import Settings
 from publisher.release.layout import (
     Release,
@@ -44,11 +45,21 @@ def build_release(
     *,
     log: Callable[[str], None] = print,
 ) -> Release:
-    """Build, validate and publish a new release; raise ``BuildError`` if anything is wrong."""
+    """Build, validate and publish a new release; raise ``BuildError`` if anything is wrong.
+
+    One build runs at a time in a home (``workspace.build_lock``); it first removes what
+    interrupted builds left there.
+    """
     sources = sources or Sources.from_root()
     missing = [str(p) for p in sources.all() if not p.is_file()]
     if missing:
         raise BuildError(f"input file(s) not found: {', '.join(missing)}")
+    with build_lock(settings.home):
+        remove_leftovers(settings.home, log)
+        return _build(settings, sources, log)
+
+
+def _build(settings: Settings, sources: Sources, log: Callable[[str], None]) -> Release:
     digest = sources.digest()
     release_id = new_release_id(digest)
     staged = staging_dir(settings.home, release_id)

@@ -3,31 +3,45 @@
 SHACL checks that the data has the shape we expect; only a DL reasoner finds that the
 ontology contradicts itself, or that the data puts one resource into two disjoint classes
 (a person who is also an organisation, an event that is also a place). owlready2 bundles
-HermiT, but cannot parse Turtle or TriG (DESIGN.md §5), so the inputs are merged with rdflib
-and handed over as RDF/XML.
+HermiT; its own loader cannot parse Turtle or TriG (DESIGN.md §5), follows ``owl:imports``
+over the network and runs Java without a time limit, so the build parses the inputs itself
+(``inputs.parse_quads``, the parser and defences every other step uses), merges them with
+rdflib, and runs HermiT's command line on N-Triples in a child process with a time and a
+memory limit.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import resource
+import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import owlready2
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
-from rdflib.util import guess_format
+
+from publisher.build.inputs import parse_quads
+from publisher.build.validation import quiet_rdflib
+from publisher.terms import to_rdflib
 
 log = logging.getLogger(__name__)
 
-# owlready2 writes HermiT's input to ``tempfile.gettempdir()`` and leaves it behind when
-# HermiT reports an inconsistency; we point that at a private directory we delete, which
-# means changing a process-wide setting, so one check runs at a time.
-_LOCK = threading.Lock()
+#: HermiT's wall-clock limit. A DL reasoner can take exponential time on unlucky (or hostile)
+#: axioms, and a build must end; on the seed data HermiT takes 5–9 s, mostly starting Java.
+HERMIT_TIMEOUT_S = 600.0
+#: HermiT's memory limit, the JVM's heap (``-Xmx``; owlready2's default). The seed data needs
+#: under 100 MB.
+HERMIT_MEMORY_MB = 2000
+_HERMIT_DIR = Path(owlready2.__file__).parent / "hermit"
+#: The classpath owlready2 itself gives HermiT (``owlready2.reasoning``).
+HERMIT_CLASSPATH = os.pathsep.join([str(_HERMIT_DIR), str(_HERMIT_DIR / "HermiT.jar")])
+_NOTHING = str(OWL.Nothing)
 
 
 class InconsistentOntology(RuntimeError):
@@ -36,6 +50,10 @@ class InconsistentOntology(RuntimeError):
 
 class ReasonerFailed(RuntimeError):
     """HermiT did not give a verdict: Java is missing or crashed."""
+
+
+class ReasonerLimit(ReasonerFailed):
+    """HermiT did not give a verdict within its time or memory limit."""
 
 
 @dataclass(frozen=True)
@@ -50,84 +68,163 @@ class ConsistencyResult:
     individuals: int
     unsatisfiable: tuple[str, ...]
     seconds: float
+    #: ``owl:imports`` targets the check did not load (see ``check_consistency``).
+    imports_not_followed: tuple[str, ...] = ()
 
 
 def merged_graph(paths: Iterable[Path]) -> Graph:
-    """Parse every file (any RDF syntax rdflib knows; quads are flattened) into one graph."""
+    """Parse every file (any syntax ``inputs.RDF_FORMATS`` knows; quads are flattened) into
+    one graph, with ``inputs.parse_quads``: the parser, and the defences against hostile
+    files, of every other step. ``InputError`` for a file that cannot be read."""
+    return _merge(paths)[0]
+
+
+def _merge(paths: Iterable[Path]) -> tuple[Graph, dict[Path, int]]:
+    """``merged_graph``, and how many statements each file holds."""
     merged = Graph()
-    for path in paths:
-        fmt = guess_format(str(path)) or "turtle"
-        if fmt in {"trig", "nquads", "trix"}:
-            dataset = Dataset()
-            dataset.parse(path, format=fmt)
-            for s, p, o, _ in dataset.quads((None, None, None, None)):
-                merged.add((s, p, o))
-        else:
-            merged.parse(path, format=fmt)
-    return merged
+    sizes: dict[Path, int] = {}
+    with quiet_rdflib():
+        for path in paths:
+            quads = parse_quads(path)
+            sizes[path] = len(quads)
+            merged.addN(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), merged)
+                for q in quads
+            )
+    return merged, sizes
 
 
-def check_consistency(paths: Sequence[Path]) -> ConsistencyResult:
+def check_consistency(paths: Sequence[Path], *, workdir: Path | None = None) -> ConsistencyResult:
     """Run HermiT over the union of ``paths``; raise ``InconsistentOntology`` if it fails.
+
+    ``owl:imports`` are not followed: the union already holds every file of the project, and
+    the project aligns to outside vocabularies instead of importing them (DESIGN.md §4).
+    Following them would let an input make the build fetch any URL or read any local file,
+    wait for an answer that may never come, and give a verdict that depends on the network.
+    They are dropped from HermiT's input and listed in ``imports_not_followed``; a data file
+    that declares one is refused earlier, by ``checks.check_named_graphs``.
 
     Cost (measured on the project's 2-core machine under load): about 5 s for the ontology and
     vocabularies (8 files, 1,150 triples), and still about 5 s with the seed data added (13
-    files, 1,720 triples, 150 individuals): starting the JVM and HermiT dominates, the rdflib
-    parse takes 0.2 s. Run it once per build, not per request. Unsupported datatypes
+    files, 1,720 triples, 150 individuals): starting the JVM and HermiT dominates, the parse
+    takes 0.2 s. Run it once per build, not per request. Unsupported datatypes
     (``xsd:date``, ``xsd:gYear``…) are ignored by HermiT, so date ranges are not checked
-    here (SHACL checks them). Nothing is printed; temporary files are removed.
-    ``ReasonerFailed`` means there is no verdict (Java missing or crashed), not a bad input.
+    here (SHACL checks them). Nothing is printed; HermiT works in a temporary directory under
+    ``workdir`` (default: the system's), removed afterwards.
+    ``ReasonerFailed`` means there is no verdict (Java missing or crashed), not a bad input;
+    ``ReasonerLimit`` that HermiT exceeded ``HERMIT_TIMEOUT_S`` or ``HERMIT_MEMORY_MB``.
     """
     started = time.perf_counter()
-    graph = merged_graph(paths)
-    with _LOCK, tempfile.TemporaryDirectory(prefix="diplograph-hermit-") as tmp:
-        source, fmt = _write_for_owlready(graph, Path(tmp))
-        world = owlready2.World()
-        previous_tempdir = tempfile.tempdir
-        tempfile.tempdir = tmp
-        try:
-            world.get_ontology(source.as_uri()).load(format=fmt)
-            owlready2.sync_reasoner_hermit(
-                world,
-                infer_property_values=False,
-                debug=0,
-                ignore_unsupported_datatypes=True,
-            )
-            result = ConsistencyResult(
-                files=len(paths),
-                triples=len(graph),
-                classes=len(list(world.classes())),
-                object_properties=len(list(world.object_properties())),
-                data_properties=len(list(world.data_properties())),
-                individuals=len(individuals(graph)),
-                unsatisfiable=tuple(sorted(c.iri for c in world.inconsistent_classes())),
-                seconds=time.perf_counter() - started,
-            )
-        except owlready2.OwlReadyInconsistentOntologyError as error:
-            raise InconsistentOntology(_explain(graph, paths)) from error
-        except (owlready2.OwlReadyJavaError, OSError) as error:
-            raise ReasonerFailed(f"HermiT could not run (Java 17 is required): {error}") from error
-        finally:
-            tempfile.tempdir = previous_tempdir
-            world.close()
+    graph, sizes = _merge(paths)
+    imports = tuple(sorted({str(o) for o in graph.objects(None, OWL.imports)}))
+    graph.remove((None, OWL.imports, None))
+    with tempfile.TemporaryDirectory(prefix="diplograph-hermit-", dir=workdir) as tmp:
+        source = Path(tmp) / "merged.nt"
+        graph.serialize(source, format="nt", encoding="utf-8")
+        unsatisfiable = _run_hermit(source, Path(tmp), _sized(sizes))
+    if unsatisfiable is None:
+        raise InconsistentOntology(_explain(graph, paths))
+    result = ConsistencyResult(
+        files=len(paths),
+        triples=len(graph),
+        classes=_declared(graph, OWL.Class),
+        object_properties=_declared(graph, OWL.ObjectProperty),
+        data_properties=_declared(graph, OWL.DatatypeProperty),
+        individuals=len(individuals(graph)),
+        unsatisfiable=unsatisfiable,
+        seconds=time.perf_counter() - started,
+        imports_not_followed=imports,
+    )
     log.info("HermiT: consistent, %d triples in %.1f s", result.triples, result.seconds)
     return result
 
 
-def _write_for_owlready(graph: Graph, directory: Path) -> tuple[Path, str]:
-    """Write ``graph`` as RDF/XML, or as N-Triples when RDF/XML cannot name a predicate.
+def _run_hermit(source: Path, workdir: Path, about: str) -> tuple[str, ...] | None:
+    """HermiT's unsatisfiable classes in ``source``, or None if it is inconsistent;
+    ``about`` describes the input for the messages.
 
-    RDF/XML must split every predicate IRI into namespace + XML name, which fails for IRIs
-    such as ``…/p/123``; owlready2 reads N-Triples too, so nothing is lost by falling back.
+    The command is owlready2's (same jar, same ``--ignoreUnsupportedDatatypes``), asking only
+    for the classes equivalent to ``owl:Nothing``, with full IRIs.
     """
-    rdfxml = directory / "merged.owl"
+    timeout, memory = HERMIT_TIMEOUT_S, HERMIT_MEMORY_MB
+    command = [
+        owlready2.JAVA_EXE,
+        f"-Xmx{memory}M",
+        "-XX:+ExitOnOutOfMemoryError",
+        "-XX:-UsePerfData",  # no hsperfdata file in /tmp for a killed JVM to leave behind
+        f"-Djava.io.tmpdir={workdir}",
+        "-cp",
+        HERMIT_CLASSPATH,
+        "org.semanticweb.HermiT.cli.CommandLine",
+        "--unsatisfiable",
+        "--no-prefixes",
+        "--ignoreUnsupportedDatatypes",
+        source.as_uri(),
+    ]
     try:
-        graph.serialize(rdfxml, format="xml")
-        return rdfxml, "rdfxml"
-    except ValueError:
-        ntriples = directory / "merged.nt"
-        graph.serialize(ntriples, format="nt", encoding="utf-8")
-        return ntriples, "ntriples"
+        process = subprocess.Popen(
+            command,
+            cwd=workdir,  # where a crashing JVM writes hs_err_pid*.log
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+    except OSError as error:
+        raise ReasonerFailed(
+            f"HermiT could not run: {error}. Install Java 17 (e.g. openjdk-17-jre-headless)"
+        ) from error
+    with process:
+        _limit_cpu(process.pid, timeout)
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ReasonerLimit(f"HermiT did not finish within {timeout:g} s on {about}") from None
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    text = output.decode("utf-8", "replace")
+    if "InconsistentOntologyException" in text:
+        return None
+    if "OutOfMemoryError" in text:
+        raise ReasonerLimit(f"HermiT ran out of memory (its limit is {memory} MB) on {about}")
+    if process.returncode != 0:
+        last = text.strip().splitlines()[-1:] or ["no output"]
+        raise ReasonerFailed(
+            f"HermiT failed (exit status {process.returncode}): {last[0]}; check that "
+            f"`{owlready2.JAVA_EXE} -version` says 17 or newer"
+        )
+    return tuple(
+        sorted(
+            line.strip()
+            for line in text.splitlines()
+            if line.startswith("\t") and line.strip() != _NOTHING
+        )
+    )
+
+
+def _limit_cpu(pid: int, timeout: float) -> None:
+    """Let the kernel stop HermiT if the build dies before it (killed): an orphaned JVM would
+    reason on with no one to enforce ``timeout``. Twice as long plus a margin, because the
+    JVM's compiler and collector threads add CPU time to HermiT's own."""
+    seconds = int(timeout * 2) + 30
+    try:
+        resource.prlimit(pid, resource.RLIMIT_CPU, (seconds, seconds))
+    except OSError:  # HermiT has already exited
+        pass
+
+
+def _declared(graph: Graph, kind: URIRef) -> int:
+    """How many named resources ``graph`` declares to be a ``kind``."""
+    return sum(1 for s in set(graph.subjects(RDF.type, kind)) if isinstance(s, URIRef))
+
+
+def _sized(sizes: dict[Path, int]) -> str:
+    """The input's size, and its largest file: where to look when HermiT runs out of time or
+    memory (the reasoner cannot say which statements cost it)."""
+    largest = max(sizes, key=sizes.__getitem__, default=None)
+    total = f"{len(sizes)} file(s), {sum(sizes.values()):,} statements"
+    return total + (f"; the largest is {largest} ({sizes[largest]:,})" if largest else "")
 
 
 def _explain(graph: Graph, paths: Sequence[Path]) -> str:

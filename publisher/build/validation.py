@@ -11,6 +11,7 @@ the focus node, the node, the property path, the shape's message and its severit
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyshacl
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
@@ -85,11 +87,11 @@ def validate_files(
     given = {p.resolve() for p in paths}
     context = tuple(p for p in ontology if p.resolve() not in given)
 
-    with _quiet_rdflib():
+    with quiet_rdflib():
         data, described, mentioned = _load(paths + context)
         shapes_graph, _, _ = _load(shapes)
         # pyshacl would take an empty shapes graph to mean "shapes are in the data graph".
-        results = _run_pyshacl(data, shapes_graph) if len(shapes_graph) else Graph()
+        results = _run_pyshacl(data, shapes_graph, shapes) if len(shapes_graph) else Graph()
     problems = sorted(
         set(read_problems(results, described, mentioned)),  # one entry per component is noise
         key=lambda p: (
@@ -145,8 +147,9 @@ def _note(index: dict[Node, list[Path]], node: Node, path: Path) -> None:
 
 
 @contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """Silence rdflib's tracebacks for ill-typed literals: the shapes report them instead."""
+def quiet_rdflib() -> Iterator[None]:
+    """Silence rdflib's tracebacks for ill-typed literals (``"abc"^^xsd:integer``): the
+    shapes report them instead, and HermiT's explanation names those outside a range."""
     log = logging.getLogger("rdflib.term")
     level = log.level
     log.setLevel(logging.CRITICAL)
@@ -156,20 +159,34 @@ def _quiet_rdflib() -> Iterator[None]:
         log.setLevel(level)
 
 
-def _run_pyshacl(data: Graph, shapes_graph: Graph) -> Graph:
-    """Run pyshacl in place (the data graph is ours) and return the results graph."""
+def _run_pyshacl(data: Graph, shapes_graph: Graph, shapes: Sequence[Path]) -> Graph:
+    """Run pyshacl in place (the data graph is ours) and return the results graph.
+
+    A shape pyshacl cannot use (malformed, or a SPARQL constraint with ``SERVICE``, which it
+    refuses rather than query the network) is an ``InputError`` naming the shapes file.
+    """
     make_comparisons_total()
     with warnings.catch_warnings():
         # rdflib warns when it orders two gYear literals; those pairs are not compared anyway.
         warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
-        _conforms, results, _text = pyshacl.validate(
-            data,
-            shacl_graph=shapes_graph,
-            inference="none",
-            allow_warnings=True,
-            abort_on_first=False,
-            inplace=True,
-            advanced=False,
+        try:
+            _conforms, results, _text = pyshacl.validate(
+                data,
+                shacl_graph=shapes_graph,
+                inference="none",
+                allow_warnings=True,
+                abort_on_first=False,
+                inplace=True,
+                advanced=False,
+                do_owl_imports=False,  # the default, pinned: shapes files import the ontology
+            )
+        except ReportableRuntimeError as error:
+            results = error
+    if not isinstance(results, Graph):
+        where = shapes[0] if len(shapes) == 1 else Path(os.path.commonpath(shapes))
+        raise InputError(
+            where,
+            f"the shapes cannot be used: {str(results).rstrip('.')}. Correct that shape and "
+            "validate again",
         )
-    assert isinstance(results, Graph)
     return results
