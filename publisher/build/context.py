@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.build.inputs import rdf_files
+from publisher.build.parsed import ParsedFile
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.release.layout import DUMPS_DIR
 
@@ -56,10 +57,18 @@ class BuildContext:
     manifest: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     log: Callable[[str], None] = print
+    #: Every data and ontology file, parsed once by ``validate_sources`` (``parsed.py``).
+    parsed: dict[Path, ParsedFile] = field(default_factory=dict)
 
     @property
     def dumps_path(self) -> Path:
         return self.staged / DUMPS_DIR
+
+    @property
+    def cache_path(self) -> Path:
+        """What a build keeps for the next one (parsed files, validation results):
+        ``{home}/cache/``, safe to delete at any time."""
+        return self.settings.home / "cache"
 
 
 Step = Callable[[BuildContext], None]

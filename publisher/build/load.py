@@ -6,6 +6,7 @@ import pyoxigraph as ox
 
 from publisher.build.context import BuildContext, BuildError
 from publisher.build.inputs import InputError, check_rdfxml, rdf_format
+from publisher.build.parsed import LOSSLESS
 from publisher.release.dataset import ONTOLOGY, SHAPES, graph_iri
 from publisher.release.layout import STORE_DIR
 
@@ -13,12 +14,31 @@ from publisher.release.layout import STORE_DIR
 BULK_LOAD_BYTES = 16 * 1024 * 1024
 
 
+#: Every literal ``parsed.encode`` made lossless, back to its own datatype (the store then
+#: keeps it as it keeps any literal it loads). The prefix is a constant, not input.
+DECODE = f"""
+DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?decoded }} }}
+WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(isLiteral(?o) && STRSTARTS(STR(DATATYPE(?o)), "{LOSSLESS}"))
+  BIND(STRDT(STR(?o), IRI(SUBSTR(STR(DATATYPE(?o)), {len(LOSSLESS) + 1}))) AS ?decoded)
+}}"""
+
+
 def load_sources(ctx: BuildContext) -> None:
-    """Load every input into the store: data files keep their named graphs."""
+    """Load every input into the store: data files keep their named graphs.
+
+    ``validate_sources`` has loaded the data and the ontology already, with lossless
+    literals for SHACL (``parsed``); here they get their own datatypes back, and the shapes
+    are added.
+    """
+    loaded = bool(ctx.parsed)
+    if loaded:
+        ctx.store.update(DECODE)
     roles = (
-        (ctx.sources.ontology, graph_iri(ctx.settings.base_iri, ONTOLOGY)),
+        (() if loaded else ctx.sources.ontology, graph_iri(ctx.settings.base_iri, ONTOLOGY)),
         (ctx.sources.shapes, graph_iri(ctx.settings.base_iri, SHAPES)),
-        (ctx.sources.data, None),
+        (() if loaded else ctx.sources.data, None),
     )
     for paths, graph in roles:
         for path in paths:
