@@ -19,7 +19,6 @@ validated as one partition: slower, never wrong.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
@@ -186,6 +185,7 @@ def _validate(
             ontology=ontology_nt,
             shapes=tuple(shapes),
             subjects=subjects,
+            file_subjects=tuple(frozenset(parsed[p].subjects) for p in group),
             inverse=reads.inverse,
             values=reads.values,
             engine=engine,
@@ -194,7 +194,6 @@ def _validate(
     found: dict[Path, list[tuple[Problem, str]]] = {}
     for group, future in futures:
         result = future.result()
-        name = _partition_name(group, parsed)
         owners: dict[str, list[Path]] = defaultdict(list)
         for path in group:
             for subject in parsed[path].subjects:
@@ -203,9 +202,9 @@ def _validate(
         for problem, focus in result.problems:
             for path in owners.get(focus, ()):
                 by_file[path].append((problem, focus))
-        for path in group:
+        for path, file_reads in zip(group, result.reads, strict=True):
             found[path] = by_file[path]
-            cache.update(parsed[path], name, result.reads, by_file[path])
+            cache.update(parsed[path], file_reads, by_file[path])
     return found
 
 
@@ -220,13 +219,6 @@ def _partition(todo: Sequence[Path], parsed: dict[Path, ParsedFile]) -> list[lis
         groups[-1].append(path)
         size += parsed[path].quads
     return groups
-
-
-def _partition_name(group: Sequence[Path], parsed: dict[Path, ParsedFile]) -> str:
-    h = hashlib.sha256()
-    for path in group:
-        h.update(f"{path}\0{parsed[path].sha256}\0".encode())
-    return h.hexdigest()[:24]
 
 
 def _placed(

@@ -226,6 +226,8 @@ class PartitionTask:
     shapes: tuple[Path, ...]
     #: The partition's subjects (N-Triples form): only results about them count.
     subjects: frozenset[str]
+    #: The subjects of each own file, in ``own``'s order.
+    file_subjects: tuple[frozenset[str], ...]
     #: Predicates read backwards and whose values are read (``partitions.ShapeReads``).
     inverse: tuple[str, ...]
     values: tuple[str, ...]
@@ -238,8 +240,9 @@ class PartitionResult:
     #: Problems about the partition's subjects (``files`` left empty), with the focus node
     #: of each in N-Triples form.
     problems: tuple[tuple[Problem, str], ...]
-    #: Digests of every node whose triples or types the shapes could read here.
-    reads: tuple[str, ...]
+    #: For each own file, digests of every node whose triples or types the shapes could read
+    #: when validating that file's subjects.
+    reads: tuple[tuple[str, ...], ...]
 
 
 def digest(term: str) -> str:
@@ -290,17 +293,24 @@ def validate_partition(task: PartitionTask) -> PartitionResult:
             for problem, focus in _problems_with_focus(results, own)
             if problem.files
         )
-    return PartitionResult(task.key, problems, tuple(sorted(digest(t) for t in reads)))
+    return PartitionResult(
+        task.key, problems, tuple(tuple(sorted({digest(t) for t in r})) for r in reads)
+    )
 
 
 def _decoded(term: Any, decode: Any) -> Any:
     return decode(term) if isinstance(term, ox.Literal) else term
 
 
-def _reads(triples: set[ox.Triple], task: PartitionTask) -> set[str]:
-    """The subjects, the nodes at level 1 and at level 2 (``partitions``), N-Triples form."""
+def _reads(triples: set[ox.Triple], task: PartitionTask) -> list[set[str]]:
+    """For each own file: its subjects, their nodes at level 1 and at level 2
+    (``partitions``), in N-Triples form."""
     inverse, values = set(task.inverse), set(task.values)
-    level1: set[str] = set()
+    owner: dict[str, list[int]] = defaultdict(list)
+    for index, subjects in enumerate(task.file_subjects):
+        for subject in subjects:
+            owner[subject].append(index)
+    level1: list[set[str]] = [set() for _ in task.file_subjects]
     out: dict[str, list[str]] = defaultdict(list)
     for t in triples:
         s, p, o = str(t.subject), t.predicate.value, t.object
@@ -308,12 +318,15 @@ def _reads(triples: set[ox.Triple], task: PartitionTask) -> set[str]:
             continue
         if p in values:
             out[s].append(str(o))
-            if s in task.subjects:
-                level1.add(str(o))
-        if p in inverse and str(o) in task.subjects:
-            level1.add(s)
-    level2 = {o for node in level1 for o in out.get(node, ())}
-    return set(task.subjects) | level1 | level2
+            for index in owner.get(s, ()):
+                level1[index].add(str(o))
+        if p in inverse:
+            for index in owner.get(str(o), ()):
+                level1[index].add(s)
+    return [
+        set(subjects) | first | {o for node in first for o in out.get(node, ())}
+        for subjects, first in zip(task.file_subjects, level1, strict=True)
+    ]
 
 
 @lru_cache(maxsize=4)

@@ -4,12 +4,11 @@ One JSON file per *rules* (``{home}/cache/validation/{rules}.json``): the rules 
 SHA-256 of every ontology and shapes file, the engine and ``CACHE_VERSION``, so a change to
 any of them starts from nothing. For each input file it keeps the file's SHA-256, the nodes
 the file *touches* (its subjects, and the nodes it points at along a predicate the shapes
-read backwards), the partition it was validated in and the problems about its subjects. A
-partition keeps the nodes whose triples or types its shapes could read
-(``validation.PartitionResult.reads``).
+read backwards), the nodes whose triples or types the shapes could read when validating its
+subjects (``validation.PartitionResult.reads``) and the problems about its subjects.
 
 A file's cached problems still hold when the file is unchanged and no changed, added or
-removed file touches a node its partition read: SHACL saw exactly the same triples there
+removed file touches a node its validation read: SHACL saw exactly the same triples there
 (``partitions`` says which those are). Nodes are kept as 64-bit digests
 (``validation.digest``).
 """
@@ -42,7 +41,7 @@ def rules_key(ontology: Iterable[ParsedFile], shapes: Iterable[ParsedFile], engi
 class FileRecord:
     sha256: str
     touches: list[str]
-    partition: str
+    reads: list[str]
     problems: list[tuple[dict[str, Any], str]]
 
 
@@ -56,15 +55,13 @@ class ValidationCache:
     def __init__(self, directory: Path | None, rules: str) -> None:
         self.path = directory / f"{rules}.json" if directory else None
         self.files: dict[str, FileRecord] = {}
-        self.partitions: dict[str, list[str]] = {}
         if self.path is None:
             return
         try:
             saved = json.loads(self.path.read_text(encoding="utf-8"))
             self.files = {name: FileRecord(**record) for name, record in saved["files"].items()}
-            self.partitions = saved["partitions"]
         except (OSError, ValueError, KeyError, TypeError):
-            self.files, self.partitions = {}, {}
+            self.files = {}
 
     def reusable(self, parsed: Mapping[Path, ParsedFile]) -> set[Path]:
         """The files whose cached problems still hold (module docstring)."""
@@ -83,8 +80,7 @@ class ValidationCache:
             record = self.files.get(str(path))
             if record is None or record.sha256 != now.sha256:
                 continue
-            reads = self.partitions.get(record.partition)
-            if reads is not None and touched.isdisjoint(reads):
+            if touched.isdisjoint(record.reads):
                 reusable.add(path)
         return reusable
 
@@ -96,15 +92,13 @@ class ValidationCache:
     def update(
         self,
         parsed: ParsedFile,
-        partition: str,
         reads: Iterable[str],
         problems: Iterable[tuple[Problem, str]],
     ) -> None:
-        self.partitions[partition] = sorted(set(reads))
         self.files[str(parsed.path)] = FileRecord(
             sha256=parsed.sha256,
             touches=touches(parsed),
-            partition=partition,
+            reads=sorted(set(reads)),
             problems=[(_fields(problem), focus) for problem, focus in problems],
         )
 
@@ -114,17 +108,13 @@ class ValidationCache:
             return
         names = {str(p) for p in keep}
         files = {name: record for name, record in self.files.items() if name in names}
-        used = {record.partition for record in files.values()}
-        partitions = {key: reads for key, reads in self.partitions.items() if key in used}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for stale in self.path.parent.glob("*.json"):
             if stale != self.path:  # results for other rules: the ontology or shapes changed
                 stale.unlink(missing_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         tmp.write_text(
-            json.dumps(
-                {"files": {k: asdict(v) for k, v in files.items()}, "partitions": partitions}
-            ),
+            json.dumps({"files": {k: asdict(v) for k, v in files.items()}}),
             encoding="utf-8",
         )
         os.replace(tmp, self.path)
