@@ -35,6 +35,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
+from publisher.build.pipeline import steps  # noqa: E402
 
 OUT = HERE / "out" / "build"
 
@@ -103,7 +104,11 @@ def build(root: Path, home: Path, label: str) -> Run:
     if process.returncode != 0:
         raise SystemExit(f"build failed ({label}):\n{err[-3000:]}")
     manifest = json.loads((home / "current" / "release.json").read_text(encoding="utf-8"))
-    notes = [line for line in err.splitlines() if line.startswith(("validating", "consistent"))]
+    notes = [
+        line
+        for line in err.splitlines()
+        if line.startswith(("parsed", "loaded", "validat", "consistent"))
+    ]
     return Run(
         label,
         wall,
@@ -126,9 +131,9 @@ def edit_one_source(root: Path) -> Path:
 
 def report(size: int, triples: int, files: int, runs: list[Run]) -> None:
     print(f"\n== {triples:,} triples in {files:,} files (asked for {size:,}) ==")
-    width = 15
+    width = 18
     print(f"{'':26}" + "".join(f"{run.label:>{width}}" for run in runs))
-    for step in runs[0].steps:
+    for step in (step.__name__ for step in steps()):
         print(
             f"  {step:24}" + "".join(f"{run.steps.get(step, 0):>{width - 2}.2f} s" for run in runs)
         )

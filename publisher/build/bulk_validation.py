@@ -19,6 +19,7 @@ validated as one partition: slower, never wrong.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
@@ -76,9 +77,12 @@ def validate_dataset(
     parse_cache = ParseCache(cache / "parsed" if cache else None, reads.inverse)
     size = sum(p.stat().st_size for p in paths if p.is_file())
     with worker_pool(size) as pool:
+        started = time.perf_counter()
         parsed = _parse_all(paths, reads, parse_cache, pool)
         if shapes_error is not None:
             raise shapes_error
+        log(f"parsed {len(paths)} files in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
         for path in data:
             store.extend(ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS))
         for path in ontology:
@@ -87,6 +91,7 @@ def validate_dataset(
                 for q in ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS)
             )
         triples = distinct_triples(store)
+        log(f"loaded {len(store)} quads in {time.perf_counter() - started:.1f} s")
         if not len(shapes_graph):
             return ValidationReport(files=paths, triples=triples, problems=()), parsed
         rules = rules_key(
@@ -102,7 +107,9 @@ def validate_dataset(
             + (f" ({len(reusable)} unchanged, from the cache)" if reusable else "")
             + ("" if reads.supported else f" in one piece: {reads.unsupported}")
         )
+        started = time.perf_counter()
         found = _validate(store, parsed, todo, ontology, shapes, reads, engine, results, pool)
+        log(f"validated in {time.perf_counter() - started:.1f} s")
     problems: list[tuple[Problem, str]] = []
     for path in paths:
         problems.extend(found[path] if path in found else results.problems(path))

@@ -59,6 +59,9 @@ class BuildContext:
     log: Callable[[str], None] = print
     #: Every data and ontology file, parsed once by ``validate_sources`` (``parsed.py``).
     parsed: dict[Path, ParsedFile] = field(default_factory=dict)
+    #: Child processes a step started and a later one waits for (``load.start_persisting``);
+    #: a failed build kills them.
+    background: dict[str, Any] = field(default_factory=dict)
 
     @property
     def dumps_path(self) -> Path:
