@@ -31,6 +31,7 @@ def validate_sources(ctx: BuildContext) -> None:
     """Parse every input once, load data + ontology into the store, and SHACL-validate them
     against the shapes: in partitions, in parallel, cached (``bulk_validation``)."""
     sources = ctx.sources
+    notes: list[str] = []  # printed once it conforms: a failed build prints only its error
     try:
         report, ctx.parsed = validate_dataset(
             ctx.store,
@@ -39,7 +40,7 @@ def validate_sources(ctx: BuildContext) -> None:
             sources.shapes,
             ontology_graph=ox.NamedNode(graph_iri(ctx.settings.base_iri, ONTOLOGY)),
             cache=ctx.cache_path,
-            log=ctx.log,
+            log=notes.append,
         )
     except InputError as exc:
         hint = "\nFix the syntax at that position and build again." if exc.line else ""
@@ -53,6 +54,8 @@ def validate_sources(ctx: BuildContext) -> None:
         )
     warnings = len(report.problems) - len(report.violations)
     ctx.manifest["validation"] = {"triples": report.triples, "warnings": warnings}
+    for note in notes:
+        ctx.log(note)
     ctx.log(
         f"validated {len(report.files)} files, {report.triples} triples: conforms"
         + (f" ({warnings} warning(s))" if warnings else "")
