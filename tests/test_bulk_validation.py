@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph
 
 import publisher.build.bulk_validation as bulk
-from publisher.build.inputs import rdf_files
+from publisher.build.inputs import InputError, rdf_files
 from publisher.build.parsed import LOSSLESS, decode, encode, parse_file
 from publisher.build.partitions import shape_reads
 from publisher.build.validation import ValidationReport
@@ -156,3 +156,22 @@ def test_an_empty_dataset_conforms(engine: str) -> None:
         engine=engine,
     )
     assert report.conforms
+
+
+def test_worker_processes_give_the_same_report_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small inputs stay in the build's process; here the real worker pool runs."""
+    import publisher.build.workers as workers
+
+    files = sorted((PROJECT_ROOT / "tests" / "data" / "shapes").glob("Event*.trig"))
+    in_process, _ = run(files, None)
+    monkeypatch.setattr(workers, "IN_PROCESS_BYTES", 0)
+    pooled, _ = run(files, None)
+    assert sorted(map(repr, pooled.problems)) == sorted(map(repr, in_process.problems))
+    bad = tmp_path / "bad.trig"
+    bad.write_text("GRAPH <urn:g> {\n  <urn:a> <urn:b> .\n}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        run([*files, bad], None)
+    assert caught.value.path == bad
+    assert caught.value.line == 2

@@ -28,7 +28,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from publisher.build.inputs import InputError
-from publisher.build.parsed import ParseCache, ParsedFile, _parse_task, sha256_file
+from publisher.build.parsed import (
+    ParseCache,
+    ParsedFile,
+    ParseFailure,
+    _parse_task,
+    sha256_file,
+)
 from publisher.build.partitions import ShapeReads, shape_reads
 from publisher.build.partitions import context as partition_context
 from publisher.build.shacl_report import SEVERITY_ORDER, Problem
@@ -128,7 +134,7 @@ def _parse_all(
     paths: Sequence[Path], reads: ShapeReads, cache: ParseCache, pool: Executor
 ) -> dict[Path, ParsedFile]:
     parsed: dict[Path, ParsedFile] = {}
-    pending: list[tuple[Path, Future[ParsedFile | InputError]]] = []
+    pending: list[tuple[Path, Future[ParsedFile | ParseFailure]]] = []
     for path in paths:
         hit = cache.get(path, sha256_file(path)) if path.is_file() else None
         if hit is not None:
@@ -136,8 +142,8 @@ def _parse_all(
         else:
             pending.append((path, pool.submit(_parse_task, path, reads.inverse)))
     for (path, _), outcome in zip(pending, ordered(f for _, f in pending), strict=True):
-        if isinstance(outcome, InputError):
-            raise outcome
+        if isinstance(outcome, ParseFailure):
+            raise outcome.error()
         parsed[path] = outcome
         cache.put(outcome)
     return parsed

@@ -222,10 +222,23 @@ class ParseCache:
                 entry.unlink(missing_ok=True)
 
 
-def _parse_task(path: Path, inverse_predicates: Sequence[str]) -> ParsedFile | InputError:
+@dataclass(frozen=True)
+class ParseFailure:
+    """An ``InputError`` as a worker hands it back (the exception itself does not pickle)."""
+
+    path: Path
+    reason: str
+    line: int | None
+    column: int | None
+
+    def error(self) -> InputError:
+        return InputError(self.path, self.reason, self.line, self.column)
+
+
+def _parse_task(path: Path, inverse_predicates: Sequence[str]) -> ParsedFile | ParseFailure:
     """``parse_file`` in a worker: the error is returned, so the first one in file order
     is the one reported, whichever worker finishes first."""
     try:
         return parse_file(path, inverse_predicates)
     except InputError as error:
-        return error
+        return ParseFailure(error.path, error.reason, error.line, error.column)
