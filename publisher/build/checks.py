@@ -157,8 +157,9 @@ def check_consistency(ctx: BuildContext) -> None:
         checked.save(sample)
         ctx.log("consistent (HermiT): the ontology and every new data file were checked before")
         return
+    context = _hermit_context(ctx, sample)
     try:
-        result = hermit(ctx.sources.ontology + tuple(sample), workdir=ctx.staged)
+        result = hermit(ctx.sources.ontology + tuple(sample) + context, workdir=ctx.staged)
     except InputError as exc:
         raise BuildError(str(exc)) from None
     except InconsistentOntology as exc:
@@ -175,6 +176,9 @@ def check_consistency(ctx: BuildContext) -> None:
     except ReasonerFailed as exc:
         # No verdict is not a pass: publishing unchecked data would break the release promise.
         raise BuildError(f"{exc}.") from None
+    finally:
+        for path in context:
+            path.unlink(missing_ok=True)
     if result.unsatisfiable:
         raise BuildError(
             "unsatisfiable classes (no individual can ever belong to them): "
@@ -188,6 +192,39 @@ def check_consistency(ctx: BuildContext) -> None:
         f"consistent (HermiT): {result.classes} classes, {result.individuals} individuals "
         f"({len(sample)} of {len(ctx.sources.data)} data files)"
     )
+
+
+#: Statements about the sample's resources from other files that HermiT sees with it.
+HERMIT_CONTEXT_QUADS = 10_000
+
+
+def _hermit_context(ctx: BuildContext, sample: Sequence[Path]) -> tuple[Path, ...]:
+    """What other files say about the resources the sample names (their types, and the
+    properties whose domains type them), as one N-Triples file beside the sample: a person
+    typed ``dip:Person`` in the reference data and ``dip:Organisation`` in a new file is a
+    contradiction only HermiT sees, and only with both statements. Bounded too: the
+    statements of the first ``HERMIT_CONTEXT_QUADS`` found, in the sample's order."""
+    if not sample or not ctx.parsed or not len(ctx.store):
+        return ()
+    from publisher.build.parsed import decode
+
+    ontology = ox.NamedNode(graph_iri(ctx.settings.base_iri, ONTOLOGY))
+    nodes: dict[str, None] = {}
+    for path in sample:
+        for term in (*ctx.parsed[path].subjects, *ctx.parsed[path].objects):
+            if term.startswith("<"):
+                nodes.setdefault(term, None)
+    found: set[ox.Triple] = set()
+    for node in nodes:
+        for q in ctx.store.quads_for_pattern(ox.NamedNode(node[1:-1]), None, None):
+            if q.graph_name != ontology:
+                obj = decode(q.object) if isinstance(q.object, ox.Literal) else q.object
+                found.add(ox.Triple(q.subject, q.predicate, obj))
+        if len(found) >= HERMIT_CONTEXT_QUADS:
+            break
+    path = ctx.staged / "hermit-context.nt"
+    ox.serialize(found, str(path), ox.RdfFormat.N_TRIPLES)
+    return (path,)
 
 
 class HermitLog:
