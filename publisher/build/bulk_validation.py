@@ -81,41 +81,36 @@ def validate_dataset(
     except InputError as error:
         shapes_error = error
     parse_cache = ParseCache(cache / "parsed" if cache else None, reads.inverse)
-    size = sum(p.stat().st_size for p in paths if p.is_file())
-    with worker_pool(size) as pool:
-        started = time.perf_counter()
-        parsed = _parse_all(paths, reads, parse_cache, pool)
-        if shapes_error is not None:
-            raise shapes_error
-        log(f"parsed {len(paths)} files in {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        for path in data:
-            store.extend(ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS))
-        for path in ontology:
-            store.extend(
-                ox.Quad(q.subject, q.predicate, q.object, ontology_graph)
-                for q in ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS)
-            )
-        triples = distinct_triples(store)
-        log(f"loaded {len(store)} quads in {time.perf_counter() - started:.1f} s")
-        if not len(shapes_graph):
-            return ValidationReport(files=paths, triples=triples, problems=()), parsed
-        rules = rules_key(
-            [parsed[p] for p in ontology],
-            [_hashed(p) for p in shapes],
-            engine,
+    started = time.perf_counter()
+    parsed = _parse_all(paths, reads, parse_cache)
+    if shapes_error is not None:
+        raise shapes_error
+    log(f"parsed {len(paths)} files in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    for path in data:
+        store.extend(ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS))
+    for path in ontology:
+        store.extend(
+            ox.Quad(q.subject, q.predicate, q.object, ontology_graph)
+            for q in ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS)
         )
-        results = ValidationCache(cache / "validation" if cache else None, rules)
-        reusable = results.reusable({p: parsed[p] for p in paths}) if reads.supported else set()
-        todo = [p for p in paths if p not in reusable]
-        log(
-            f"validating {len(todo)} of {len(paths)} files with {engine}"
-            + (f" ({len(reusable)} unchanged, from the cache)" if reusable else "")
-            + ("" if reads.supported else f" in one piece: {reads.unsupported}")
-        )
-        started = time.perf_counter()
+    triples = distinct_triples(store)
+    log(f"loaded {len(store)} quads in {time.perf_counter() - started:.1f} s")
+    if not len(shapes_graph):
+        return ValidationReport(files=paths, triples=triples, problems=()), parsed
+    rules = rules_key([parsed[p] for p in ontology], [_hashed(p) for p in shapes], engine)
+    results = ValidationCache(cache / "validation" if cache else None, rules)
+    reusable = results.reusable({p: parsed[p] for p in paths}) if reads.supported else set()
+    todo = [p for p in paths if p not in reusable]
+    log(
+        f"validating {len(todo)} of {len(paths)} files with {engine}"
+        + (f" ({len(reusable)} unchanged, from the cache)" if reusable else "")
+        + ("" if reads.supported else f" in one piece: {reads.unsupported}")
+    )
+    started = time.perf_counter()
+    with worker_pool(sum(len(parsed[p].nquads) for p in todo)) as pool:
         found = _validate(store, parsed, todo, ontology, shapes, reads, engine, results, pool)
-        log(f"validated in {time.perf_counter() - started:.1f} s")
+    log(f"validated in {time.perf_counter() - started:.1f} s")
     problems: list[tuple[Problem, str]] = []
     for path in paths:
         problems.extend(found[path] if path in found else results.problems(path))
@@ -131,21 +126,25 @@ def _hashed(path: Path) -> ParsedFile:
 
 
 def _parse_all(
-    paths: Sequence[Path], reads: ShapeReads, cache: ParseCache, pool: Executor
+    paths: Sequence[Path], reads: ShapeReads, cache: ParseCache
 ) -> dict[Path, ParsedFile]:
+    """Every file parsed, from the cache or by workers (the first error in input order)."""
     parsed: dict[Path, ParsedFile] = {}
-    pending: list[tuple[Path, Future[ParsedFile | ParseFailure]]] = []
+    misses: list[Path] = []
     for path in paths:
         hit = cache.get(path, sha256_file(path)) if path.is_file() else None
         if hit is not None:
             parsed[path] = hit
         else:
-            pending.append((path, pool.submit(_parse_task, path, reads.inverse)))
-    for (path, _), outcome in zip(pending, ordered(f for _, f in pending), strict=True):
-        if isinstance(outcome, ParseFailure):
-            raise outcome.error()
-        parsed[path] = outcome
-        cache.put(outcome)
+            misses.append(path)
+    size = sum(p.stat().st_size for p in misses if p.is_file())
+    with worker_pool(size) as pool:
+        futures = [pool.submit(_parse_task, path, reads.inverse) for path in misses]
+        for path, outcome in zip(misses, ordered(futures), strict=True):
+            if isinstance(outcome, ParseFailure):
+                raise outcome.error()
+            parsed[path] = outcome
+            cache.put(outcome)
     return parsed
 
 

@@ -44,15 +44,32 @@ class InProcess(Executor):
         return future
 
 
+class Lazy(Executor):
+    """Worker processes started on the first call: a rebuild that finds everything in its
+    cache starts none (the fork server's imports alone take seconds)."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        if self.pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            self.pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=context)
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 @contextmanager
 def worker_pool(input_bytes: int) -> Iterator[Executor]:
     """Worker processes for an input of ``input_bytes``, or this process for a small one."""
     if input_bytes < IN_PROCESS_BYTES or worker_count() == 1:
         yield InProcess()
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    with ProcessPoolExecutor(max_workers=worker_count(), mp_context=context) as pool:
+    with Lazy() as pool:
         yield pool
 
 
