@@ -3,9 +3,10 @@
 For each size (``--sizes``, default 10k, 100k and 1M triples; 10M when asked) it generates a
 valid project (``generate.py``: one TriG file and named graph per source document), then runs
 ``diplograph build`` three times in a fresh process each, and prints for each run the wall
-time of every step, the triples per second, and the peak resident memory of the build
-process and of all its processes together (workers and HermiT's JVM included, sampled every
-0.2 s):
+time of every step, the triples per second, the CPU time of all its processes (which a busy
+neighbour does not inflate as it does the wall time) and the peak resident memory of the
+build process and of all its processes together (workers and HermiT's JVM included, sampled
+every 0.2 s):
 
 - ``cold``: nothing cached (``{home}/cache`` removed first);
 - ``one file changed``: one source file edited (a label), everything else as built;
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,6 +46,7 @@ OUT = HERE / "out" / "build"
 class Run:
     label: str
     wall: float
+    cpu: float
     steps: dict[str, float]
     rss_build: float
     rss_all: float
@@ -78,6 +81,7 @@ def tree_rss(pid: int) -> tuple[int, int]:
 def build(root: Path, home: Path, label: str) -> Run:
     """One ``diplograph build`` in a fresh process, measured."""
     load_before = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "publisher", "--home", str(home), "build", "--root", str(root)],
@@ -99,6 +103,8 @@ def build(root: Path, home: Path, label: str) -> Run:
     sampler.start()
     out, err = process.communicate()
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     done.set()
     sampler.join()
     if process.returncode != 0:
@@ -109,15 +115,22 @@ def build(root: Path, home: Path, label: str) -> Run:
         for line in err.splitlines()
         if line.startswith(("parsed", "loaded", "validat", "consistent"))
     ]
-    return Run(
+    run = Run(
         label,
         wall,
+        cpu,
         manifest["timings_s"],
         peak[0] / 1e9,
         peak[1] / 1e9,
         (load_before, os.getloadavg()[0]),
         notes,
     )
+    print(
+        f"  {label}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak {run.rss_all:.2f} GB, "
+        f"load average {run.load[0]:.1f}/{run.load[1]:.1f}",
+        flush=True,
+    )
+    return run
 
 
 def edit_one_source(root: Path) -> Path:
@@ -138,7 +151,8 @@ def report(size: int, triples: int, files: int, runs: list[Run]) -> None:
             f"  {step:24}" + "".join(f"{run.steps.get(step, 0):>{width - 2}.2f} s" for run in runs)
         )
     print(f"  {'wall (whole process)':24}" + "".join(f"{r.wall:>{width - 2}.2f} s" for r in runs))
-    print(f"  {'triples/s':24}" + "".join(f"{triples / r.wall:>{width},.0f}" for r in runs))
+    print(f"  {'CPU, all processes':24}" + "".join(f"{r.cpu:>{width - 2}.2f} s" for r in runs))
+    print(f"  {'triples/s (wall)':24}" + "".join(f"{triples / r.wall:>{width},.0f}" for r in runs))
     print(f"  {'peak RSS, build':24}" + "".join(f"{r.rss_build:>{width - 3}.2f} GB" for r in runs))
     print(
         f"  {'peak RSS, all processes':24}"
