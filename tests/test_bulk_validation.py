@@ -175,3 +175,23 @@ def test_worker_processes_give_the_same_report_and_errors(
         run([*files, bad], None)
     assert caught.value.path == bad
     assert caught.value.line == 2
+
+
+def test_a_class_hierarchy_in_the_data_reaches_every_cached_result(tmp_path: Path) -> None:
+    instance = tmp_path / "instance.trig"
+    instance.write_text(
+        PREFIXES + "GRAPH id:graph\\/x { id:event\\/g a <http://ex/Gathering> . }\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    report, _ = run([instance], cache)
+    assert report.conforms
+    schema = tmp_path / "schema.trig"
+    schema.write_text(
+        PREFIXES + "GRAPH id:graph\\/y { <http://ex/Gathering> rdfs:subClassOf dip:Event . }\n",
+        encoding="utf-8",
+    )
+    cached, _ = run([instance, schema], cache)
+    fresh, _ = run([instance, schema], None)
+    assert not fresh.conforms
+    assert sorted(map(repr, cached.problems)) == sorted(map(repr, fresh.problems))

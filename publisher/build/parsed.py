@@ -34,7 +34,8 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 #: Bump when what ``parse_file`` records changes: older cache entries are then ignored.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
 @dataclass
@@ -60,6 +61,8 @@ class ParsedFile:
     objects: list[str] = field(default_factory=list)
     #: Objects of the predicates SHACL reads backwards (``sh:inversePath``), in N-Triples form.
     inverse_objects: list[str] = field(default_factory=list)
+    #: Whether the file states ``rdfs:subClassOf`` (a class hierarchy every shape follows).
+    schema: bool = False
 
     def facts(self) -> dict[str, object]:
         facts = asdict(self)
@@ -102,7 +105,7 @@ def parse_file(path: Path, inverse_predicates: Sequence[str] = ()) -> ParsedFile
     objects: dict[str, None] = {}
     inverse: dict[str, None] = {}
     wanted = set(inverse_predicates)
-    loose, first_loose, first_import = 0, None, None
+    loose, first_loose, first_import, schema = 0, None, None, False
     encoded: list[ox.Quad] = []
     blank = _BlankNodes(path)
     for quad in quads:
@@ -131,6 +134,8 @@ def parse_file(path: Path, inverse_predicates: Sequence[str] = ()) -> ParsedFile
                 inverse.setdefault(str(o), None)
         if p.value == PROV_DERIVED_FROM and isinstance(s, ox.NamedNode):
             derived.setdefault(s.value, None)
+        if p.value == RDFS_SUBCLASS:
+            schema = True
         if p.value == OWL_IMPORTS and first_import is None:
             first_import = (str(s), str(o))
         encoded.append(quad)
@@ -147,6 +152,7 @@ def parse_file(path: Path, inverse_predicates: Sequence[str] = ()) -> ParsedFile
         subjects=list(subjects),
         objects=list(objects),
         inverse_objects=list(inverse),
+        schema=schema,
     )
 
 

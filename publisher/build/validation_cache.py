@@ -45,8 +45,14 @@ class FileRecord:
     problems: list[tuple[dict[str, Any], str]]
 
 
+#: Read by every validation, touched by every file that states ``rdfs:subClassOf``: a class
+#: hierarchy in the data changes what ``sh:targetClass`` and ``sh:class`` find anywhere.
+SCHEMA = digest("<urn:x-diplograph:class-hierarchy>")
+
+
 def touches(parsed: ParsedFile) -> list[str]:
-    return sorted({digest(t) for t in (*parsed.subjects, *parsed.inverse_objects)})
+    found = {digest(t) for t in (*parsed.subjects, *parsed.inverse_objects)}
+    return sorted(found | ({SCHEMA} if parsed.schema else set()))
 
 
 class ValidationCache:
@@ -98,7 +104,7 @@ class ValidationCache:
         self.files[str(parsed.path)] = FileRecord(
             sha256=parsed.sha256,
             touches=touches(parsed),
-            reads=sorted(set(reads)),
+            reads=sorted({*reads, SCHEMA}),
             problems=[(_fields(problem), focus) for problem, focus in problems],
         )
 
