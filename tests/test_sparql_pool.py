@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import requests
 
 from publisher.release.layout import Release
 from publisher.web.sparql.messages import Chunk, Done, Message, Refused, Stats
 from publisher.web.sparql.pool import QueryTimeout, WorkerPool, release_shared, shared_pool
 from publisher.web.sparql.worker import Job
-from tests.conftest import wait_until
+from tests.conftest import LiveServer, start_server, stop_server, wait_until
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -63,8 +65,8 @@ def test_busy_counts_the_workers_running_a_query(pool: WorkerPool) -> None:
     try:
         assert pool.busy == 1
     finally:
-        execution.close()  # abandoned mid-query: the worker is killed and replaced
-    assert pool.busy == 0
+        execution.close()  # abandoned mid-query: told to stop, then killed and replaced
+    wait_until(lambda: pool.busy == 0, 30, "the abandoned worker still counts as busy")
     wait_until(lambda: len(pool.pids()) >= 2, 30, "the abandoned worker was not replaced")
     assert isinstance(run(pool, Job("ASK {}", "ASK", "json"))[0], Done)
     assert pool.busy == 0
@@ -78,3 +80,71 @@ def test_apps_over_one_store_share_a_pool(release: Release) -> None:
     assert not first.closed
     release_shared(second)
     assert first.closed
+
+
+# --- Abandoned streams are cheap ----------------------------------------------------------
+
+BIG = "SELECT * { ?a ?b ?c . ?d ?e ?f } LIMIT 100000"  # ~30 MB of JSON, streamed
+
+
+def test_an_abandoned_stream_stops_without_killing_its_worker(pool: WorkerPool) -> None:
+    """A client that goes away mid-stream: the worker is told to stop and is given back."""
+    wait_until(lambda: len(pool.pids()) == 2 and pool.busy == 0, 30, "workers never idle")
+    before, replaced = set(pool.pids()), pool.replaced
+    for _ in range(4):
+        execution = pool.submit(Job(BIG, "SELECT", "json"), timeout=30, wait=5)
+        assert isinstance(execution.receive(), Chunk)
+        execution.close()
+    wait_until(lambda: pool.busy == 0, 30, "the abandoned queries never stopped")
+    assert pool.replaced == replaced
+    assert set(pool.pids()) == before
+    assert isinstance(run(pool, Job("ASK {}", "ASK", "json"))[0], Done)
+
+
+@pytest.fixture(scope="module")
+def server(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    running = start_server(release, tmp_path_factory.mktemp("abandon") / "server.log")
+    yield running
+    stop_server(running)
+
+
+def workers_of(server_pid: int) -> set[int]:
+    """The server's SPARQL worker processes (spawned children running spawn_main)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, NotADirectoryError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == server_pid and b"spawn_main" in cmdline:
+            pids.add(int(entry.name))
+    return pids
+
+
+@pytest.mark.live
+def test_clients_that_hang_up_mid_stream_cost_no_worker(server: LiveServer) -> None:
+    wait_until(lambda: server.health()["sparql"]["busy"] == 0, 60, "workers never idle")
+    before = workers_of(server.process.pid)
+    assert len(before) == 3
+    for _ in range(4):
+        response = requests.get(
+            server.url + "sparql",
+            params={"query": BIG},
+            headers={"Accept": "application/sparql-results+json"},
+            stream=True,
+            timeout=30,
+        )
+        assert response.status_code == 200 and "Content-Length" not in response.headers
+        next(response.iter_content(65536))
+        response.close()  # hang up mid-stream
+    wait_until(lambda: server.health()["sparql"]["busy"] == 0, 60, "the streams never stopped")
+    assert workers_of(server.process.pid) == before  # stopped, not killed and respawned
+    started = time.monotonic()
+    small = requests.get(
+        server.url + "sparql",
+        params={"query": "ASK { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    assert small.status_code == 200 and time.monotonic() - started < 1.0

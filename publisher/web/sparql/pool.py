@@ -5,6 +5,11 @@ cannot be interrupted, so the only way to stop it is to kill the process running
 "spawn": the server is multi-threaded, and forking a threaded process can copy a lock held by
 another thread into the child. A killed or crashed worker is replaced in the background, so
 the pool keeps its size and the request that caused it is the only one that suffers.
+
+A client that goes away mid-stream is not a reason to kill: the worker is sent ``Cancel``
+and stops at its next chunk (``Execution.close``), which costs milliseconds where a respawn
+costs a process start and a store opening. Killing stays the last resort, for a worker that
+does not stop within ``CANCEL_GRACE``.
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ from pathlib import Path
 
 from publisher.web.errors import PublisherError, ServiceUnavailable
 from publisher.web.sparql import worker
-from publisher.web.sparql.messages import FINAL, Message, Ready
+from publisher.web.sparql.messages import FINAL, Cancel, Message, Ready
 from publisher.web.sparql.worker import Job
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
+CANCEL_GRACE = 2.0  # seconds a cancelled job has to stop before its worker is killed
 
 
 class QueryTimeout(ServiceUnavailable):
@@ -245,9 +251,31 @@ class Execution:
         return message
 
     def close(self) -> None:
-        """Give the worker back; one still sending (client went away) is killed."""
-        if not self.finished:
-            self._abandon()
+        """Give the worker back. One still sending (the client went away) is told to stop,
+        and drained in the background; it counts as busy until it has stopped."""
+        if self.finished:
+            return
+        self.finished = True
+        try:
+            self.entry.conn.send(Cancel())
+        except (OSError, ValueError):
+            self.pool.discard(self.entry)
+            return
+        threading.Thread(target=self._drain, name="sparql-drain", daemon=True).start()
+
+    def _drain(self) -> None:
+        """Drop what the worker still sends until it says it stopped; kill it if it does not
+        within CANCEL_GRACE (a query still computing never reaches its next chunk)."""
+        give_up = min(self.deadline, time.monotonic() + CANCEL_GRACE)
+        conn = self.entry.conn
+        try:
+            while (remaining := give_up - time.monotonic()) > 0 and conn.poll(remaining):
+                if isinstance(conn.recv(), FINAL):
+                    self.pool.release(self.entry)
+                    return
+        except (EOFError, OSError):
+            pass
+        self.pool.discard(self.entry)
 
     def _abandon(self) -> None:
         self.finished = True
