@@ -67,7 +67,9 @@ class Settings:
         100000, "Result-row cap; truncated results are flagged in a header and a note."
     )
     per_client_queries: int = _setting(
-        4, "SPARQL queries one client address may have running at once (429 above)."
+        4,
+        "SPARQL queries one client address may have in flight (429 above); at most "
+        "sparql_workers - 1 of them run at once, so others always find a worker.",
     )
 
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,19 @@ import requests
 
 from publisher.release.layout import Release
 from publisher.web.sparql.messages import Chunk, Done, Message, Refused, Stats
-from publisher.web.sparql.pool import QueryTimeout, WorkerPool, release_shared, shared_pool
+from publisher.web.sparql.pool import (
+    Execution,
+    OverShare,
+    QueryTimeout,
+    WorkerPool,
+    release_shared,
+    shared_pool,
+)
 from publisher.web.sparql.worker import Job
 from tests.conftest import LiveServer, start_server, stop_server, wait_until
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+BIG = "SELECT * { ?a ?b ?c . ?d ?e ?f } LIMIT 100000"  # ~30 MB of JSON, streamed
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +91,50 @@ def test_apps_over_one_store_share_a_pool(release: Release) -> None:
     assert first.closed
 
 
-# --- Abandoned streams are cheap ----------------------------------------------------------
+# --- Fair shares ----------------------------------------------------------------------------
 
-BIG = "SELECT * { ?a ?b ?c . ?d ?e ?f } LIMIT 100000"  # ~30 MB of JSON, streamed
+
+def test_a_freed_worker_goes_to_the_client_holding_fewest(pool: WorkerPool) -> None:
+    """Both workers busy (clients a and b); a waits for a second one, then c comes. When b's
+    worker frees up, c gets it although a waited longer: a already holds one."""
+    wait_until(lambda: len(pool.pids()) == 2 and pool.busy == 0, 30, "workers never idle")
+    heavy = pool.submit(Job(CARTESIAN, "SELECT", "json"), timeout=30, wait=5, client="a")
+    stream = pool.submit(Job(BIG, "SELECT", "json"), timeout=30, wait=5, client="b")
+    assert isinstance(stream.receive(), Chunk)
+    got: dict[str, Execution] = {}
+
+    def submit(client: str) -> None:
+        got[client] = pool.submit(Job("ASK {}", "ASK", "json"), timeout=30, wait=30, client=client)
+
+    with ThreadPoolExecutor(2) as threads:
+        second = threads.submit(submit, "a")
+        wait_until(lambda: pool.waiting == 1, 10, "a never waited")
+        third = threads.submit(submit, "c")
+        wait_until(lambda: pool.waiting == 2, 10, "c never waited")
+        stream.close()  # b hangs up: its worker stops and is given back
+        third.result(timeout=30)
+        assert "c" in got and "a" not in got and pool.waiting == 1
+        assert isinstance(got["c"].receive(), Done)  # c's worker is free again: a's turn
+        second.result(timeout=30)
+        assert isinstance(got["a"].receive(), Done)
+    heavy.close()
+    wait_until(lambda: pool.busy == 0, 30, "the heavy query never stopped")
+
+
+def test_a_client_at_its_share_waits_then_gets_429(pool: WorkerPool) -> None:
+    wait_until(lambda: len(pool.pids()) == 2 and pool.busy == 0, 30, "workers never idle")
+    heavy = pool.submit(Job(CARTESIAN, "SELECT", "json"), timeout=30, wait=5, client="a", share=1)
+    try:
+        with pytest.raises(OverShare):
+            pool.submit(Job("ASK {}", "ASK", "json"), timeout=30, wait=0.2, client="a", share=1)
+        other = pool.submit(Job("ASK {}", "ASK", "json"), timeout=30, wait=5, client="b", share=1)
+        assert isinstance(other.receive(), Done)
+    finally:
+        heavy.close()
+    wait_until(lambda: pool.busy == 0, 30, "the heavy query never stopped")
+
+
+# --- Abandoned streams are cheap ----------------------------------------------------------
 
 
 def test_an_abandoned_stream_stops_without_killing_its_worker(pool: WorkerPool) -> None:

@@ -1,7 +1,11 @@
-"""Per-client concurrency: how many queries one address may have running at once.
+"""Per-client concurrency: how many queries one address may have in flight, and how many
+of the pool's workers it may hold at once.
 
 Why: the worker pool is small and shared; one client firing many heavy queries in parallel
-would otherwise starve everyone else. Beyond the limit the client gets 429 + Retry-After.
+would otherwise starve everyone else. Beyond ``limit`` queries in flight the client gets
+429 + Retry-After at once. Of those, at most ``share`` run at a time: one worker fewer than
+the pool has, so another client always finds one while this client runs its maximum (the
+pool enforces the share and serves waiting clients fairly, ``pool.py``).
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from publisher.web.errors import TooManyRequests
 class ClientLimiter:
     """Counts running queries per client address (thread-safe)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, workers: int) -> None:
         self.limit = limit
+        #: Workers one client may hold at once: below the pool's size, unless it has one.
+        self.share = max(1, min(limit, workers - 1))
         self._running: Counter[str] = Counter()
         self._lock = threading.Lock()
 

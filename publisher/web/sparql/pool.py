@@ -10,21 +10,30 @@ A client that goes away mid-stream is not a reason to kill: the worker is sent `
 and stops at its next chunk (``Execution.close``), which costs milliseconds where a respawn
 costs a process start and a store opening. Killing stays the last resort, for a worker that
 does not stop within ``CANCEL_GRACE``.
+
+Who gets a worker (``submit``): a client (an address) holds at most its ``share`` of the
+workers at once, below the pool's size, so one client running its maximum of heavy queries
+leaves a worker for everyone else. A worker that frees up goes to the waiting query whose
+client holds the fewest workers (then the one that waited longest), so a client with a
+backlog cannot crowd out one that has nothing running. A query that gets no worker within
+the short wait is refused: 429 if its own client holds its share (its load, its wait),
+503 if the pool is simply full.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
-import queue
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from publisher.web.errors import PublisherError, ServiceUnavailable
+from publisher.web.errors import PublisherError, ServiceUnavailable, TooManyRequests
 from publisher.web.sparql import worker
 from publisher.web.sparql.messages import FINAL, Cancel, Message, Ready
 from publisher.web.sparql.worker import Job
@@ -49,11 +58,23 @@ class WorkerCrashed(PublisherError):
     status, title = 500, "Query engine crashed"
 
 
+class OverShare(TooManyRequests):
+    """The client already holds its share of the workers, and none of them freed up."""
+
+
 @dataclass(eq=False)
 class _Worker:
     process: BaseProcess
     conn: Connection
     started: float = field(default_factory=time.monotonic)
+    client: str = ""  # whose query it runs, while busy
+
+
+@dataclass(eq=False)
+class _Waiter:
+    client: str
+    ticket: int  # arrival order
+    share: int | None  # workers this client may hold at once (None: any)
 
 
 class WorkerPool:
@@ -63,10 +84,14 @@ class WorkerPool:
         self.store_path = str(store_path)
         self.size = size
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a worker or a waiter came or went
+        self._idle: list[_Worker] = []
         self._workers: set[_Worker] = set()
         self._busy: set[_Worker] = set()  # handed a job and not yet given back
+        self._holding: Counter[str] = Counter()  # busy workers per client
+        self._waiting: list[_Waiter] = []
+        self._tickets = itertools.count()
         self._closed = False
         self._ready = threading.Event()  # set once the first worker is ready
         self.replaced = 0  # workers killed or lost and replaced (for logs and tests)
@@ -104,11 +129,21 @@ class WorkerPool:
                 process.kill()
                 return
             self._workers.add(entry)
-        self._idle.put(entry)
+            self._idle.append(entry)
+            self._changed.notify_all()
         self._ready.set()
 
-    def submit(self, job: Job, *, timeout: float, wait: float) -> Execution:
-        """Hand ``job`` to a free worker; the deadline starts now."""
+    def submit(
+        self,
+        job: Job,
+        *,
+        timeout: float,
+        wait: float,
+        client: str = "",
+        share: int | None = None,
+    ) -> Execution:
+        """Hand ``job`` to a free worker, waiting up to ``wait`` seconds for ``client``'s
+        turn (see the module docstring); the deadline starts now."""
         deadline = time.monotonic() + timeout
         if not self._ready.wait(START_TIMEOUT):
             raise PoolBusy(
@@ -117,15 +152,7 @@ class WorkerPool:
             )
         give_up = time.monotonic() + wait
         while True:
-            try:
-                entry = self._idle.get(timeout=max(0.0, give_up - time.monotonic()))
-            except queue.Empty:
-                raise PoolBusy(
-                    "Every query worker is busy; please retry in a few seconds.",
-                    headers={"Retry-After": "2"},
-                ) from None
-            with self._lock:
-                self._busy.add(entry)
+            entry = self._take(client, share, give_up)
             try:
                 entry.conn.send(job)
             except (OSError, ValueError):  # died while idle: replace it, try another
@@ -133,19 +160,77 @@ class WorkerPool:
                 continue
             return Execution(self, entry, deadline, timeout)
 
+    def _take(self, client: str, share: int | None, give_up: float) -> _Worker:
+        """Wait until it is ``client``'s turn and a worker is idle; take it."""
+        waiter = _Waiter(client, next(self._tickets), share)
+        with self._changed:
+            self._waiting.append(waiter)
+            try:
+                while not self._my_turn(waiter):
+                    remaining = give_up - time.monotonic()
+                    if remaining <= 0:
+                        raise self._refusal(waiter)
+                    self._changed.wait(remaining)
+                entry = self._idle.pop()
+                entry.client = client
+                self._busy.add(entry)
+                self._holding[client] += 1
+                return entry
+            finally:
+                self._waiting.remove(waiter)
+                self._changed.notify_all()  # whoever is next in line
+
+    def _may_hold_more(self, waiter: _Waiter) -> bool:
+        return waiter.share is None or self._holding[waiter.client] < waiter.share
+
+    def _my_turn(self, waiter: _Waiter) -> bool:
+        """Whether ``waiter`` is among the first ``len(idle)`` eligible waiters, in the order
+        (workers its client holds, arrival). Called with the lock held."""
+        if not self._idle or not self._may_hold_more(waiter):
+            return False
+
+        def key(other: _Waiter) -> tuple[int, int]:
+            return self._holding[other.client], other.ticket
+
+        mine = key(waiter)
+        ahead = sum(1 for w in self._waiting if self._may_hold_more(w) and key(w) < mine)
+        return ahead < len(self._idle)
+
+    def _refusal(self, waiter: _Waiter) -> PublisherError:
+        if not self._may_hold_more(waiter):
+            return OverShare(
+                f"This address already has {waiter.share} queries running, its share of "
+                "the query workers; wait for one to finish.",
+                headers={"Retry-After": "1"},
+            )
+        return PoolBusy(
+            "Every query worker is busy; please retry in a few seconds.",
+            headers={"Retry-After": "2"},
+        )
+
+    def _give_back(self, entry: _Worker) -> None:
+        """Count ``entry`` as no longer busy. Called with the lock held."""
+        if entry in self._busy:
+            self._busy.discard(entry)
+            self._holding[entry.client] -= 1
+            if self._holding[entry.client] <= 0:
+                del self._holding[entry.client]
+        self._changed.notify_all()
+
     def release(self, entry: _Worker) -> None:
         with self._lock:
-            self._busy.discard(entry)
-            alive = not self._closed and entry in self._workers
-        if alive:
-            self._idle.put(entry)
+            self._give_back(entry)
+            if not self._closed and entry in self._workers:
+                self._idle.append(entry)
 
     def discard(self, entry: _Worker) -> None:
         """Kill a worker (stuck, crashed or abandoned mid-stream) and start a replacement."""
         with self._lock:
             known = entry in self._workers
             self._workers.discard(entry)
-            self._busy.discard(entry)
+            self._give_back(entry)
+            if entry in self._idle:
+                self._idle.remove(entry)
             closed = self._closed
         entry.process.kill()
         entry.conn.close()
@@ -165,6 +250,12 @@ class WorkerPool:
         with self._lock:
             return len(self._busy)
 
+    @property
+    def waiting(self) -> int:
+        """Queries waiting for a worker (or for their client's turn)."""
+        with self._lock:
+            return len(self._waiting)
+
     def pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in self._workers if w.process.pid is not None]
@@ -175,6 +266,9 @@ class WorkerPool:
             self._closed = True
             workers, self._workers = self._workers, set()
             self._busy.clear()
+            self._holding.clear()
+            self._idle.clear()
+            self._changed.notify_all()
         for entry in workers:
             entry.process.kill()
             entry.conn.close()
