@@ -96,15 +96,17 @@ def test_apps_over_one_store_share_a_pool(release: Release) -> None:
 
 def test_a_freed_worker_goes_to_the_client_holding_fewest(pool: WorkerPool) -> None:
     """Both workers busy (clients a and b); a waits for a second one, then c comes. When b's
-    worker frees up, c gets it although a waited longer: a already holds one."""
+    worker frees up, c gets it although a waited longer: a already holds one. And a does not
+    get it after c either: the last idle worker is kept for a client with nothing running."""
     wait_until(lambda: len(pool.pids()) == 2 and pool.busy == 0, 30, "workers never idle")
-    heavy = pool.submit(Job(CARTESIAN, "SELECT", "json"), timeout=30, wait=5, client="a")
-    stream = pool.submit(Job(BIG, "SELECT", "json"), timeout=30, wait=5, client="b")
+    heavy = pool.submit(Job(CARTESIAN, "SELECT", "json"), timeout=30, wait=5, client="a", share=2)
+    stream = pool.submit(Job(BIG, "SELECT", "json"), timeout=30, wait=5, client="b", share=2)
     assert isinstance(stream.receive(), Chunk)
     got: dict[str, Execution] = {}
 
     def submit(client: str) -> None:
-        got[client] = pool.submit(Job("ASK {}", "ASK", "json"), timeout=30, wait=30, client=client)
+        job = Job("ASK {}", "ASK", "json")
+        got[client] = pool.submit(job, timeout=30, wait=60, client=client, share=2)
 
     with ThreadPoolExecutor(2) as threads:
         second = threads.submit(submit, "a")
@@ -114,10 +116,11 @@ def test_a_freed_worker_goes_to_the_client_holding_fewest(pool: WorkerPool) -> N
         stream.close()  # b hangs up: its worker stops and is given back
         third.result(timeout=30)
         assert "c" in got and "a" not in got and pool.waiting == 1
-        assert isinstance(got["c"].receive(), Done)  # c's worker is free again: a's turn
+        assert isinstance(got["c"].receive(), Done)  # c's worker is idle again...
+        assert "a" not in got and pool.waiting == 1  # ...and kept for a client with none
+        heavy.close()  # a's first query ends (killed: it was computing): now a holds none
         second.result(timeout=30)
         assert isinstance(got["a"].receive(), Done)
-    heavy.close()
     wait_until(lambda: pool.busy == 0, 30, "the heavy query never stopped")
 
 

@@ -400,7 +400,7 @@ def test_busy_pool_is_503_with_retry_after(
     server = start_server(release, log, "--query-timeout", "20")
     try:
         with ThreadPoolExecutor(3) as pool:
-            for source in ("127.0.0.6", "127.0.0.6", "127.0.0.7"):
+            for source in ("127.0.0.6", "127.0.0.7", "127.0.0.11"):
                 pool.submit(query, server, CARTESIAN, source=source)
             wait_for_workers(server, busy=WORKERS)
             status, headers, body = query(server, "ASK {}", source="127.0.0.8")

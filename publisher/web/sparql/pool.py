@@ -12,12 +12,14 @@ costs a process start and a store opening. Killing stays the last resort, for a 
 does not stop within ``CANCEL_GRACE``.
 
 Who gets a worker (``submit``): a client (an address) holds at most its ``share`` of the
-workers at once, below the pool's size, so one client running its maximum of heavy queries
-leaves a worker for everyone else. A worker that frees up goes to the waiting query whose
+workers at once, below the pool's size, and takes a second or later one only while another
+stays idle: the last idle worker is kept for a client that has nothing running. So one
+client running its maximum of heavy queries leaves a worker for everyone else, even while a
+killed worker is being replaced. A worker that frees up goes to the waiting query whose
 client holds the fewest workers (then the one that waited longest), so a client with a
 backlog cannot crowd out one that has nothing running. A query that gets no worker within
-the short wait is refused: 429 if its own client holds its share (its load, its wait),
-503 if the pool is simply full.
+the short wait is refused: 429 if its own client's queries are what holds it back (its
+load, its wait), 503 if the pool is simply full.
 """
 
 from __future__ import annotations
@@ -184,8 +186,9 @@ class WorkerPool:
         return waiter.share is None or self._holding[waiter.client] < waiter.share
 
     def _my_turn(self, waiter: _Waiter) -> bool:
-        """Whether ``waiter`` is among the first ``len(idle)`` eligible waiters, in the order
-        (workers its client holds, arrival). Called with the lock held."""
+        """Whether ``waiter`` may take an idle worker now: it is among the first waiters in
+        the order (workers its client holds, arrival), and a client that already holds one
+        leaves the last idle worker to the others. Called with the lock held."""
         if not self._idle or not self._may_hold_more(waiter):
             return False
 
@@ -194,13 +197,15 @@ class WorkerPool:
 
         mine = key(waiter)
         ahead = sum(1 for w in self._waiting if self._may_hold_more(w) and key(w) < mine)
-        return ahead < len(self._idle)
+        kept_back = 1 if mine[0] > 0 and waiter.share is not None else 0
+        return ahead < len(self._idle) - kept_back
 
     def _refusal(self, waiter: _Waiter) -> PublisherError:
-        if not self._may_hold_more(waiter):
+        holding = self._holding[waiter.client]
+        if not self._may_hold_more(waiter) or (holding and self._idle):
             return OverShare(
-                f"This address already has {waiter.share} queries running, its share of "
-                "the query workers; wait for one to finish.",
+                f"This address already has {holding} queries running, its share of the "
+                "query workers for now; wait for one to finish.",
                 headers={"Retry-After": "1"},
             )
         return PoolBusy(
