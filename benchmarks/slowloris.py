@@ -2,7 +2,8 @@
 
 Opens ``--sockets`` connections from one address (``--attacker``, 127.0.0.2 by default) and
 keeps each one open by sending one more header byte every ``--interval`` seconds, never
-finishing the request. Meanwhile a well-behaved client from another address
+finishing the request; a connection the server closes is opened again (``--no-reconnect``:
+not). Meanwhile a well-behaved client from another address
 (``--client``) asks for ``/healthz`` again and again. After ``--hold`` seconds it prints how
 many slow sockets the server still held open and the well-behaved client's successes and
 latency (p50, p99, max), then closes everything. Loopback only, bounded in time.
@@ -34,13 +35,21 @@ class SlowClients:
     seconds and never finish their request (a thread keeps them dripping)."""
 
     def __init__(
-        self, host: str, port: int, count: int, *, interval: float = 2.0, source: str = "127.0.0.2"
+        self,
+        host: str,
+        port: int,
+        count: int,
+        *,
+        interval: float = 2.0,
+        source: str = "127.0.0.2",
+        reconnect: bool = False,
     ) -> None:
         if not host.startswith(LOOPBACK):
             raise ValueError(f"only loopback targets: {host}")
         self.host, self.port, self.interval, self.source = host, port, interval, source
-        self.count = count
+        self.count, self.reconnect = count, reconnect
         self.sockets: list[socket.socket] = []
+        self.opened = 0  # connections opened, reconnections included
         self.refused = 0  # connections the server refused or reset at once
         self.closed = 0  # connections the server closed (or reset) while we held them
         self._stop = threading.Event()
@@ -48,26 +57,36 @@ class SlowClients:
 
     def __enter__(self) -> SlowClients:
         for _ in range(self.count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.settimeout(5)
-            try:
-                sock.bind((self.source, 0))
-                sock.connect((self.host, self.port))
-                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            except OSError:
-                self.refused += 1
-                sock.close()
-                continue
-            sock.setblocking(False)
-            self.sockets.append(sock)
+            self._open()
         self._thread.start()
         return self
+
+    def _open(self) -> socket.socket | None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.settimeout(5)
+        try:
+            sock.bind((self.source, 0))
+            sock.connect((self.host, self.port))
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        except OSError:
+            self.refused += 1
+            sock.close()
+            return None
+        sock.setblocking(False)
+        self.sockets.append(sock)
+        self.opened += 1
+        return sock
 
     def _drip(self) -> None:
         selector = selectors.DefaultSelector()
         for sock in self.sockets:
             selector.register(sock, selectors.EVENT_READ)
         while not self._stop.wait(self.interval):
+            while self.reconnect and len(self.sockets) < self.count and not self._stop.is_set():
+                sock = self._open()
+                if sock is None:
+                    break
+                selector.register(sock, selectors.EVENT_READ)
             for sock in list(self.sockets):
                 try:
                     sock.send(b"X")  # one byte of a header line that never ends
@@ -185,18 +204,27 @@ def main() -> None:
     parser.add_argument("--client", default="127.0.0.1", help="source address of the probe")
     parser.add_argument("--timeout", type=float, default=5.0, help="probe request timeout (5)")
     parser.add_argument("--label", default="", help="a name printed with the result")
+    parser.add_argument(
+        "--no-reconnect", action="store_true", help="do not reopen what the server closes"
+    )
     args = parser.parse_args()
     url = urllib.parse.urlsplit(args.url)
     host, port = url.hostname or "127.0.0.1", url.port or 80
     baseline = probe(host, port, 2.0, source=args.client, timeout=args.timeout)
     with SlowClients(
-        host, port, args.sockets, interval=args.interval, source=args.attacker
+        host,
+        port,
+        args.sockets,
+        interval=args.interval,
+        source=args.attacker,
+        reconnect=not args.no_reconnect,
     ) as attack:
         during = probe(host, port, args.hold, source=args.client, timeout=args.timeout)
         held = attack.held
     result = {
         "label": args.label,
         "sockets": args.sockets,
+        "opened": attack.opened,
         "refused_at_connect": attack.refused,
         "held_at_end": held,
         "closed_by_server": attack.closed,

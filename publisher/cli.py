@@ -69,6 +69,10 @@ def main(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
 @setting_option("max-query-depth")
 @setting_option("max-result-rows")
 @setting_option("per-client-queries")
+@setting_option("max-connections")
+@setting_option("max-client-connections")
+@setting_option("request-timeout")
+@setting_option("trusted-proxy")
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""

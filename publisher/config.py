@@ -72,6 +72,27 @@ class Settings:
         "sparql_workers - 1 of them run at once, so others always find a worker.",
     )
 
+    max_connections: int = _setting(
+        1000,
+        "Connections the server keeps open at once; more wait in the listen backlog.",
+    )
+    max_client_connections: int = _setting(
+        20,
+        "Open connections from one client address; one more is answered 429 and closed "
+        "(the trusted proxy is exempt).",
+    )
+    request_timeout: float = _setting(
+        10.0,
+        "Seconds a client may take to send a whole request, headers and body, from its first "
+        "byte (a new connection: from connecting); then 408 and the connection is closed.",
+    )
+    trusted_proxy: str | None = _setting(
+        None,
+        "Address of the reverse proxy in front of the server: only from it are "
+        "X-Forwarded-For and X-Forwarded-Proto believed (the client's address for the "
+        "per-client limits); from anyone else they are removed.",
+    )
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from defaults, then DIPLOGRAPH_* variables, then explicit overrides."""
