@@ -68,8 +68,8 @@ class Settings:
     )
     per_client_queries: int = _setting(
         4,
-        "SPARQL queries one client address may have in flight (429 above); at most "
-        "sparql_workers - 1 of them run at once, so others always find a worker.",
+        "SPARQL queries one client address may have in flight (429 above); at most half "
+        "the workers (at least one) run them at once, so others find a worker.",
     )
 
     max_connections: int = _setting(

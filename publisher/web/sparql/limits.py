@@ -3,9 +3,11 @@ of the pool's workers it may hold at once.
 
 Why: the worker pool is small and shared; one client firing many heavy queries in parallel
 would otherwise starve everyone else. Beyond ``limit`` queries in flight the client gets
-429 + Retry-After at once. Of those, at most ``share`` run at a time: one worker fewer than
-the pool has, so another client always finds one while this client runs its maximum (the
-pool enforces the share and serves waiting clients fairly, ``pool.py``).
+429 + Retry-After at once. Of those, at most ``share`` run at a time: half the pool (at
+least one), so other clients find workers while this one runs its maximum — even a second
+misbehaving client, or while a killed worker is replaced (``benchmarks/load.py`` measured
+503s for well-behaved clients with ``workers - 1``). The pool enforces the share and serves
+waiting clients fairly (``pool.py``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ class ClientLimiter:
 
     def __init__(self, limit: int, *, workers: int) -> None:
         self.limit = limit
-        #: Workers one client may hold at once: below the pool's size, unless it has one.
-        self.share = max(1, min(limit, workers - 1))
+        #: Workers one client may hold at once: half the pool (at least one).
+        self.share = max(1, min(limit, workers // 2))
         self._running: Counter[str] = Counter()
         self._lock = threading.Lock()
 

@@ -16,8 +16,10 @@ workers at once, below the pool's size, and takes a second or later one only whi
 stays idle: the last idle worker is kept for a client that has nothing running. So one
 client running its maximum of heavy queries leaves a worker for everyone else, even while a
 killed worker is being replaced. A worker that frees up goes to the waiting query whose
-client holds the fewest workers (then the one that waited longest), so a client with a
-backlog cannot crowd out one that has nothing running. A query that gets no worker within
+client holds the fewest workers, then whose client used the least worker time lately
+(decaying with a half-life of ``USAGE_HALF_LIFE``), then the one that waited longest: a
+client with a backlog, or one that keeps the workers busy, cannot crowd out one that asks
+little. A query that gets no worker within
 the short wait is refused: 429 if its own client's queries are what holds it back (its
 load, its wait), 503 if the pool is simply full.
 """
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
 CANCEL_GRACE = 2.0  # seconds a cancelled job has to stop before its worker is killed
+USAGE_HALF_LIFE = 60.0  # seconds over which a client's worker time counts half as much
+USAGE_KEPT = 1024  # clients whose recent usage is remembered (the lightest are forgotten)
 
 
 class QueryTimeout(ServiceUnavailable):
@@ -70,6 +74,7 @@ class _Worker:
     conn: Connection
     started: float = field(default_factory=time.monotonic)
     client: str = ""  # whose query it runs, while busy
+    taken: float = 0.0  # when it was handed its current job
 
 
 @dataclass(eq=False)
@@ -92,6 +97,7 @@ class WorkerPool:
         self._workers: set[_Worker] = set()
         self._busy: set[_Worker] = set()  # handed a job and not yet given back
         self._holding: Counter[str] = Counter()  # busy workers per client
+        self._usage: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds, when)
         self._waiting: list[_Waiter] = []
         self._tickets = itertools.count()
         self._closed = False
@@ -175,6 +181,7 @@ class WorkerPool:
                     self._changed.wait(remaining)
                 entry = self._idle.pop()
                 entry.client = client
+                entry.taken = time.monotonic()
                 self._busy.add(entry)
                 self._holding[client] += 1
                 return entry
@@ -192,8 +199,10 @@ class WorkerPool:
         if not self._idle or not self._may_hold_more(waiter):
             return False
 
-        def key(other: _Waiter) -> tuple[int, int]:
-            return self._holding[other.client], other.ticket
+        now = time.monotonic()
+
+        def key(other: _Waiter) -> tuple[int, float, int]:
+            return self._holding[other.client], self._used(other.client, now), other.ticket
 
         mine = key(waiter)
         ahead = sum(1 for w in self._waiting if self._may_hold_more(w) and key(w) < mine)
@@ -220,7 +229,21 @@ class WorkerPool:
             self._holding[entry.client] -= 1
             if self._holding[entry.client] <= 0:
                 del self._holding[entry.client]
+            now = time.monotonic()
+            self._usage[entry.client] = (
+                self._used(entry.client, now) + (now - entry.taken),
+                now,
+            )
+            if len(self._usage) > USAGE_KEPT:
+                lightest = sorted(self._usage, key=lambda c: self._used(c, now))
+                for client in lightest[: len(self._usage) - USAGE_KEPT // 2]:
+                    del self._usage[client]
         self._changed.notify_all()
+
+    def _used(self, client: str, now: float) -> float:
+        """``client``'s worker-seconds, each counting half as much per half-life since."""
+        used, when = self._usage.get(client, (0.0, now))
+        return used * 0.5 ** ((now - when) / USAGE_HALF_LIFE)
 
     def release(self, entry: _Worker) -> None:
         with self._lock:
@@ -272,6 +295,7 @@ class WorkerPool:
             workers, self._workers = self._workers, set()
             self._busy.clear()
             self._holding.clear()
+            self._usage.clear()
             self._idle.clear()
             self._changed.notify_all()
         for entry in workers:
