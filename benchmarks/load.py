@@ -254,7 +254,11 @@ def swap_release(home: Path, port: int, run: Run, started: float) -> None:
     )
     match = re.search(r"published release (\S+)", built.stdout)
     new = match.group(1) if match else f"(build failed: {built.stderr[-200:]})"
-    run.event(started, f"built release {new} into the same home in {time.monotonic() - t0:.1f} s")
+    run.event(
+        started,
+        f"built release {new} into the same home (started at {t0 - started:.1f} s, "
+        f"took {time.monotonic() - t0:.1f} s)",
+    )
     serving = health(port)["release"]
     where = "the new one" if serving == new else "still the one it started with"
     run.event(started, f"the server now serves {serving}: {where}")
@@ -384,7 +388,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
-        print(f"server log: {len((Path(folder) / 'server.log').read_text().splitlines())} lines")
+        lines = (Path(folder) / "server.log").read_text().splitlines()
+        print(f"server log: {len(lines)} lines; warnings and errors:")
+        for line in [x for x in lines if re.search(r"WARNING|ERROR|Error|Traceback", x)][:8]:
+            print(f"  {line[:160]}")
     raise SystemExit(code)
 
 
