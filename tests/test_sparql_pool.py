@@ -124,6 +124,47 @@ def test_a_freed_worker_goes_to_the_client_holding_fewest(pool: WorkerPool) -> N
     wait_until(lambda: pool.busy == 0, 30, "the heavy query never stopped")
 
 
+def test_a_freed_worker_goes_to_the_client_that_used_least(pool: WorkerPool) -> None:
+    """Clients "heavy" and "light" hold nothing and wait, heavy first; heavy has used a
+    worker before (any time at all), light never: the first worker that frees up is
+    light's."""
+    wait_until(lambda: len(pool.pids()) == 2 and pool.busy == 0, 30, "workers never idle")
+    assert isinstance(run_for(pool, "heavy", Job("ASK {}", "ASK", "json"))[0], Done)
+    streams = [
+        pool.submit(Job(BIG, "SELECT", "json"), timeout=30, wait=5, client=name, share=2)
+        for name in ("x", "y")
+    ]
+    for stream in streams:
+        assert isinstance(stream.receive(), Chunk)
+    got: dict[str, Execution] = {}
+
+    def submit(client: str) -> None:
+        job = Job("ASK {}", "ASK", "json")
+        got[client] = pool.submit(job, timeout=30, wait=60, client=client, share=2)
+
+    with ThreadPoolExecutor(2) as threads:
+        heavy = threads.submit(submit, "heavy")
+        wait_until(lambda: pool.waiting == 1, 10, "heavy never waited")
+        light = threads.submit(submit, "light")
+        wait_until(lambda: pool.waiting == 2, 10, "light never waited")
+        streams[0].close()
+        light.result(timeout=30)
+        assert "heavy" not in got
+        streams[1].close()
+        heavy.result(timeout=30)
+    for execution in got.values():
+        assert isinstance(execution.receive(), Done)
+    wait_until(lambda: pool.busy == 0, 30, "workers never idle")
+
+
+def run_for(pool: WorkerPool, client: str, job: Job) -> list[Message]:
+    execution = pool.submit(job, timeout=10, wait=5, client=client, share=2)
+    messages = [execution.receive()]
+    while isinstance(messages[-1], Chunk):
+        messages.append(execution.receive())
+    return messages
+
+
 def test_a_client_at_its_share_waits_then_gets_429(pool: WorkerPool) -> None:
     wait_until(lambda: len(pool.pids()) == 2 and pool.busy == 0, 30, "workers never idle")
     heavy = pool.submit(Job(CARTESIAN, "SELECT", "json"), timeout=30, wait=5, client="a", share=1)

@@ -194,8 +194,9 @@ class WorkerPool:
 
     def _my_turn(self, waiter: _Waiter) -> bool:
         """Whether ``waiter`` may take an idle worker now: it is among the first waiters in
-        the order (workers its client holds, arrival), and a client that already holds one
-        leaves the last idle worker to the others. Called with the lock held."""
+        the order (workers its client holds, its recent worker time, arrival), and a client
+        that already holds one leaves the last idle worker to the others. Called with the
+        lock held."""
         if not self._idle or not self._may_hold_more(waiter):
             return False
 
