@@ -106,6 +106,10 @@ def internal_errors(doing: str, outcome: str, exit_code: int) -> Iterator[None]:
 @setting_option("max-result-rows")
 @setting_option("per-client-queries")
 @setting_option("allow-networked-queries")
+@setting_option("max-connections")
+@setting_option("max-client-connections")
+@setting_option("request-timeout")
+@setting_option("trusted-proxy")
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""
