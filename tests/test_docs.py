@@ -274,3 +274,17 @@ def test_every_competency_question_the_data_readme_cites_exists() -> None:
         p.name.split("-", 1)[0] for p in (PROJECT_ROOT / "tests" / "competency").glob("*.csv")
     }
     assert sorted(cited - questions) == []
+
+
+def test_every_test_the_docs_name_exists() -> None:
+    """``tests/test_x.py::test_name`` (and ``tests/test_x.py`` with a test named beside it,
+    as docs/security.md writes them) must be real, so a defence cannot lose its test."""
+    missing = []
+    for name in ["README.md", *(f"docs/{p.name}" for p in (PROJECT_ROOT / "docs").glob("*.md"))]:
+        for path, tests in re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", doc(name)):
+            target = PROJECT_ROOT / path
+            if not target.is_file():
+                missing.append(f"{name}: {path}")
+            elif tests and f"def {tests}(" not in target.read_text(encoding="utf-8"):
+                missing.append(f"{name}: {path}::{tests}")
+    assert missing == []
