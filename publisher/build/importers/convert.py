@@ -209,7 +209,7 @@ class Converter:
             label = f"{layout.upper()} story {story_id}"
         else:
             key = f"{layout}-story-of-event-{slug(event_id)}"
-            label = f"The news story {layout.upper()} coded event {event_id} from"
+            label = f"{layout.upper()} story of event {event_id}"
         story = self.stories.get(key)
         if story is None:
             graph = f"{self.base}id/graph/{key}"

@@ -14,7 +14,8 @@ The rule (docs/import.md, "Reconciliation"), applied the same way to every name:
    the state it leads (``dip:leader``), or itself for a state. If no agent of that name has
    that country, one of that name for which the dataset records no country matches (listed
    in the summary as matched by name alone). A dataset agent with another country never
-   matches; two that fit equally are ambiguous, and a new IRI is minted and reported.
+   matches; two that fit equally are ambiguous, and a new IRI is minted and reported. A row
+   that gives no country matches the one dataset agent of that name, if there is one.
 4. Otherwise the actor is new: ``id/agent/{slug(name)}-{alpha-3}``, a ``dip:Agent`` (the
    rows do not say person or organisation) with its ``dip:country``. Rows naming the same
    actor (same normalised name, same country) share it, across files; the first spelling is
@@ -198,6 +199,15 @@ class Reconciler:
         """The one candidate the rule allows, or None (ambiguity is recorded)."""
         candidates = list(candidates)
         if not candidates:
+            return None
+        if not country:
+            if len(candidates) == 1:
+                self._match(
+                    name, country, candidates[0].iri, "name alone (the row gives no country)"
+                )
+                return candidates[0].iri
+            iris = ", ".join(sorted(f"<{k.iri}>" for k in candidates))
+            self.ambiguous.append(f"'{name}' (no country) could be {iris}")
             return None
         same = [k for k in candidates if state is not None and state in k.countries]
         if len(same) == 1:
