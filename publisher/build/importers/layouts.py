@@ -28,6 +28,10 @@ from enum import Enum
 class Field(Enum):
     """What a column means to Diplograph, whatever a layout calls it."""
 
+    # Members are singletons: hash them by identity (Enum's own hash runs Python code, and
+    # every value of every row is looked up by its Field).
+    __hash__ = object.__hash__
+
     EVENT_ID = "event identifier"
     DATE = "event date"
     SOURCE_NAME = "source actor"

@@ -9,12 +9,16 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_SLUG = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
+_SEPARATORS = re.compile(r"[\W_]+")
 #: Slugs longer than this are cut and given a short hash, so IRIs stay readable.
 MAX_SLUG = 80
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise(name: str) -> str:
     """The form names are compared in: accents dropped, case folded, punctuation a space.
 
@@ -22,14 +26,20 @@ def normalise(name: str) -> str:
     "Cote d Ivoire" too. Letters outside Latin keep their own form (case-folded), so "김정은"
     still matches "김정은".
     """
-    decomposed = unicodedata.normalize("NFKD", name)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.split(r"[\W_]+", kept)).strip()
+    if name.isascii():  # NFKD leaves ASCII as it is, and it has no combining marks
+        kept = name.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        kept = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(_SEPARATORS.split(kept)).strip()
 
 
+@lru_cache(maxsize=1 << 17)
 def slug(text: str) -> str:
     """Lowercase ASCII words joined by hyphens (DESIGN.md §3); a long or non-Latin name gets
     a short hash of the original, so two different names never share a slug by accident."""
+    if len(text) <= MAX_SLUG and _SLUG.fullmatch(text):
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
     words = _NOT_WORD.sub("-", ascii_text).strip("-")

@@ -169,8 +169,7 @@ class Reconciler:
         """The IRI of the actor ``name`` of ``country`` (a name or code, may be empty)."""
         key = (name, country)
         cached = self._actor_cache.get(key)
-        if cached is not None:
-            self._note_spelling(cached, name)
+        if cached is not None:  # this very spelling was noted when it was first seen
             return cached
         iri = self._resolve_actor(name, country)
         self._actor_cache[key] = iri

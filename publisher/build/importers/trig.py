@@ -40,7 +40,7 @@ def prefixes(base: str) -> dict[str, str]:
     }
 
 
-_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
+_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
@@ -50,19 +50,18 @@ class Terms:
 
     def __init__(self, base: str) -> None:
         self.prefixes = prefixes(base)
-        # Longest namespace first, so id/concept/event-type/ wins over a shorter one.
-        self._order = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
+        self._by_namespace = {ns: p for p, ns in self.prefixes.items()}
 
     def header(self) -> str:
         return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in self.prefixes.items()) + "\n"
 
     def iri(self, iri: str) -> str:
-        for prefix, namespace in self._order:
-            if iri.startswith(namespace):
-                local = iri[len(namespace) :]
-                if _LOCAL.match(local):
-                    return f"{prefix}:{local}"
-                break
+        """A prefixed name where a prefix's namespace is all but the last path segment (every
+        prefix ends in / or #) and the rest is a safe local name; else ``<iri>``."""
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        prefix = self._by_namespace.get(iri[:cut])
+        if prefix is not None and _LOCAL.match(iri, cut):
+            return f"{prefix}:{iri[cut:]}"
         if _IRI_FORBIDDEN.search(iri):
             raise ValueError(f"not an IRI the importer may write: {iri!r}")
         return f"<{iri}>"

@@ -53,9 +53,14 @@ class Writer:
         self.base = base
         self.terms = Terms(base)
         self.provenance = provenance
+        self._cache: dict[str, str] = {}
 
     def t(self, iri: str) -> str:
-        return self.terms.iri(iri)
+        """The term of an IRI used again and again (actors, places, types, sources)."""
+        term = self._cache.get(iri)
+        if term is None:
+            term = self._cache[iri] = self.terms.iri(iri)
+        return term
 
     def graph(self, iri: str, blocks: Iterable[str]) -> str:
         return f"{self.t(iri)} {{\n\n" + "\n".join(blocks) + "}\n\n"
@@ -157,34 +162,29 @@ class Writer:
             yield self._event(event)
 
     def _event(self, e: Event) -> str:
+        """An event and its passage, as one template: this runs once per imported row."""
         t = self.t
-        statements: list[tuple[str, str | list[str]]] = [
-            (A, "dip:Event"),
-            ("rdfs:label", text(e.label)),
-            ("dip:startDate", typed(e.day, "date")),
-            ("dip:eventType", t(e.event_type)),
-            ("dip:sourceActor", [t(x) for x in e.sources]),
-            ("dip:targetActor", [t(x) for x in e.targets]),
-        ]
-        if e.place:
-            statements.append(("dip:place", t(e.place)))
-        statements.append(("dip:evidence", t(e.passage)))
-        selectors = (
-            f"[ a oa:TextQuoteSelector ;\n                oa:exact {text(e.text, lang=None)} ] ,\n"
-            "            [ a oa:TextPositionSelector ;\n"
-            f"                oa:start {typed(str(e.start), 'nonNegativeInteger')} ;\n"
-            f"                oa:end {typed(str(e.end), 'nonNegativeInteger')} ]"
+        actors = f"dip:sourceActor {' , '.join(map(t, e.sources))} ;\n        "
+        actors += f"dip:targetActor {' , '.join(map(t, e.targets))} ;\n        "
+        place = f"dip:place {t(e.place)} ;\n        " if e.place else ""
+        passage = self.terms.iri(e.passage)
+        return (
+            f"    {self.terms.iri(e.iri)}\n"
+            f"        a dip:Event ;\n"
+            f"        rdfs:label {text(e.label)} ;\n"
+            f'        dip:startDate "{e.day}"^^xsd:date ;\n'
+            f"        dip:eventType {t(e.event_type)} ;\n"
+            f"        {actors}{place}dip:evidence {passage} .\n"
+            f"    {passage}\n"
+            f"        a dip:Passage ;\n"
+            f"        rdfs:label {text(e.passage_label)} ;\n"
+            f"        oa:hasSource {t(e.file_source)} ;\n"
+            f"        oa:hasSelector [ a oa:TextQuoteSelector ;\n"
+            f"                oa:exact {text(e.text, lang=None)} ] ,\n"
+            f"            [ a oa:TextPositionSelector ;\n"
+            f'                oa:start "{e.start}"^^xsd:nonNegativeInteger ;\n'
+            f'                oa:end "{e.end}"^^xsd:nonNegativeInteger ] .\n'
         )
-        passage = resource(
-            t(e.passage),
-            [
-                (A, "dip:Passage"),
-                ("rdfs:label", text(e.passage_label)),
-                ("oa:hasSource", t(e.file_source)),
-                ("oa:hasSelector", selectors),
-            ],
-        )
-        return resource(t(e.iri), statements) + passage
 
     def _header(self, what: str) -> str:
         p = self.provenance
