@@ -434,10 +434,19 @@ def test_nothing_is_written_over_files_the_import_did_not_write(tmp_path: Path) 
     assert sorted(p.name for p in out.iterdir()) == ["notes.trig"]
 
 
-@pytest.mark.parametrize("folder", ["data", "ontology"])
-def test_the_projects_own_folders_are_refused(tmp_path: Path, folder: str) -> None:
-    with pytest.raises(ImportFailed, match="an import writes a directory of its own"):
+@pytest.mark.parametrize(
+    ("folder", "message"),
+    [
+        ("data", "an import writes a directory of its own"),
+        ("ontology", "an import writes a directory of its own"),
+        ("shapes/icews", "an import belongs under"),
+        (".", "an import writes a directory of its own"),
+    ],
+)
+def test_the_projects_own_folders_are_refused(folder: str, message: str) -> None:
+    with pytest.raises(ImportFailed, match=message):
         import_files(options(ICEWS, (ICEWS_A,), PROJECT_ROOT / folder), log=lambda _: None)
+    assert not (PROJECT_ROOT / "shapes" / "icews").exists()
 
 
 def test_an_import_is_replaced_only_when_asked_and_unedited(tmp_path: Path) -> None:

@@ -78,8 +78,9 @@ class ImportSummary:
         lines = [
             f"imported {self.events} of {self.rows} row(s) from {len(self.files)} file(s) into "
             f"{self.out}: {self.events} event(s) in {self.stories} story graph(s)",
-            f"  reconciled with the dataset: {len(self.matches)} name(s) "
-            f"(listed in {self.out / RECONCILED}); new: {new}",
+            f"  reconciled with the dataset: {len(self.matches)} name(s)"
+            + (f" (listed in {self.out / RECONCILED})" if self.events else "")
+            + f"; new: {new}",
         ]
         if self.ambiguous:
             lines.append(f"  ambiguous, given new IRIs ({len(self.ambiguous)}):")

@@ -37,16 +37,18 @@ def check_out(out: Path, replace: bool, protected: tuple[Path, ...]) -> None:
     """Refuse an ``--out`` that would overwrite or mix with files the import did not write.
 
     ``protected`` are directories the import must not write into directly (the project's
-    ``data/``, ``ontology/``, ``shapes/``): an import gets a directory of its own.
+    ``data/``, then ``ontology/`` and ``shapes/``, which it must not write into at all): an
+    import gets a directory of its own, under the first.
     """
     target = out.resolve()
-    for folder in protected:
-        folder = folder.resolve()
+    for n, folder in enumerate(p.resolve() for p in protected):
         if target == folder or folder.is_relative_to(target):
             raise OutputRefused(
                 f"{out}: an import writes a directory of its own, not into {folder} itself; "
-                f"use --out {folder / 'NAME'}"
+                f"use --out {protected[0] / 'NAME'}"
             )
+        if n > 0 and target.is_relative_to(folder):
+            raise OutputRefused(f"{out}: an import belongs under {protected[0]}, not in {folder}")
     if not out.exists():
         return
     if not out.is_dir():
