@@ -571,3 +571,15 @@ def test_slugs_are_lowercase_ascii() -> None:
 )
 def test_countries_resolve_to_iso_codes_without_guessing(value: str, code: str | None) -> None:
     assert alpha3(value) == code
+
+
+def test_an_unknown_country_is_reported_not_guessed(tmp_path: Path) -> None:
+    source = tmp_path / "atlantis.tab"
+    lines = ICEWS_A.read_text().splitlines()
+    source.write_text(lines[0] + "\n" + lines[1].replace("\tNorth Korea\t", "\tAtlantis\t") + "\n")
+    summary = import_files(options(ICEWS, (source,), tmp_path / "out"), log=lambda _: None)
+    assert "countries with no ISO 3166 code, left without dip:country: 'Atlantis'" in (
+        summary.format()
+    )
+    new = (tmp_path / "out" / "out.trig").read_text()
+    assert 'agent:kim-jong-un\n        a dip:Agent ;\n        rdfs:label "Kim Jong-Un"@en .' in new

@@ -86,7 +86,7 @@ class ImportSummary:
             lines.append(f"  ambiguous, given new IRIs ({len(self.ambiguous)}):")
             lines += [f"    {a}" for a in self.ambiguous[:limit]]
         if self.unknown_countries:
-            shown = ", ".join(f"'{c}' ({n})" for c, n in sorted(self.unknown_countries.items()))
+            shown = ", ".join(f"'{c}'" for c in sorted(self.unknown_countries))
             lines.append(f"  countries with no ISO 3166 code, left without dip:country: {shown}")
         if self.bad:
             where = f" (all listed in {self.out / REJECTED})" if self.events else ""

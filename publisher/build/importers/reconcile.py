@@ -134,7 +134,7 @@ class Reconciler:
 
     # ---------------------------------------------------------------- states
     def state(self, value: str) -> str | None:
-        """The state IRI of a country name or code; None (and counted) if unknown."""
+        """The state IRI of a country name or code; None (and recorded) if unknown."""
         if value in self._state_cache:
             return self._state_cache[value]
         iri = self._state_of(value)
