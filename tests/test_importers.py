@@ -583,3 +583,22 @@ def test_an_unknown_country_is_reported_not_guessed(tmp_path: Path) -> None:
     )
     new = (tmp_path / "out" / "out.trig").read_text()
     assert 'agent:kim-jong-un\n        a dip:Agent ;\n        rdfs:label "Kim Jong-Un"@en .' in new
+
+
+def test_the_docs_example_is_what_the_command_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/import.md shows the import of the test files; its summary is today's."""
+    monkeypatch.chdir(PROJECT_ROOT)
+    text = (PROJECT_ROOT / "docs" / "import.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ diplograph import (.*?)\n(.*?)\n\$ ", text, re.S)
+    assert block is not None
+    args = block[1].split()
+    assert args[-2:] == ["--out", "data/icews-2025"]
+    out = tmp_path / "icews-2025"
+    result = CliRunner().invoke(main, ["import", *args[:-1], str(out)])
+    shown = [line for line in block[2].splitlines() if not line.startswith("reading the dataset")]
+    printed = (result.stderr + result.stdout).replace(str(out), "data/icews-2025").splitlines()
+    printed = [line for line in printed if not line.startswith("reading the dataset")]
+    timing = re.compile(r"^  [\d.]+ s \([\d,]+ rows/s\)$")
+    assert [x for x in printed if not timing.match(x)] == [x for x in shown if not timing.match(x)]
