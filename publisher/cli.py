@@ -236,3 +236,60 @@ def dump(
         dump_release(settings, format_name, graph=graph, out=out, release_path=release)
     except (NoRelease, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@click.option(
+    "--format",
+    "layout_name",
+    required=True,
+    type=click.Choice(["icews", "polecat"]),
+    help="The files' layout (docs/import.md lists each one's columns).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A directory of the import's own, e.g. data/icews-2025 (new, empty, or an earlier "
+    "import's with --replace).",
+)
+@click.option("--name", default=None, help="The import's name and graph (default: --out's name).")
+@click.option("--replace", is_flag=True, help="Replace the earlier import in --out.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Project tree whose ontology/ and data/ the import joins (default: this checkout).",
+)
+@click.option("--created", default=None, help="Date recorded as dcterms:created (default: today).")
+@click.option(
+    "--stories-per-file",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Story graphs per TriG file (1: one file per source document).",
+)
+@click.pass_obj
+def import_(
+    settings: Settings,
+    files: tuple[Path, ...],
+    layout_name: str,
+    out: Path,
+    name: str | None,
+    replace: bool,
+    root: Path | None,
+    created: str | None,
+    stories_per_file: int,
+) -> None:
+    """Import coded event data files (ICEWS, POLECAT) into --out as TriG, one named graph
+    per story, reconciled with the dataset; exit 0 if every row was imported, 1 if some were
+    reported and the rest imported, 2 if nothing was written."""
+    from publisher.build.importers.cli import run_import
+
+    with internal_errors("importing", "nothing was written", exit_code=2):
+        run_import(
+            settings, files, layout_name, out, name, replace, root, created, stories_per_file
+        )

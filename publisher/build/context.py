@@ -29,9 +29,12 @@ class Sources:
 
     @classmethod
     def from_root(cls, root: Path = PROJECT_ROOT) -> Sources:
-        """The RDF files (by extension, see ``validation.RDF_FORMATS``) of a project tree."""
+        """The RDF files (by extension, see ``validation.RDF_FORMATS``) of a project tree;
+        ``data/`` with its subdirectories, where imports write (docs/import.md)."""
         return cls(
-            rdf_files(root / "ontology"), rdf_files(root / "shapes"), rdf_files(root / "data")
+            rdf_files(root / "ontology"),
+            rdf_files(root / "shapes"),
+            rdf_files(root / "data", recursive=True),
         )
 
     def all(self) -> tuple[Path, ...]:

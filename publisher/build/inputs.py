@@ -79,15 +79,23 @@ class InputError(ValueError):
         super().__init__(f"{where}: {reason}")
 
 
-def rdf_files(folder: Path) -> tuple[Path, ...]:
-    """The RDF files directly in ``folder`` (by extension), sorted for reproducible builds."""
+def rdf_files(folder: Path, *, recursive: bool = False) -> tuple[Path, ...]:
+    """The RDF files in ``folder`` (by extension), sorted for reproducible builds.
+
+    ``recursive`` also takes its subdirectories' (``data/`` holds each import in a directory
+    of its own, docs/import.md), except hidden ones: an import being written is staged in a
+    dot-directory beside its target and must not be read half-written.
+    """
     if not folder.is_dir():
         return ()
+    candidates = folder.rglob("*") if recursive else folder.iterdir()
     return tuple(
         sorted(
             p
-            for p in folder.iterdir()
-            if p.is_file() and p.suffix.lstrip(".").lower() in RDF_FORMATS
+            for p in candidates
+            if p.is_file()
+            and p.suffix.lstrip(".").lower() in RDF_FORMATS
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         )
     )
 
