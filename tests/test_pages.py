@@ -32,6 +32,7 @@ from publisher.web.pages.timeline import (
 from tests.conftest import LiveServer, app_for, wait_until
 
 BASE = "https://w3id.org/diplograph/"
+DIP = BASE + "ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARADE = "/doc/event/2025-09-03-beijing-victory-day-parade"
 KIM = "/doc/person/kim-jong-un"
@@ -422,6 +423,47 @@ def test_estimate_page_says_the_number_is_approximate(web: FlaskClient) -> None:
     assert "This number is approximate: around 2,000" in text
     assert "Estimate by National Intelligence Service: around 2,000." in text
     assert 'href="/doc/org/nis"' in text
+
+
+def test_every_property_of_the_ontology_has_a_heading() -> None:
+    """A new term lands under its heading, not in "Other statements" (statements.GROUPS)."""
+    from publisher.web.pages.statements import GROUP_OF
+
+    owl = "http://www.w3.org/2002/07/owl#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    kinds = {ox.NamedNode(owl + "ObjectProperty"), ox.NamedNode(owl + "DatatypeProperty")}
+    path = Path(__file__).parents[1] / "ontology" / "diplograph.ttl"
+    properties = {
+        q.subject.value
+        for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        if q.predicate == rdf_type and q.object in kinds and q.subject.value.startswith(DIP)
+    }
+    assert len(properties) > 70
+    assert sorted(p for p in properties if p not in GROUP_OF) == []
+
+
+def test_deprecated_terms_are_marked_with_their_replacement(web: FlaskClient) -> None:
+    text = page(web, "/doc/claim/parade-was-a-show-of-force-0-1")
+    note = text[text.index('<p class="note"') :].split("</p>")[0]
+    assert "deprecated" in note and 'href="/doc/claim/parade-was-a-show-of-force"' in note
+    about = text[text.index('href="/ontology#about"') :].split("</th>")[0]
+    assert '<span class="deprecated">deprecated</span>' in about
+    assert 'replaced by <a href="/ontology#subject">subject</a>' in about
+    certainty = text[text.index('href="/ontology#certainty"') :].split("</th>")[0]
+    assert (
+        'replaced by <a href="/ontology#claimantHedge">claimant hedge</a> and '
+        '<a href="/ontology#sourceStance">source stance</a>'
+    ) in certainty
+    intended = text[text.index(">intended</a>") :].split("</td>")[0]
+    assert '<span class="deprecated">deprecated</span>' in intended
+    assert "replaced by" not in intended  # none is given
+    current = page(web, "/doc/claim/parade-was-a-show-of-force")
+    main = current.split("<main", 1)[1]
+    assert "deprecated" not in main[: main.index("Referred to by")]
+    assert "Events</h2>" in current and 'href="/ontology#subject"' in current
+    referrers = main[main.index("Referred to by") :]  # the old form points here
+    assert '<span class="deprecated">deprecated</span>' in referrers
+    assert ">replaced by</a>" in referrers
 
 
 def test_place_page_lists_events_held_there(web: FlaskClient) -> None:

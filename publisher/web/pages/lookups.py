@@ -12,13 +12,14 @@ cannot stall a page.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from publisher.namespaces import DIP_IRI, RDF, RDFS, SKOS
+from publisher.namespaces import DCTERMS, DIP_IRI, OWL, RDF, RDFS, SKOS
 from publisher.release.store import Store
 from publisher.terms import RDF_TYPE
 
@@ -287,3 +288,23 @@ def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
         if event and role and role not in roles[event]:
             roles[event].append(role)
     return dict(roles)
+
+
+OWL_DEPRECATED = ox.NamedNode(str(OWL.deprecated))
+IS_REPLACED_BY = ox.NamedNode(str(DCTERMS.isReplacedBy))
+
+
+@functools.lru_cache(maxsize=20_000)
+def replacements(store: Store, iri: str) -> tuple[str, ...] | None:
+    """``None`` unless ``iri`` is deprecated (``owl:deprecated true``); else what replaces
+    it (``dcterms:isReplacedBy``, sorted; may be empty).
+
+    Asked for every property and linked IRI on a page, so kept per release like the
+    labels (``description.annotation_quads``): two pattern scans the first time.
+    """
+    node = ox.NamedNode(iri)
+    flags = store.quads(node, OWL_DEPRECATED)
+    if not any(isinstance(q.object, ox.Literal) and q.object.value in ("true", "1") for q in flags):
+        return None
+    successors = store.quads(node, IS_REPLACED_BY)
+    return tuple(sorted({q.object.value for q in successors if isinstance(q.object, ox.NamedNode)}))

@@ -24,6 +24,8 @@ class Value:
     datetime: str | None = None
     sources: list[int] = field(default_factory=list)
     nested: list[Row] = field(default_factory=list)
+    deprecated: bool = False  # owl:deprecated true: shown with a marker
+    replaced_by: list[Value] = field(default_factory=list)  # dcterms:isReplacedBy
 
 
 @dataclass
@@ -34,6 +36,8 @@ class Row:
     href: str | None
     values: list[Value]
     note: str = ""
+    deprecated: bool = False  # the property is deprecated (owl:deprecated true)
+    replaced_by: list[Value] = field(default_factory=list)
 
 
 @dataclass
@@ -119,3 +123,5 @@ class Page:
     sources: list[Source]
     alternates: list[tuple[str, str, str]]  # label, media type, href
     notes: list[str]
+    deprecated: bool = False  # the resource itself is deprecated
+    replaced_by: list[Value] = field(default_factory=list)

@@ -26,6 +26,7 @@ from publisher.web.pages.sources import SourceList, asserting_graphs
 from publisher.web.pages.statements import (
     TEXT_PREDICATES,
     incoming_rows,
+    mark_deprecated,
     other_names,
     split_inferred,
     statement_rows,
@@ -85,7 +86,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     asserted, inferred = split_inferred(statements, inferred_graph)
     sections, notes = statement_sections(asserted, description, labeller, sources, hidden)
     incoming_asserted, _ = split_inferred(description.incoming, inferred_graph)
-    return Page(
+    page = Page(
         title=title,
         title_lang=foreign(title_lit.language) if title_lit else None,
         iri=ctx.public(iri),
@@ -146,6 +147,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         ],
         notes=notes,
     )
+    return mark_deprecated(page, iri, labeller)
 
 
 def _events_of(
