@@ -425,6 +425,60 @@ def test_estimate_page_says_the_number_is_approximate(web: FlaskClient) -> None:
     assert 'href="/doc/org/nis"' in text
 
 
+def sources_section(text: str) -> str:
+    return text[text.index('id="sources-heading"') :].split("</section>")[0]
+
+
+def test_footnotes_quote_the_passage_behind_each_statement(web: FlaskClient) -> None:
+    """Each footnote quotes, from its own graph, the passages behind what the page shows:
+    the resource's own (``dip:evidence``) and its participations'."""
+    sources = sources_section(page(web, PARADE))
+    first, second = sources.split('<li id="source-2"')[0], sources.split('<li id="source-2"')[1]
+    assert re.search(
+        r'<blockquote class="passage"><p><q>This remarkable visit set the stage for Kim to join'
+        r" 26 world leaders [^<]*</q></p></blockquote>",
+        first,
+    )
+    assert (
+        '<a href="/doc/passage/article-eaf561987a3443d8-341-557">characters 341–557</a>'
+        " · for <span>this military parade</span>; "
+        '<a href="/doc/participation/2025-09-03-beijing-victory-day-parade--kim-jong-un">'
+        "Kim Jong Un as guest</a>"
+    ) in first
+    assert first.count("<blockquote") == 1  # one passage, cited by both: quoted once
+    # the second source's graph gives its own passage for the same event
+    assert "<q>27 leaders watched the parade</q>" in second and "characters 10–40" in second
+    assert "341–557" not in second
+    assert "<q>" not in sources.split('<li id="source-3"')[1]  # reference labels: no quote
+
+
+def test_a_quote_shows_its_context_and_stays_text(web: FlaskClient) -> None:
+    sources = sources_section(page(web, "/doc/claim/nis-north-korean-soldiers-killed"))
+    assert (
+        '<p><span class="context">…estimated that </span>'
+        "<q>around 2,000 North Korean &lt;b&gt;soldiers&lt;/b&gt;</q>"
+        '<span class="context"> have died…</span></p>'
+    ) in sources
+    assert "for <span>this estimate</span>" in sources
+
+
+def test_a_passage_page_shows_its_quote_source_and_citers(web: FlaskClient) -> None:
+    text = page(web, "/doc/passage/article-eaf561987a3443d8-341-557")
+    assert (
+        "Words of Kim Jong Un&#39;s arrival in Beijing (seed article) at characters 341–557,"
+        " quoted as evidence for 2 resources."
+    ) in text
+    block = text[text.index('id="passage-heading"') :].split("</section>")[0]
+    assert "<q>This remarkable visit" in block
+    assert 'From <a href="/doc/source/article-eaf561987a3443d8"' in block
+    assert "characters 341–557 of its text" in block
+    cited = block[block.index("Evidence for") :]
+    assert cited.index("Participation as guest in Victory Day") < cited.index(
+        ">Victory Day military parade in Beijing</a>"
+    )
+    assert "has selector" not in text and "hasSelector" not in text  # shown as the quote
+
+
 def test_every_property_of_the_ontology_has_a_heading() -> None:
     """A new term lands under its heading, not in "Other statements" (statements.GROUPS)."""
     from publisher.web.pages.statements import GROUP_OF
@@ -585,6 +639,8 @@ VALIDATED_PAGES = (
     KIM,
     "/doc/place/beijing",
     "/doc/claim/nis-north-korean-soldiers-killed",
+    "/doc/claim/parade-was-a-show-of-force-0-1",
+    "/doc/passage/article-eaf561987a3443d8-341-557",
 )
 
 

@@ -356,14 +356,14 @@ def incoming_rows(
         by_predicate[quad.predicate.value][quad.subject] = None
     rows = []
     for predicate, subjects in by_predicate.items():
-        cells = [_referrer(s, labeller, description) for s in subjects]
+        cells = [referrer(s, labeller, description) for s in subjects]
         cells.sort(key=lambda v: v.text.casefold())
         row = Row(labeller.name(predicate)[0], labeller.ctx.href(predicate), cells)
         rows.append(mark_deprecated(row, predicate, labeller))
     return rows
 
 
-def _referrer(subject: object, labeller: Labeller, description: Description) -> Value:
+def referrer(subject: object, labeller: Labeller, description: Description) -> Value:
     """A resource pointing here; an unlabelled participation is named by event and role."""
     if not isinstance(subject, ox.NamedNode):
         return Value("(unnamed node)")
