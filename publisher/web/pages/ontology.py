@@ -133,11 +133,12 @@ def ontology_page(
             namer.anchors[str(node)] = f"term-{local}" if local in RESERVED_IDS else local
     ontology = _ontology_node(graph, namespace)
     title = _first(graph, ontology, (DCTERMS.title, RDFS.label)) or "Ontology"
+    uses = _uses(graph, namer)
     groups = [
         Group(
             kind,
             heading,
-            [_term(graph, namer, node, KIND_NAMES[kind], usage) for node in members[kind]],
+            [_term(graph, namer, node, KIND_NAMES[kind], usage, uses) for node in members[kind]],
         )
         for kind, heading, _ in KINDS
         if members[kind]
@@ -277,7 +278,9 @@ def _metadata(
     return facts
 
 
-def _term(graph: rdflib.Graph, namer: Namer, node: Node, kind: str, usage: dict[str, str]) -> Term:
+def _term(
+    graph: rdflib.Graph, namer: Namer, node: Node, kind: str, usage: dict[str, str], uses: Uses
+) -> Term:
     label, lang = namer.label(node)
     facts: list[Fact] = []
 
@@ -298,8 +301,8 @@ def _term(graph: rdflib.Graph, namer: Namer, node: Node, kind: str, usage: dict[
             ((namer.term(n),) for n in named(RDFS.subClassOf, inverse=True) if namer.is_ours(n)),
         )
         add("Disjoint with", ((namer.term(n),) for n in _disjoint(graph, namer, node)))
-        add("In domain of", ((namer.term(p),) for p in _uses(graph, namer, node, RDFS.domain)))
-        add("In range of", ((namer.term(p),) for p in _uses(graph, namer, node, RDFS.range)))
+        add("In domain of", ((namer.term(p),) for p in uses[RDFS.domain].get(node, [])))
+        add("In range of", ((namer.term(p),) for p in uses[RDFS.range].get(node, [])))
     else:
         add("Subproperty of", ((namer.term(n),) for n in named(RDFS.subPropertyOf)))
         add(
@@ -357,16 +360,20 @@ def _named_members(graph: rdflib.Graph, expression: Node) -> set[Node]:
     return {m for m in _list(graph, union) if isinstance(m, rdflib.URIRef)} if union else set()
 
 
-def _uses(graph: rdflib.Graph, namer: Namer, node: Node, predicate: Node) -> list[Node]:
-    """Our properties whose domain (or range) is ``node`` or a union that names it."""
-    return sorted_nodes(
-        (
-            p
-            for p, expression in graph.subject_objects(predicate)
-            if namer.is_ours(p) and node in _named_members(graph, expression)
-        ),
-        namer,
-    )
+Uses = dict[Node, dict[Node, list[Node]]]  # rdfs:domain/range -> class -> our properties
+
+
+def _uses(graph: rdflib.Graph, namer: Namer) -> Uses:
+    """For each class, our properties whose domain (range) is it or a union that names it."""
+    out: Uses = {}
+    for predicate in (RDFS.domain, RDFS.range):
+        found: dict[Node, set[Node]] = defaultdict(set)
+        for prop, expression in graph.subject_objects(predicate):
+            if namer.is_ours(prop):
+                for cls in _named_members(graph, expression):
+                    found[cls].add(prop)
+        out[predicate] = {cls: sorted_nodes(props, namer) for cls, props in found.items()}
+    return out
 
 
 def _disjoint(graph: rdflib.Graph, namer: Namer, node: Node) -> list[Node]:
