@@ -14,17 +14,23 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
 from rdflib.term import Node
 
+from publisher.web.pages.ontology_terms import (
+    Fact,
+    Term,
+    domain_and_range,
+    literal_values,
+    term_section,
+)
 from publisher.web.pages.ontology_text import (
     Namer,
     Text,
     Token,
-    items,
     joined,
     plain,
     sorted_nodes,
@@ -46,43 +52,9 @@ KIND_NAMES = {
     "annotation-properties": "annotation property",
     "datatypes": "datatype",
 }
-CHARACTERISTICS = (
-    (OWL.FunctionalProperty, "functional"),
-    (OWL.InverseFunctionalProperty, "inverse functional"),
-    (OWL.TransitiveProperty, "transitive"),
-    (OWL.SymmetricProperty, "symmetric"),
-    (OWL.AsymmetricProperty, "asymmetric"),
-    (OWL.ReflexiveProperty, "reflexive"),
-    (OWL.IrreflexiveProperty, "irreflexive"),
-)
 #: Ids of the page's own parts; a term whose local name is one of them is anchored
 #: ``term-{name}`` instead, so that no id repeats.
 RESERVED_IDS = frozenset({"main", "header-q", "contents", "top"})
-
-
-@dataclass
-class Fact:
-    """One row of a term's table: what (``Subclass of``) and its values."""
-
-    label: str
-    values: list[Text]
-
-
-@dataclass
-class Term:
-    """A term's section: ``anchor`` is its id (its local name), ``facts`` its rows."""
-
-    anchor: str
-    label: str
-    lang: str | None
-    curie: str
-    iri: str
-    kind: str
-    definitions: list[Text]
-    comments: list[Text]
-    facts: list[Fact]
-    deprecated: bool = False
-    replaced_by: list[Text] = field(default_factory=list)
 
 
 @dataclass
@@ -133,12 +105,15 @@ def ontology_page(
             namer.anchors[str(node)] = f"term-{local}" if local in RESERVED_IDS else local
     ontology = _ontology_node(graph, namespace)
     title = _first(graph, ontology, (DCTERMS.title, RDFS.label)) or "Ontology"
-    uses = _uses(graph, namer)
+    uses = domain_and_range(graph, namer)
     groups = [
         Group(
             kind,
             heading,
-            [_term(graph, namer, node, KIND_NAMES[kind], usage, uses) for node in members[kind]],
+            [
+                term_section(graph, namer, node, KIND_NAMES[kind], usage, uses)
+                for node in members[kind]
+            ],
         )
         for kind, heading, _ in KINDS
         if members[kind]
@@ -149,13 +124,13 @@ def ontology_page(
         iri=ctx.public(str(ontology)) if ontology is not None else ctx.public(namespace),
         description=[
             namer.text(paragraph)
-            for value in _values(graph, ontology, (DCTERMS.description, RDFS.comment))
+            for value in literal_values(graph, ontology, (DCTERMS.description, RDFS.comment))
             for paragraph in _paragraphs(value)
         ],
         metadata=_metadata(graph, namer, ontology, bool(schemes)),
         history=[
             change
-            for note in _values(graph, ontology, (SKOS.historyNote,))
+            for note in literal_values(graph, ontology, (SKOS.historyNote,))
             for change in changelog(note, namer)
         ],
         prior_versions=[
@@ -201,23 +176,9 @@ def _ontology_node(graph: rdflib.Graph, namespace: str) -> Node | None:
     return chosen[0] if chosen else None
 
 
-def _values(graph: rdflib.Graph, node: Node | None, predicates: Iterable[Node]) -> list[str]:
-    """Literal values of ``node``, English (or untagged) first, sorted."""
-    if node is None:
-        return []
-    found = [
-        value
-        for p in predicates
-        for value in graph.objects(node, p)
-        if isinstance(value, rdflib.Literal)
-    ]
-    english = [v for v in found if (v.language or "en").lower().startswith("en")]
-    return sorted({str(v) for v in (english or found)})
-
-
 def _first(graph: rdflib.Graph, node: Node | None, predicates: Iterable[Node]) -> str | None:
     for predicate in predicates:
-        values = _values(graph, node, (predicate,))
+        values = literal_values(graph, node, (predicate,))
         if values:
             return values[0]
     return None
@@ -235,7 +196,7 @@ def _metadata(
     if ontology is None:
         return []
     facts = [Fact("IRI", [(Token(ctx.public(str(ontology)), code=True),)])]
-    version = _values(graph, ontology, (OWL.versionInfo,))
+    version = literal_values(graph, ontology, (OWL.versionInfo,))
     version_iris = sorted(str(v) for v in graph.objects(ontology, OWL.versionIRI))
     if version or version_iris:
         facts.append(
@@ -250,7 +211,7 @@ def _metadata(
         (DCTERMS.modified, "Modified"),
         (DCTERMS.issued, "Issued"),
     ):
-        values = _values(graph, ontology, (predicate,))
+        values = literal_values(graph, ontology, (predicate,))
         if values:
             facts.append(Fact(label, [plain(v) for v in values]))
     for predicate, label in (
@@ -276,113 +237,6 @@ def _metadata(
         documents.append((Token("the controlled vocabularies", "#section-schemes"),))
     facts.append(Fact("Documents", documents))
     return facts
-
-
-def _term(
-    graph: rdflib.Graph, namer: Namer, node: Node, kind: str, usage: dict[str, str], uses: Uses
-) -> Term:
-    label, lang = namer.label(node)
-    facts: list[Fact] = []
-
-    def add(name: str, values: Iterable[Text]) -> None:
-        listed = list(values)
-        if listed:
-            facts.append(Fact(name, listed))
-
-    def named(predicate: Node, *, inverse: bool = False) -> list[Node]:
-        found = graph.subjects(predicate, node) if inverse else graph.objects(node, predicate)
-        return sorted_nodes(found, namer)
-
-    if kind in ("class", "datatype"):
-        add("Subclass of", (namer.expression(n) for n in named(RDFS.subClassOf)))
-        add("Equivalent to", (namer.expression(n) for n in named(OWL.equivalentClass)))
-        add(
-            "Superclass of",
-            ((namer.term(n),) for n in named(RDFS.subClassOf, inverse=True) if namer.is_ours(n)),
-        )
-        add("Disjoint with", ((namer.term(n),) for n in _disjoint(graph, namer, node)))
-        add("In domain of", ((namer.term(p),) for p in uses[RDFS.domain].get(node, [])))
-        add("In range of", ((namer.term(p),) for p in uses[RDFS.range].get(node, [])))
-    else:
-        add("Subproperty of", ((namer.term(n),) for n in named(RDFS.subPropertyOf)))
-        add(
-            "Superproperty of",
-            ((namer.term(n),) for n in named(RDFS.subPropertyOf, inverse=True) if namer.is_ours(n)),
-        )
-        inverses = set(named(OWL.inverseOf)) | set(named(OWL.inverseOf, inverse=True))
-        add("Inverse of", ((namer.term(n),) for n in sorted_nodes(inverses, namer)))
-        add("Domain", (namer.expression(n) for n in named(RDFS.domain)))
-        add("Range", (namer.expression(n) for n in named(RDFS.range)))
-        add(
-            "Characteristics",
-            (plain(word) for t, word in CHARACTERISTICS if (node, RDF.type, t) in graph),
-        )
-        add(
-            "Property chain",
-            (
-                joined(((namer.term(p),) for p in _list(graph, chain)), " then ")
-                for chain in sorted(
-                    graph.objects(node, OWL.propertyChainAxiom),
-                    key=lambda c: [str(p) for p in _list(graph, c)],
-                )
-            ),
-        )
-    add("Exact match", ((namer.term(n),) for n in named(SKOS.exactMatch)))
-    add("Close match", ((namer.term(n),) for n in named(SKOS.closeMatch)))
-    add("See also", ((namer.term(n),) for n in named(RDFS.seeAlso)))
-    if str(node) in usage:
-        add("Usage", [plain(usage[str(node)])])
-    deprecated, replaced_by = deprecation(graph, namer, node)
-    return Term(
-        anchor=namer.anchors[str(node)],
-        label=label,
-        lang=lang,
-        curie=namer.short(node),
-        iri=namer.ctx.public(str(node)),
-        kind=kind,
-        definitions=[namer.text(v) for v in _values(graph, node, (SKOS.definition,))],
-        comments=[namer.text(v) for v in _values(graph, node, (RDFS.comment,))],
-        facts=facts,
-        deprecated=deprecated,
-        replaced_by=replaced_by,
-    )
-
-
-def _list(graph: rdflib.Graph, head: Node | None) -> list[Node]:
-    return items(graph, head) if head is not None else []
-
-
-def _named_members(graph: rdflib.Graph, expression: Node) -> set[Node]:
-    """The named classes of a domain or range: itself, or the members of its union."""
-    if isinstance(expression, rdflib.URIRef):
-        return {expression}
-    union = graph.value(expression, OWL.unionOf)
-    return {m for m in _list(graph, union) if isinstance(m, rdflib.URIRef)} if union else set()
-
-
-Uses = dict[Node, dict[Node, list[Node]]]  # rdfs:domain/range -> class -> our properties
-
-
-def _uses(graph: rdflib.Graph, namer: Namer) -> Uses:
-    """For each class, our properties whose domain (range) is it or a union that names it."""
-    out: Uses = {}
-    for predicate in (RDFS.domain, RDFS.range):
-        found: dict[Node, set[Node]] = defaultdict(set)
-        for prop, expression in graph.subject_objects(predicate):
-            if namer.is_ours(prop):
-                for cls in _named_members(graph, expression):
-                    found[cls].add(prop)
-        out[predicate] = {cls: sorted_nodes(props, namer) for cls, props in found.items()}
-    return out
-
-
-def _disjoint(graph: rdflib.Graph, namer: Namer, node: Node) -> list[Node]:
-    found = set(graph.objects(node, OWL.disjointWith)) | set(graph.subjects(OWL.disjointWith, node))
-    for axiom in graph.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = _list(graph, graph.value(axiom, OWL.members))
-        if node in members:
-            found |= {m for m in members if m != node}
-    return sorted_nodes(found, namer)
 
 
 def _class_tree(graph: rdflib.Graph, namer: Namer, classes: list[Node]) -> list[TreeNode]:
