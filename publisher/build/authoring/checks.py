@@ -25,6 +25,7 @@ from publisher.build.authoring.dataset import Dataset, DatasetView, normalise, s
 from publisher.build.authoring.terms import ID, OWL, RDF, RDFS, SCHEMES, kind_of
 from publisher.build.authoring.vocabulary import Vocabulary
 from publisher.build.shacl_report import display_path
+from publisher.config import PROJECT_ROOT
 
 #: Kinds of IRI that must carry a type and an English label when new to the dataset.
 TYPED_KINDS = (
@@ -169,7 +170,7 @@ def _names(path: Path, namings: Iterable[Naming], dataset: Context) -> list[Find
             name, where = others[0]
             message = (
                 f"{_short(iri)} is named {label!r} here but {name!r} in "
-                f"{display_path(where, None)}: two spellings of one thing. It has one English "
+                f"{display_path(where, PROJECT_ROOT)}: two spellings of one thing. It has one English "
                 f"label: use {name!r}, and add {label!r} under `alt_labels` if the source "
                 "spells it so"
             )
@@ -189,7 +190,8 @@ def _similar_in_dataset(naming: Naming, different: set[str], dataset: Context) -
         matches = [m for m in dataset.similar(naming.iri.value, text) if m[0] not in different]
         if matches:
             other, other_name, where = matches[0]
-            return _duplicate(naming.iri.value, text, other, other_name, display_path(where, None))
+            place = display_path(where, PROJECT_ROOT)
+            return _duplicate(naming.iri.value, text, other, other_name, place)
     return None
 
 

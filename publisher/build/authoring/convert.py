@@ -69,19 +69,32 @@ class Conversion:
     namings: list[Naming] = field(default_factory=list)
     #: IRIs the file defines (with a type), by section.
     defined: dict[str, str] = field(default_factory=dict)
+    #: What could not be converted (a quote not in the text, a day not in the calendar): the
+    #: rest was. ``convert`` raises the first; ``validate`` reports them all.
+    errors: list[AuthoringError] = field(default_factory=list)
 
 
-def convert(path: Path) -> Conversion:
-    """Read and convert ``path``; the first problem is an ``AuthoringError`` with its line."""
+def convert(path: Path, *, strict: bool = True) -> Conversion:
+    """Read and convert ``path``; the first problem is an ``AuthoringError`` with its line.
+
+    Not ``strict``, problems past the schema are left in ``Conversion.errors`` and the rest
+    of the file is converted, so that every one can be reported at once.
+    """
     document = load(path)
-    found = schema.problems(document)
+    _raise_first(path, schema.problems(document))
+    conversion = Converter(document).run()
+    if strict:
+        _raise_first(path, conversion.errors)
+    return conversion
+
+
+def _raise_first(path: Path, found: list[AuthoringError]) -> None:
     if found:
         first = found[0]
         more = f" (and {len(found) - 1} more: `diplograph validate {path}` lists all)"
         raise AuthoringError(
             first.path, first.reason + (more if len(found) > 1 else ""), first.line, first.column
         )
-    return Converter(document).run()
 
 
 class Converter:
@@ -233,7 +246,12 @@ class Converter:
         words = []
         for i, quote in enumerate(quotes):
             spot = (*where, "quote", i) if isinstance(value, list) else (*where, "quote")
-            passage, exact = self.passage(quote, spot)
+            try:
+                passage, exact = self.passage(quote, spot)
+            except AuthoringError as exc:
+                self.out.errors.append(exc)
+                words.append(quote if isinstance(quote, str) else quote["exact"])
+                continue
             self.add(subject, DIP + "evidence", passage)
             words.append(exact)
         return words
@@ -281,6 +299,14 @@ class Converter:
 
     # ------------------------------------------------------------------ sections
 
+    def section(self, name: str, convert: Callable[[Where, dict[str, Any]], None]) -> None:
+        """Convert each item of a section; an item that cannot be is an error, the next goes on."""
+        for where, item in self.each(name):
+            try:
+                convert(where, item)
+            except AuthoringError as exc:
+                self.out.errors.append(exc)
+
     def run(self) -> Conversion:
         for _where, item in self.each("entities"):  # names first, for the labels made up later
             if "label" in item:
@@ -291,22 +317,15 @@ class Converter:
                     self.names[node.value] = item["label"]
         self.source_document()
         self.graph()
-        for where, item in self.each("documents"):
-            self.document(where, item)
-        for where, item in self.each("entities"):
-            self.entity(where, item)
-        for where, item in self.each("positions"):
-            self.position(where, item)
-        for where, item in self.each("events"):
-            self.event(where, item)
-        for where, item in self.each("claims"):
-            self.claim(where, item)
-        for where, item in self.each("numbers"):
-            self.number(where, item)
-        for where, item in self.each("agreements"):
-            self.agreement(where, item)
-        for where, item in self.each("withdrawn"):
-            self.withdrawn(where, item)
+        self.section("documents", self.document)
+        self.section("entities", self.entity)
+        self.section("positions", self.position)
+        self.section("events", self.event)
+        self.section("claims", self.claim)
+        self.section("numbers", self.number)
+        self.section("agreements", self.agreement)
+        self.section("withdrawn", self.withdrawn)
+        self.out.errors.sort(key=lambda e: (e.line or 0, e.column or 0))
         return self.out
 
     def source_document(self) -> None:

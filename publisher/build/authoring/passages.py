@@ -106,14 +106,14 @@ def _locate(text: str, quote: Quote, path: Path | None) -> tuple[int, int]:
     if quote.start is not None:
         if quote.start not in matching:
             raise QuoteError(
-                f"{_short(exact)} is not at {quote.start} in {path}: it is at "
+                f"{_short(exact)} is not at {quote.start} in {_name(path)}: it is at "
                 + ", ".join(map(str, matching or found))
                 + " (correct `start`, or leave it out: the build finds it)"
             )
         return quote.start, quote.start + len(exact)
     if not matching:
         raise QuoteError(
-            f"{_short(exact)} occurs in {path}, but never with that prefix/suffix: the text "
+            f"{_short(exact)} occurs in {_name(path)}, but never with that prefix/suffix: the text "
             "has " + "; ".join(_context(text, at, len(exact)) for at in found)
         )
     if len(matching) > 1:
@@ -136,12 +136,12 @@ def _not_found(text: str, exact: str, path: Path | None) -> str:
         # map back: _loose keeps one character per character except whitespace runs
         start, end = _original_span(text, loose_text, at, len(loose_exact))
         return (
-            f"{_short(exact)} is not in {path} as written, but the text has it with other "
+            f"{_short(exact)} is not in {_name(path)} as written, but the text has it with other "
             f"punctuation, case or spacing at {start}: {text[start:end]!r}; copy those exact "
             "characters (curly quotes, dashes)"
         )
     return (
-        f"{_short(exact)} is not in {path}: copy the words exactly as the text has them "
+        f"{_short(exact)} is not in {_name(path)}: copy the words exactly as the text has them "
         "(curly quotes ’ “ ”, dashes – —, line breaks), or check that this is the right text"
     )
 
@@ -170,6 +170,10 @@ def _after(text: str, at: int) -> str:
 
 def _context(text: str, at: int, length: int) -> str:
     return f"{_before(text, at)!r}…{_after(text, at + length)!r} at {at}"
+
+
+def _name(path: Path | None) -> str:
+    return path.name if path else "the text"
 
 
 def _short(text: str) -> str:

@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from publisher.build.authoring import schema
 from publisher.build.authoring.checks import Finding, check_conversion, check_quads, line_of
-from publisher.build.authoring.convert import Conversion, converted
+from publisher.build.authoring.convert import Conversion, convert
 from publisher.build.authoring.dataset import Dataset
 from publisher.build.authoring.document import AuthoringError, load
 from publisher.build.authoring.terms import ID
@@ -84,7 +84,11 @@ class NewFilesReport:
             if self.context
             else "alone, "
         )
-        size = f"{self.triples} triples with the ontology" if self.triples else "not converted"
+        size = (
+            f"{self.triples} triples with the ontology"
+            if self.triples
+            else "the shapes not run until those are fixed"
+        )
         lines.append(
             f"{len(self.files)} file(s) {context}{size}: {verdict}"
             + (f" ({summary})" if summary else "")
@@ -123,11 +127,16 @@ def validate_new(
     for path in paths:
         if is_authored(path):
             try:
-                conversions[path] = converted(path)
+                conversion = convert(path, strict=False)
             except AuthoringError as exc:
                 report.findings += _authoring_problems(path, exc)
                 continue
-            new[path] = list(conversions[path].quads)
+            conversions[path] = conversion
+            report.findings += [
+                Finding(e.path, e.line, e.column, e.reason) for e in conversion.errors
+            ]
+            if not conversion.errors:  # a partial graph would only add noise to the shapes'
+                new[path] = list(conversion.quads)
         else:
             new[path] = parse_quads(path)
     dataset = Dataset.read(others)
@@ -137,10 +146,10 @@ def validate_new(
         dataset = dataset.without(replaced)
     report.context = dataset.files
     vocabulary = load_vocabulary(ontology, shapes)
+    for path, conversion in conversions.items():
+        report.findings += check_conversion(conversion, vocabulary, dataset)
     for path, quads in new.items():
-        if path in conversions:
-            report.findings += check_conversion(conversions[path], vocabulary, dataset)
-        else:
+        if path not in conversions:
             report.findings += check_quads(path, quads, dataset)
     if new:
         _shacl(report, new, conversions, dataset, ontology, shapes)
@@ -287,12 +296,13 @@ def _run(
                 do_owl_imports=False,
             )
         except ReportableRuntimeError as error:
-            raise InputError(
-                shapes_path,
-                f"the shapes cannot be used: {str(error).rstrip('.')}. Correct that shape and "
-                "validate again",
-            ) from None
-    assert isinstance(results, Graph)
+            results = error
+    if not isinstance(results, Graph):  # pyshacl returns a shape it cannot use as the results
+        raise InputError(
+            shapes_path,
+            f"the shapes cannot be used: {str(results).rstrip('.')}. Correct that shape and "
+            "validate again",
+        )
     namer = ReportNames(results)
     nodes = {namer.node(n): n for n in results.objects(None, SH.focusNode)}
     found = []
@@ -327,13 +337,10 @@ def targeted(shapes_graph: Graph, data: Graph, focus: set[URIRef]) -> Graph:
             matched |= {n for n in focus if (n, prop, None) in data}
         for prop in shapes_graph.objects(shape, SH.targetObjectsOf):
             matched |= {n for n in focus if (None, prop, n) in data}
-        matched |= {
-            n
-            for n in shapes_graph.objects(shape, SH.targetNode)
-            if isinstance(n, URIRef) and n in focus
-        }
         for node in matched:
             narrowed.add((shape, SH.targetNode, node))
+        for named in shapes_graph.objects(shape, SH.targetNode):  # few, named: kept as written
+            narrowed.add((shape, SH.targetNode, named))
     return narrowed
 
 
