@@ -325,7 +325,8 @@ class Converter:
         self.section("numbers", self.number)
         self.section("agreements", self.agreement)
         self.section("withdrawn", self.withdrawn)
-        self.out.errors.sort(key=lambda e: (e.line or 0, e.column or 0))
+        unique = {(e.line, e.column, e.reason): e for e in self.out.errors}  # a quote reused
+        self.out.errors = sorted(unique.values(), key=lambda e: (e.line or 0, e.column or 0))
         return self.out
 
     def source_document(self) -> None:
