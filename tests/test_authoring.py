@@ -401,3 +401,16 @@ def test_narrowed_validation_finds_what_full_validation_finds(path: Path) -> Non
     full = {key(p) for p in validate_files([path]).problems}
     narrowed = validate_new([path], context=None)
     assert {key(p) for p, _ in narrowed.problems} == full
+
+
+def test_the_guide_shows_what_validate_prints(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_docs import console, doc
+
+    monkeypatch.chdir(PROJECT_ROOT)
+    shown = console(
+        doc("docs/authoring.md"), f"diplograph validate {MISTAKES.relative_to(PROJECT_ROOT)}"
+    )
+    result = runner.invoke(main, ["validate", str(MISTAKES.relative_to(PROJECT_ROOT))])
+    assert result.stdout.splitlines() == shown

@@ -170,9 +170,9 @@ def _names(path: Path, namings: Iterable[Naming], dataset: Context) -> list[Find
             name, where = others[0]
             message = (
                 f"{_short(iri)} is named {label!r} here but {name!r} in "
-                f"{display_path(where, PROJECT_ROOT)}: two spellings of one thing. It has one English "
-                f"label: use {name!r}, and add {label!r} under `alt_labels` if the source "
-                "spells it so"
+                f"{display_path(where, PROJECT_ROOT)}: two spellings of one thing. It has one "
+                f"English label: use {name!r}, and add {label!r} under `alt_labels` if the "
+                "source spells it so"
             )
             found.append(Finding(path, naming.line, None, message))
         elif not own:

@@ -146,7 +146,7 @@ def validate_new(
         dataset = dataset.without(replaced)
     report.context = dataset.files
     vocabulary = load_vocabulary(ontology, shapes)
-    for path, conversion in conversions.items():
+    for conversion in conversions.values():
         report.findings += check_conversion(conversion, vocabulary, dataset)
     for path, quads in new.items():
         if path not in conversions:
