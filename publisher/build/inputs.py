@@ -42,6 +42,9 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "owl": ox.RdfFormat.RDF_XML,
 }
 
+#: Authored sources (docs/authoring.md): YAML converted to quads by ``publisher.build.authoring``.
+AUTHORED_EXTENSIONS = ("yaml", "yml")
+
 #: The deepest element nesting accepted in RDF/XML. Real files stay under 50 (an OWL
 #: restriction inside a class inside a list); pyoxigraph takes 2 s for 10,000 levels and
 #: minutes for 100,000, so a few MB of nesting would stall the build.
@@ -100,12 +103,23 @@ def rdf_files(folder: Path, *, recursive: bool = False) -> tuple[Path, ...]:
     )
 
 
+def authored_files(folder: Path) -> tuple[Path, ...]:
+    """The authored (YAML) sources directly in ``folder``, sorted."""
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p for p in folder.iterdir() if p.is_file() and is_authored(p)))
+
+
+def is_authored(path: Path) -> bool:
+    return path.suffix.lstrip(".").lower() in AUTHORED_EXTENSIONS
+
+
 def expand(paths: Sequence[Path]) -> tuple[Path, ...]:
-    """Files as given, directories replaced by their RDF files (``validate data/``)."""
+    """Files as given, directories replaced by their RDF and authored files (``validate data/``)."""
     expanded: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = rdf_files(path)
+            found = rdf_files(path) + authored_files(path)
             if not found:
                 raise InputError(path, "directory holds no RDF files")
             expanded.extend(found)
@@ -125,7 +139,10 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 
 def parse_quads(path: Path) -> list[ox.Quad]:
     """Parse one file into quads; syntax errors become ``InputError`` with line and column,
-    and so does anything the module docstring lists as refused."""
+    and so does anything the module docstring lists as refused. An authored (YAML) file is
+    converted, its problems reported at their line like syntax errors."""
+    if is_authored(path):
+        return _authored_quads(path)
     fmt = rdf_format(path)
     if not path.is_file():
         raise InputError(path, "no such file")
@@ -158,6 +175,21 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+    return quads
+
+
+def _authored_quads(path: Path) -> list[ox.Quad]:
+    from publisher.build.authoring.convert import converted
+    from publisher.build.authoring.document import AuthoringError
+
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    try:
+        quads = list(converted(path).quads)
+    except AuthoringError as exc:
+        raise InputError(exc.path, exc.reason, exc.line, exc.column) from None
+    for quad in quads:
+        _check_quad(path, quad)
     return quads
 
 
