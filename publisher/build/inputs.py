@@ -30,6 +30,8 @@ from xml.parsers import expat
 
 import pyoxigraph as ox
 
+from publisher.build.located import LocatedError
+
 #: File extension → RDF syntax. ``.owl`` is RDF/XML; plain ``.json``/``.xml`` are not taken,
 #: so a JSON-LD context or an XML note next to the data is never loaded as data.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -69,17 +71,8 @@ _WRITTEN = re.compile(
 _ECHARS = {"\\b": "\b", "\\f": "\f"}
 
 
-class InputError(ValueError):
+class InputError(LocatedError):
     """An input file cannot be read as RDF: missing, unknown extension or bad syntax."""
-
-    def __init__(
-        self, path: Path, reason: str, line: int | None = None, column: int | None = None
-    ) -> None:
-        self.path, self.reason, self.line, self.column = path, reason, line, column
-        where = str(path)
-        if line is not None:
-            where += f":{line}" + (f":{column}" if column is not None else "")
-        super().__init__(f"{where}: {reason}")
 
 
 def rdf_files(folder: Path, *, recursive: bool = False) -> tuple[Path, ...]:

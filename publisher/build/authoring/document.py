@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from publisher.build.located import LocatedError
+
 #: A value's place in the document: keys and list indexes from the top.
 Where = tuple[str | int, ...]
 #: How deep mappings and lists may nest; the format needs five levels.
@@ -32,17 +34,8 @@ _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 
-class AuthoringError(ValueError):
+class AuthoringError(LocatedError):
     """An authored file cannot be converted: where it is wrong, what is wrong, how to fix it."""
-
-    def __init__(
-        self, path: Path, reason: str, line: int | None = None, column: int | None = None
-    ) -> None:
-        self.path, self.reason, self.line, self.column = path, reason, line, column
-        where = str(path)
-        if line is not None:
-            where += f":{line}" + (f":{column}" if column is not None else "")
-        super().__init__(f"{where}: {reason}")
 
 
 @dataclass
