@@ -68,7 +68,30 @@ class Settings:
         100000, "Result-row cap; truncated results are flagged in a header and a note."
     )
     per_client_queries: int = _setting(
-        4, "SPARQL queries one client address may have running at once (429 above)."
+        4,
+        "SPARQL queries one client address may have in flight (429 above); at most half "
+        "the workers (at least one) run them at once, so others find a worker.",
+    )
+
+    max_connections: int = _setting(
+        1000,
+        "Connections the server keeps open at once; more wait in the listen backlog.",
+    )
+    max_client_connections: int = _setting(
+        20,
+        "Open connections from one client address; one more is answered 429 and closed "
+        "(the trusted proxy is exempt).",
+    )
+    request_timeout: float = _setting(
+        10.0,
+        "Seconds a client may take to send a whole request, headers and body, from its first "
+        "byte (a new connection: from connecting); then 408 and the connection is closed.",
+    )
+    trusted_proxy: str | None = _setting(
+        None,
+        "Address of the reverse proxy in front of the server: only from it are "
+        "X-Forwarded-For and X-Forwarded-Proto believed (the client's address for the "
+        "per-client limits); from anyone else they are removed.",
     )
     allow_networked_queries: bool = _setting(
         False,

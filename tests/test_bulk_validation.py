@@ -175,6 +175,37 @@ def test_worker_processes_give_the_same_report_and_errors(
         run([*files, bad], None)
     assert caught.value.path == bad
     assert caught.value.line == 2
+    # An authored source's problem (a date in words, here) comes back from its worker whole.
+    authored = (
+        PROJECT_ROOT / "tests" / "data" / "authoring" / "bad" / "2026-03-ruritania-schema.yaml"
+    )
+    with pytest.raises(InputError) as caught:
+        run([*files, authored], None)
+    assert caught.value.path == authored
+    assert (caught.value.line, caught.value.column) == (6, 3)  # `created: 14 March 2026`
+    assert "`created`" in caught.value.reason
+
+
+def test_an_authored_source_is_validated_again_when_its_text_changes(tmp_path: Path) -> None:
+    """The YAML is unchanged, but the quotes' positions in its text file move."""
+    example = PROJECT_ROOT / "tests" / "data" / "authoring" / "example"
+    for found in example.iterdir():
+        (tmp_path / found.name).write_bytes(found.read_bytes())
+    [source] = tmp_path.glob("*.yaml")
+    cache = tmp_path / "cache"
+    run([source], cache)
+    assert run([source], cache)[1][0].startswith("validating 0 of")
+    before = parse_file(source)
+    text = source.with_suffix(".txt")
+    added = "A line added above.\n"
+    text.write_text(added + text.read_text(encoding="utf-8"), encoding="utf-8")
+    after = parse_file(source)
+    assert after.sha256 != before.sha256  # the YAML's bytes are the same
+    assert b'"219"^^' in before.nquads and f'"{219 + len(added)}"^^'.encode() in after.nquads
+    cached, log = run([source], cache)
+    assert log[0].startswith("validating 1 of")
+    fresh, _ = run([source], None)
+    assert sorted(map(repr, cached.problems)) == sorted(map(repr, fresh.problems))
 
 
 def test_a_class_hierarchy_in_the_data_reaches_every_cached_result(tmp_path: Path) -> None:

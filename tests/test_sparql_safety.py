@@ -386,13 +386,19 @@ def test_failure_after_streaming_started_is_visible(bounded: LiveServer) -> None
 
 @pytest.mark.live
 def test_per_client_limit_is_429_with_retry_after(bounded: LiveServer) -> None:
-    wait_for_workers(bounded, busy=0)  # a worker is left for the other client
+    """Two queries per client here, of which one runs at a time (its share of the workers):
+    a third query is 429 at once, or after waiting for the client's share (whichever of
+    the three got there last). Another client is served meanwhile."""
+    wait_for_workers(bounded, busy=0)  # workers are left for the other client
     with ThreadPoolExecutor(2) as pool:
         heavies = [pool.submit(query, bounded, CARTESIAN, source="127.0.0.4") for _ in range(2)]
-        wait_for_workers(bounded, busy=2)
+        wait_for_workers(bounded, busy=1)
         status, headers, _ = query(bounded, "ASK {}", source="127.0.0.4")
         other, _, _ = query(bounded, "ASK {}", source="127.0.0.5")
-        assert [h.result()[0] for h in heavies] == [503, 503]
+        statuses = sorted(h.result()[0] for h in heavies)
+    # The one that ran hit the time limit; the other waited for the client's share: 429,
+    # or 503 if the first one's deadline (2 s, as long as the wait) freed the share in time.
+    assert statuses in ([429, 503], [503, 503])
     assert status == 429 and int(headers["Retry-After"]) >= 1
     assert other == 200
 
@@ -410,7 +416,7 @@ def test_busy_pool_is_503_with_retry_after(
     server = start_server(release, log, "--query-timeout", "20")
     try:
         with ThreadPoolExecutor(3) as pool:
-            for source in ("127.0.0.6", "127.0.0.6", "127.0.0.7"):
+            for source in ("127.0.0.6", "127.0.0.7", "127.0.0.11"):
                 pool.submit(query, server, CARTESIAN, source=source)
             wait_for_workers(server, busy=WORKERS)
             status, headers, body = query(server, "ASK {}", source="127.0.0.8")

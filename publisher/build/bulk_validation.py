@@ -28,13 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from publisher.build.inputs import InputError
-from publisher.build.parsed import (
-    ParseCache,
-    ParsedFile,
-    ParseFailure,
-    _parse_task,
-    sha256_file,
-)
+from publisher.build.parsed import ParseCache, ParsedFile, parse_file, sha256_file
 from publisher.build.partitions import ShapeReads, shape_reads
 from publisher.build.partitions import context as partition_context
 from publisher.build.shacl_report import SEVERITY_ORDER, Problem
@@ -139,10 +133,10 @@ def _parse_all(
             misses.append(path)
     size = sum(p.stat().st_size for p in misses if p.is_file())
     with worker_pool(size) as pool:
-        futures = [pool.submit(_parse_task, path, reads.inverse) for path in misses]
+        # An ``InputError`` raised in a worker comes back whole (``LocatedError`` pickles);
+        # ``ordered`` raises the first in input order, whichever worker failed first.
+        futures = [pool.submit(parse_file, path, reads.inverse) for path in misses]
         for path, outcome in zip(misses, ordered(futures), strict=True):
-            if isinstance(outcome, ParseFailure):
-                raise outcome.error()
             parsed[path] = outcome
             cache.put(outcome)
     return parsed

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from publisher.build.inputs import InputError, parse_quads
+from publisher.build.inputs import is_authored, parse_quads
 
 #: Prefix of the datatype IRI that keeps a typed literal exactly as written in the store.
 LOSSLESS = "urn:x-diplograph:lossless:"
@@ -139,10 +139,15 @@ def parse_file(path: Path, inverse_predicates: Sequence[str] = ()) -> ParsedFile
         if p.value == OWL_IMPORTS and first_import is None:
             first_import = (str(s), str(o))
         encoded.append(quad)
+    nquads = ox.serialize(encoded, format=ox.RdfFormat.N_QUADS) or b""
+    if is_authored(path):
+        # What it says depends on its text file too (the quotes' positions): the digest of
+        # the YAML alone would let the validation and HermiT caches keep stale results.
+        sha = hashlib.sha256(f"{sha}\0".encode() + nquads).hexdigest()
     return ParsedFile(
         path=path,
         sha256=sha,
-        nquads=ox.serialize(encoded, format=ox.RdfFormat.N_QUADS) or b"",
+        nquads=nquads,
         quads=len(quads),
         graphs=list(graphs),
         derived=list(derived),
@@ -178,7 +183,11 @@ class _BlankNodes:
 
 class ParseCache:
     """Parsed files by content: ``{dir}/{key}.nq`` and ``{key}.json``, where the key is the
-    file's SHA-256 with the parser version and the inverse predicates folded in."""
+    file's SHA-256 with the parser version and the inverse predicates folded in.
+
+    Authored (YAML) sources are not kept: their conversion also reads the source's text
+    file, so the YAML's bytes do not name the result; they are small and converted each time.
+    """
 
     def __init__(self, directory: Path | None, inverse_predicates: Sequence[str]) -> None:
         self.directory = directory
@@ -192,7 +201,7 @@ class ParseCache:
         return f"{sha}-{self.salt}-{where}"
 
     def get(self, path: Path, sha: str) -> ParsedFile | None:
-        if self.directory is None:
+        if self.directory is None or is_authored(path):
             return None
         key = self._key(path, sha)
         try:
@@ -205,7 +214,7 @@ class ParseCache:
         return ParsedFile(path=path, nquads=nquads, **facts)
 
     def put(self, parsed: ParsedFile) -> None:
-        if self.directory is None:
+        if self.directory is None or is_authored(parsed.path):
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         key = self._key(parsed.path, parsed.sha256)
@@ -226,25 +235,3 @@ class ParseCache:
         for entry in self.directory.iterdir():
             if entry.name.split(".", 1)[0] not in wanted:
                 entry.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True)
-class ParseFailure:
-    """An ``InputError`` as a worker hands it back (the exception itself does not pickle)."""
-
-    path: Path
-    reason: str
-    line: int | None
-    column: int | None
-
-    def error(self) -> InputError:
-        return InputError(self.path, self.reason, self.line, self.column)
-
-
-def _parse_task(path: Path, inverse_predicates: Sequence[str]) -> ParsedFile | ParseFailure:
-    """``parse_file`` in a worker: the error is returned, so the first one in file order
-    is the one reported, whichever worker finishes first."""
-    try:
-        return parse_file(path, inverse_predicates)
-    except InputError as error:
-        return ParseFailure(error.path, error.reason, error.line, error.column)

@@ -1,7 +1,13 @@
-"""Per-client concurrency: how many queries one address may have running at once.
+"""Per-client concurrency: how many queries one address may have in flight, and how many
+of the pool's workers it may hold at once.
 
 Why: the worker pool is small and shared; one client firing many heavy queries in parallel
-would otherwise starve everyone else. Beyond the limit the client gets 429 + Retry-After.
+would otherwise starve everyone else. Beyond ``limit`` queries in flight the client gets
+429 + Retry-After at once. Of those, at most ``share`` run at a time: half the pool (at
+least one), so other clients find workers while this one runs its maximum — even a second
+misbehaving client, or while a killed worker is replaced (``benchmarks/load.py`` measured
+503s for well-behaved clients with ``workers - 1``). The pool enforces the share and serves
+waiting clients fairly (``pool.py``).
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from publisher.web.errors import TooManyRequests
 class ClientLimiter:
     """Counts running queries per client address (thread-safe)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, workers: int) -> None:
         self.limit = limit
+        #: Workers one client may hold at once: half the pool (at least one).
+        self.share = max(1, min(limit, workers // 2))
         self._running: Counter[str] = Counter()
         self._lock = threading.Lock()
 

@@ -2,8 +2,12 @@
 
 Per worker: ``Ready`` once (or ``Unsandboxed``, and then nothing); then per job any number
 of ``Chunk``s followed by exactly one of ``Done`` (the last bytes and the counts),
-``Refused`` (nothing was sent: the query is rejected with an HTTP status) or ``Broken`` (it
-failed after output was sent, so the response can only be cut short).
+``Refused`` (nothing was sent: the query is rejected with an HTTP status), ``Broken`` (it
+failed after output was sent, so the response can only be cut short) or ``Stopped`` (the
+server sent ``Cancel``: the client went away, and the worker stopped at its next chunk).
+
+The server sends the worker ``Job``s (``worker.py``) and, while one runs, at most one
+``Cancel``. A ``Cancel`` that arrives after the job ended is ignored.
 """
 
 from __future__ import annotations
@@ -54,6 +58,16 @@ class Broken:
     message: str
 
 
-Message = Ready | Unsandboxed | Chunk | Done | Refused | Broken
+@dataclass(frozen=True)
+class Stopped:
+    """The job was cancelled; nothing more of it will be sent."""
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """From the server: stop the running job (its client went away)."""
+
+
+Message = Ready | Unsandboxed | Chunk | Done | Refused | Broken | Stopped
 #: The messages that end a job.
-FINAL = (Done, Refused, Broken)
+FINAL = (Done, Refused, Broken, Stopped)

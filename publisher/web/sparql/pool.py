@@ -5,28 +5,49 @@ cannot be interrupted, so the only way to stop it is to kill the process running
 "spawn": the server is multi-threaded, and forking a threaded process can copy a lock held by
 another thread into the child. A killed or crashed worker is replaced in the background, so
 the pool keeps its size and the request that caused it is the only one that suffers.
+
+A client that goes away mid-stream is not a reason to kill: the worker is sent ``Cancel``
+and stops at its next chunk (``Execution.close``), which costs milliseconds where a respawn
+costs a process start and a store opening. Killing stays the last resort, for a worker that
+does not stop within ``CANCEL_GRACE``.
+
+Who gets a worker (``submit``): a client (an address) holds at most its ``share`` of the
+workers at once, below the pool's size, and takes a second or later one only while another
+stays idle: the last idle worker is kept for a client that has nothing running. So one
+client running its maximum of heavy queries leaves a worker for everyone else, even while a
+killed worker is being replaced. A worker that frees up goes to the waiting query whose
+client holds the fewest workers, then whose client used the least worker time lately
+(decaying with a half-life of ``USAGE_HALF_LIFE``), then the one that waited longest: a
+client with a backlog, or one that keeps the workers busy, cannot crowd out one that asks
+little. A query that gets no worker within
+the short wait is refused: 429 if its own client's queries are what holds it back (its
+load, its wait), 503 if the pool is simply full.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
-import queue
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from publisher.web.errors import PublisherError, ServiceUnavailable
+from publisher.web.errors import PublisherError, ServiceUnavailable, TooManyRequests
 from publisher.web.sparql import worker
-from publisher.web.sparql.messages import FINAL, Message, Ready, Unsandboxed
+from publisher.web.sparql.messages import FINAL, Cancel, Message, Ready, Unsandboxed
 from publisher.web.sparql.worker import Job
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
+CANCEL_GRACE = 2.0  # seconds a cancelled job has to stop before its worker is killed
+USAGE_HALF_LIFE = 60.0  # seconds over which a client's worker time counts half as much
+USAGE_KEPT = 1024  # clients whose recent usage is remembered (the lightest are forgotten)
 
 
 class QueryTimeout(ServiceUnavailable):
@@ -47,11 +68,24 @@ class WorkerCrashed(PublisherError):
     status, title = 500, "Query engine crashed"
 
 
+class OverShare(TooManyRequests):
+    """The client already holds its share of the workers, and none of them freed up."""
+
+
 @dataclass(eq=False)
 class _Worker:
     process: BaseProcess
     conn: Connection
     started: float = field(default_factory=time.monotonic)
+    client: str = ""  # whose query it runs, while busy
+    taken: float = 0.0  # when it was handed its current job
+
+
+@dataclass(eq=False)
+class _Waiter:
+    client: str
+    ticket: int  # arrival order
+    share: int | None  # workers this client may hold at once (None: any)
 
 
 class WorkerPool:
@@ -67,10 +101,15 @@ class WorkerPool:
         self.allow_network = allow_network
         self.not_isolated: str | None = None  # why the workers could not leave the network
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a worker or a waiter came or went
+        self._idle: list[_Worker] = []
         self._workers: set[_Worker] = set()
         self._busy: set[_Worker] = set()  # handed a job and not yet given back
+        self._holding: Counter[str] = Counter()  # busy workers per client
+        self._usage: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds, when)
+        self._waiting: list[_Waiter] = []
+        self._tickets = itertools.count()
         self._closed = False
         self._ready = threading.Event()  # set once the first worker is ready
         self.replaced = 0  # workers killed or lost and replaced (for logs and tests)
@@ -120,7 +159,8 @@ class WorkerPool:
                 process.kill()
                 return
             self._workers.add(entry)
-        self._idle.put(entry)
+            self._idle.append(entry)
+            self._changed.notify_all()
         self._ready.set()
 
     def _refuse_queries(self, message: Unsandboxed) -> None:
@@ -141,8 +181,17 @@ class WorkerPool:
             )
         self._ready.set()  # wake the queries waiting for a worker: they get the refusal
 
-    def submit(self, job: Job, *, timeout: float, wait: float) -> Execution:
-        """Hand ``job`` to a free worker; the deadline starts now."""
+    def submit(
+        self,
+        job: Job,
+        *,
+        timeout: float,
+        wait: float,
+        client: str = "",
+        share: int | None = None,
+    ) -> Execution:
+        """Hand ``job`` to a free worker, waiting up to ``wait`` seconds for ``client``'s
+        turn (see the module docstring); the deadline starts now."""
         deadline = time.monotonic() + timeout
         if not self._ready.wait(START_TIMEOUT):
             raise PoolBusy(
@@ -157,15 +206,7 @@ class WorkerPool:
             )
         give_up = time.monotonic() + wait
         while True:
-            try:
-                entry = self._idle.get(timeout=max(0.0, give_up - time.monotonic()))
-            except queue.Empty:
-                raise PoolBusy(
-                    "Every query worker is busy; please retry in a few seconds.",
-                    headers={"Retry-After": "2"},
-                ) from None
-            with self._lock:
-                self._busy.add(entry)
+            entry = self._take(client, share, give_up)
             try:
                 entry.conn.send(job)
             except (OSError, ValueError):  # died while idle: replace it, try another
@@ -173,19 +214,98 @@ class WorkerPool:
                 continue
             return Execution(self, entry, deadline, timeout)
 
+    def _take(self, client: str, share: int | None, give_up: float) -> _Worker:
+        """Wait until it is ``client``'s turn and a worker is idle; take it."""
+        waiter = _Waiter(client, next(self._tickets), share)
+        with self._changed:
+            self._waiting.append(waiter)
+            try:
+                while not self._my_turn(waiter):
+                    remaining = give_up - time.monotonic()
+                    if remaining <= 0:
+                        raise self._refusal(waiter)
+                    self._changed.wait(remaining)
+                entry = self._idle.pop()
+                entry.client = client
+                entry.taken = time.monotonic()
+                self._busy.add(entry)
+                self._holding[client] += 1
+                return entry
+            finally:
+                self._waiting.remove(waiter)
+                self._changed.notify_all()  # whoever is next in line
+
+    def _may_hold_more(self, waiter: _Waiter) -> bool:
+        return waiter.share is None or self._holding[waiter.client] < waiter.share
+
+    def _my_turn(self, waiter: _Waiter) -> bool:
+        """Whether ``waiter`` may take an idle worker now: it is among the first waiters in
+        the order (workers its client holds, its recent worker time, arrival), and a client
+        that already holds one leaves the last idle worker to the others. Called with the
+        lock held."""
+        if not self._idle or not self._may_hold_more(waiter):
+            return False
+
+        now = time.monotonic()
+
+        def key(other: _Waiter) -> tuple[int, float, int]:
+            return self._holding[other.client], self._used(other.client, now), other.ticket
+
+        mine = key(waiter)
+        ahead = sum(1 for w in self._waiting if self._may_hold_more(w) and key(w) < mine)
+        kept_back = 1 if mine[0] > 0 and waiter.share is not None else 0
+        return ahead < len(self._idle) - kept_back
+
+    def _refusal(self, waiter: _Waiter) -> PublisherError:
+        holding = self._holding[waiter.client]
+        if not self._may_hold_more(waiter) or (holding and self._idle):
+            return OverShare(
+                f"This address already has {holding} queries running, its share of the "
+                "query workers for now; wait for one to finish.",
+                headers={"Retry-After": "1"},
+            )
+        return PoolBusy(
+            "Every query worker is busy; please retry in a few seconds.",
+            headers={"Retry-After": "2"},
+        )
+
+    def _give_back(self, entry: _Worker) -> None:
+        """Count ``entry`` as no longer busy. Called with the lock held."""
+        if entry in self._busy:
+            self._busy.discard(entry)
+            self._holding[entry.client] -= 1
+            if self._holding[entry.client] <= 0:
+                del self._holding[entry.client]
+            now = time.monotonic()
+            self._usage[entry.client] = (
+                self._used(entry.client, now) + (now - entry.taken),
+                now,
+            )
+            if len(self._usage) > USAGE_KEPT:
+                lightest = sorted(self._usage, key=lambda c: self._used(c, now))
+                for client in lightest[: len(self._usage) - USAGE_KEPT // 2]:
+                    del self._usage[client]
+        self._changed.notify_all()
+
+    def _used(self, client: str, now: float) -> float:
+        """``client``'s worker-seconds, each counting half as much per half-life since."""
+        used, when = self._usage.get(client, (0.0, now))
+        return used * 0.5 ** ((now - when) / USAGE_HALF_LIFE)
+
     def release(self, entry: _Worker) -> None:
         with self._lock:
-            self._busy.discard(entry)
-            alive = not self._closed and entry in self._workers
-        if alive:
-            self._idle.put(entry)
+            self._give_back(entry)
+            if not self._closed and entry in self._workers:
+                self._idle.append(entry)
 
     def discard(self, entry: _Worker) -> None:
         """Kill a worker (stuck, crashed or abandoned mid-stream) and start a replacement."""
         with self._lock:
             known = entry in self._workers
             self._workers.discard(entry)
-            self._busy.discard(entry)
+            self._give_back(entry)
+            if entry in self._idle:
+                self._idle.remove(entry)
             closed = self._closed
         entry.process.kill()
         entry.conn.close()
@@ -205,6 +325,12 @@ class WorkerPool:
         with self._lock:
             return len(self._busy)
 
+    @property
+    def waiting(self) -> int:
+        """Queries waiting for a worker (or for their client's turn)."""
+        with self._lock:
+            return len(self._waiting)
+
     def pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in self._workers if w.process.pid is not None]
@@ -215,6 +341,10 @@ class WorkerPool:
             self._closed = True
             workers, self._workers = self._workers, set()
             self._busy.clear()
+            self._holding.clear()
+            self._usage.clear()
+            self._idle.clear()
+            self._changed.notify_all()
         for entry in workers:
             entry.process.kill()
             entry.conn.close()
@@ -292,9 +422,31 @@ class Execution:
         return message
 
     def close(self) -> None:
-        """Give the worker back; one still sending (client went away) is killed."""
-        if not self.finished:
-            self._abandon()
+        """Give the worker back. One still sending (the client went away) is told to stop,
+        and drained in the background; it counts as busy until it has stopped."""
+        if self.finished:
+            return
+        self.finished = True
+        try:
+            self.entry.conn.send(Cancel())
+        except (OSError, ValueError):
+            self.pool.discard(self.entry)
+            return
+        threading.Thread(target=self._drain, name="sparql-drain", daemon=True).start()
+
+    def _drain(self) -> None:
+        """Drop what the worker still sends until it says it stopped; kill it if it does not
+        within CANCEL_GRACE (a query still computing never reaches its next chunk)."""
+        give_up = min(self.deadline, time.monotonic() + CANCEL_GRACE)
+        conn = self.entry.conn
+        try:
+            while (remaining := give_up - time.monotonic()) > 0 and conn.poll(remaining):
+                if isinstance(conn.recv(), FINAL):
+                    self.pool.release(self.entry)
+                    return
+        except (EOFError, OSError):
+            pass
+        self.pool.discard(self.entry)
 
     def _abandon(self) -> None:
         self.finished = True

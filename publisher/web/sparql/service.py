@@ -58,7 +58,7 @@ def start_sparql(
     background.start("graph-count", partial(counter.count, store))
     return SparqlService(
         pool=pool,
-        limiter=ClientLimiter(settings.per_client_queries),
+        limiter=ClientLimiter(settings.per_client_queries, workers=settings.sparql_workers),
         sizes=counter,
         description=lru_cache(maxsize=DESCRIPTIONS_KEPT)(partial(_describe, counter)),
         examples=load_examples(),

@@ -7,7 +7,10 @@ crash costs that one query. The worker runs each query on a thread with a large 
 depth guards let through, so crashes should not happen at all; the pool is the second line.
 
 Messages to the parent (over a ``multiprocessing`` pipe) are the records of
-``messages.py``.
+``messages.py``. A client that goes away mid-stream does not cost the process: the server
+sends ``Cancel``, which the worker notices between chunks (``_ChunkSink``); it drops the
+query, answers ``Stopped`` and waits for the next job. Only a query that does not reach its
+next chunk soon (still computing) is killed.
 """
 
 from __future__ import annotations
@@ -22,13 +25,23 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.web.sparql.messages import Broken, Chunk, Done, Ready, Refused, Stats, Unsandboxed
+from publisher.web.sparql.messages import (
+    Broken,
+    Chunk,
+    Done,
+    Ready,
+    Refused,
+    Stats,
+    Stopped,
+    Unsandboxed,
+)
 from publisher.web.sparql.results import TRUNCATED_NOTE, write_boolean, write_select
 from publisher.web.sparql.sandbox import SandboxRefused, leave_network
 
 STACK_BYTES = 512 * 1024 * 1024  # reserved address space only; pages are touched on demand
 CHUNK_BYTES = 64 * 1024
 PARENT_CHECK_SECONDS = 1.0
+CANCEL_CHECK_SECONDS = 0.05  # how often a job looks for a Cancel between chunks
 COMMENTED_RDF = ("text/turtle", "application/n-triples", "application/n-quads", "application/trig")
 
 
@@ -85,28 +98,49 @@ def _loop(store_path: str, conn: Connection, networked: str) -> None:
     conn.send(Ready(os.getpid(), networked))
     while True:
         try:
-            job: Job = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):  # the parent went away: nothing left to serve
             return
-        run_job(store, job, conn)
+        if isinstance(job, Job):  # anything else is a Cancel that came after its job ended
+            run_job(store, job, conn)
+
+
+class Cancelled(Exception):
+    """Raised inside a serializer's ``write`` to unwind a cancelled job."""
 
 
 class _ChunkSink:
-    """A ``write(bytes)`` sink that sends the output to the parent in 64 KB chunks."""
+    """A ``write(bytes)`` sink that sends the output to the parent in 64 KB chunks, and
+    looks for a ``Cancel`` from the parent at each chunk and every 50 ms of writing."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.parts: list[bytes] = []
         self.size = 0
         self.sent = False
+        self.cancelled = False
+        self._next_check = time.monotonic() + CANCEL_CHECK_SECONDS
 
     def write(self, data: bytes) -> int:
+        if self.cancelled:
+            raise Cancelled
         self.parts.append(bytes(data))
         self.size += len(data)
         if self.size >= CHUNK_BYTES:
             self.conn.send(Chunk(self.take()))
             self.sent = True
+            self._check()
+        elif time.monotonic() >= self._next_check:
+            self._check()
         return len(data)
+
+    def _check(self) -> None:
+        """Stop if the parent sent anything: while a job runs, that can only be Cancel."""
+        self._next_check = time.monotonic() + CANCEL_CHECK_SECONDS
+        if self.conn.poll(0):
+            self.conn.recv()
+            self.cancelled = True
+            raise Cancelled
 
     def flush(self) -> None:
         """Serializers call flush(); chunking is ours to decide, so it does nothing."""
@@ -131,6 +165,9 @@ def run_job(store: ox.Store, job: Job, conn: Connection) -> None:
     try:
         stats = _write(result, job, sink)
     except Exception as exc:  # noqa: BLE001 — reported to the client; the worker lives on
+        if sink.cancelled:  # raised in write(), perhaps wrapped by pyoxigraph's serializer
+            conn.send(Stopped())
+            return
         message = f"The query failed while running: {type(exc).__name__}: {exc}"
         conn.send(Broken(message) if sink.sent else Refused(500, message))
         return

@@ -108,7 +108,13 @@ def _stream(job: Job, fmt: Format, client: str, *, send_body: bool = True) -> Re
     sparql = get_sparql()
     execution: Execution | None = None
     try:
-        execution = sparql.pool.submit(job, timeout=get_settings().query_timeout, wait=BUSY_WAIT)
+        execution = sparql.pool.submit(
+            job,
+            timeout=get_settings().query_timeout,
+            wait=BUSY_WAIT,
+            client=client,
+            share=sparql.limiter.share,
+        )
         head, stats = _prefetch(execution)
     except BaseException:
         if execution is not None:
