@@ -12,6 +12,10 @@ every 0.2 s):
 - ``one file changed``: one source file edited (a label), everything else as built;
 - ``unchanged``: the same inputs again.
 
+At the sizes issue 11 sets numbers for (``TARGETS``: 1M triples built in under 3 minutes
+with under 4 GB, rebuilt after one changed file in under 30 s; 10M in under 30 minutes) it
+says, from the measured runs, whether each one holds.
+
 The machine's load average is printed beside every run: the 2-core machine is shared, and a
 busy neighbour can double a time; compare the runs of one invocation with each other.
 
@@ -52,6 +56,39 @@ class Run:
     rss_all: float
     load: tuple[float, float]
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Issue 11's numbers for one size (``None``: none set)."""
+
+    full_s: float
+    peak_gb: float | None
+    rebuild_s: float | None
+
+
+#: Size asked for → its targets: the whole ``diplograph build`` process, cold, in wall time;
+#: the peak memory of all its processes over the three runs; the run after one changed file.
+TARGETS = {
+    1_000_000: Targets(full_s=180, peak_gb=4.0, rebuild_s=30),
+    10_000_000: Targets(full_s=1800, peak_gb=None, rebuild_s=None),
+}
+
+
+def verdicts(targets: Targets, runs: list[Run]) -> list[str]:
+    """One line per target: what was measured, the bound, and whether it holds."""
+    cold, changed = runs[0], runs[1]
+    checks = [("full pipeline, cold (wall)", cold.wall, targets.full_s, "s")]
+    if targets.peak_gb is not None:
+        peak = max(run.rss_all for run in runs)
+        checks.append(("peak memory, all processes", peak, targets.peak_gb, "GB"))
+    if targets.rebuild_s is not None:
+        checks.append(("rebuild after one changed file", changed.wall, targets.rebuild_s, "s"))
+    return [
+        f"{name}: {value:.2f} {unit} (target < {bound:g} {unit}): "
+        + ("met" if value < bound else "NOT MET")
+        for name, value, bound, unit in checks
+    ]
 
 
 def tree_rss(pid: int) -> tuple[int, int]:
@@ -186,6 +223,10 @@ def main(argv: list[str] | None = None) -> None:
         runs[-1].notes.insert(0, f"changed {edited.name}")
         runs.append(build(root, home, "unchanged"))
         report(size, written.triples, written.files, runs)
+        if size in TARGETS:
+            print(f"\ntargets at {size:,} triples (issue 11):")
+            for line in verdicts(TARGETS[size], runs):
+                print(f"  {line}")
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
             shutil.rmtree(home, ignore_errors=True)
