@@ -7,7 +7,6 @@ the SPARQL endpoint, whose protocol reader once took a HEAD for a POST without a
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 import pytest
@@ -17,7 +16,8 @@ from flask.testing import FlaskClient
 
 from publisher.release.catalogue import read_index
 from publisher.release.layout import Release
-from tests.conftest import LiveServer
+from publisher.web.state import app_state
+from tests.conftest import LiveServer, wait_until
 
 KIM = "person/kim-jong-un"
 SELECT = "SELECT * WHERE { ?s ?p ?o } LIMIT 5"
@@ -59,10 +59,11 @@ ROUTES: list[tuple[str, dict[str, str]]] = [
 
 def _wait_until_ready(client: FlaskClient) -> None:
     """``/healthz`` says ``ready`` once start-up work is done; before that its body changes."""
-    deadline = time.monotonic() + 120
-    while not client.get("/healthz").get_json()["ready"]:
-        assert time.monotonic() < deadline, "the app did not finish its start-up work"
-        time.sleep(0.1)
+    wait_until(
+        lambda: client.get("/healthz").get_json()["ready"],
+        120,
+        "the app did not finish its start-up work",
+    )
 
 
 @pytest.mark.parametrize(("path", "headers"), ROUTES, ids=[f"{p} {h}" for p, h in ROUTES])
@@ -99,11 +100,19 @@ def test_head_of_a_streamed_result_frees_its_worker(app: Flask) -> None:
     assert get.status_code == 200 and "Content-Length" not in get.headers  # streamed
     get.close()
     settings = app.state.settings  # type: ignore[attr-defined]
+    pool = app_state(app).sparql.pool  # type: ignore[union-attr]
+
+    def all_idle() -> bool:
+        return pool.busy == 0 and pool.idle == settings.sparql_workers
+
     for _ in range(settings.per_client_queries + settings.sparql_workers + 1):
+        # A cancelled worker is freed in the background: wait for that, not for a time.
+        wait_until(all_idle, 60, lambda: f"workers: {pool.busy} busy, {pool.idle} idle")
         head = client.head(path, headers=ntriples)
         assert head.status_code == 200, head.get_data(as_text=True)[:300]
         assert head.data == b""
         assert sorted(head.headers.items()) == sorted(get.headers.items())
+    wait_until(all_idle, 60, lambda: f"workers: {pool.busy} busy, {pool.idle} idle")
     assert client.get("/sparql?query=" + quote(SELECT), headers=JSON).status_code == 200
 
 

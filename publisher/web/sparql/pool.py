@@ -326,6 +326,12 @@ class WorkerPool:
             return len(self._busy)
 
     @property
+    def idle(self) -> int:
+        """Workers ready for a query now (a cancelled one counts once it has stopped)."""
+        with self._lock:
+            return len(self._idle)
+
+    @property
     def waiting(self) -> int:
         """Queries waiting for a worker (or for their client's turn)."""
         with self._lock:
