@@ -1,10 +1,11 @@
 """Time dereferencing at scale: ``describe_resource()`` and every renderer over a large store.
 
-Loads the synthetic graph (``generate.py``, one million quads by default) into a temporary
-pyoxigraph store, then for a sample of resources of each kind — and for the hubs with the
-most incoming links — prints the time of ``describe_resource()`` (cold: first call, and warm) and of
-each RDF renderer, with the document size. Numbers are medians; the machine's load is
-printed too, because the shared 2-core machine is rarely idle.
+Builds the synthetic project (``generate.py``, one million triples by default) with the real
+pipeline (cached in benchmarks/out/), opens its release's store, then for a sample of
+resources of each kind — and for the hubs with the most incoming links — prints the time of
+``describe_resource()`` (cold: first call, and warm) and of each RDF renderer, with the
+document size. Numbers are medians; the machine's load is printed too, because the shared
+2-core machine is rarely idle.
 
     python benchmarks/resources_benchmark.py --triples 1000000
 """
@@ -15,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,7 +26,7 @@ import pyoxigraph as ox
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import write  # noqa: E402
+from generate import built_release  # noqa: E402
 
 from publisher.formats import RDF_FORMATS  # noqa: E402
 from publisher.release.store import Store  # noqa: E402
@@ -47,17 +47,12 @@ def median_ms(action: Callable[[], object], runs: int = 5) -> float:
     return statistics.median(times) * 1000
 
 
-def load(triples: int, folder: Path) -> Store:
-    data = folder / "synthetic.nq"
-    with data.open("w", encoding="utf-8") as out:
-        write(triples, out)
-    writable = ox.Store(str(folder / "store"))
+def load(triples: int) -> Store:
     started = time.perf_counter()
-    writable.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
-    writable.flush()
-    print(f"loaded {len(writable)} quads in {time.perf_counter() - started:.1f} s")
-    del writable
-    return Store(folder / "store")
+    release = built_release(triples, Path(__file__).resolve().parent / "out")
+    store = Store(release.store_path)
+    print(f"release of {len(store)} quads ready in {time.perf_counter() - started:.1f} s")
+    return store
 
 
 def sample(store: Store, per_kind: int) -> tuple[list[str], list[str]]:
@@ -110,13 +105,12 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=2)
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory() as folder:
-        store = load(args.triples, Path(folder))
-        resources, hubs = sample(store, args.per_kind)
-        context = jsonld_context(store)
-        print("render columns: extension milliseconds/size")
-        for iri in resources + hubs:
-            report(store, iri, context)
+    store = load(args.triples)
+    resources, hubs = sample(store, args.per_kind)
+    context = jsonld_context(store)
+    print("render columns: extension milliseconds/size")
+    for iri in resources + hubs:
+        report(store, iri, context)
 
 
 if __name__ == "__main__":

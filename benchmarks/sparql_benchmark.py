@@ -21,6 +21,7 @@ Target (issue 4): endpoint median within 1.5× of in-process pyoxigraph for quer
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import json
 import multiprocessing
@@ -41,7 +42,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import write as generate  # noqa: E402
+from benchmarks.generate import built_release  # noqa: E402
 from publisher.build.pipeline import build_release  # noqa: E402
 from publisher.config import Settings  # noqa: E402
 from publisher.release.layout import Release  # noqa: E402
@@ -110,37 +111,18 @@ def seed_dataset(work: Path) -> Dataset:
 
 
 def synthetic_dataset(triples: int) -> Dataset:
-    """The generated graph as a release directory, cached in benchmarks/out/."""
+    """The generated project, built by the real pipeline (cached in benchmarks/out/)."""
+    release = built_release(triples, OUT)
     nquads = OUT / f"synthetic-{triples}.nq"
-    root = OUT / f"synthetic-{triples}-release"
-    if not nquads.is_file():
-        OUT.mkdir(parents=True, exist_ok=True)
-        with nquads.open("w", encoding="utf-8") as out:
-            generate(triples, out)
-    if not (root / "release.json").is_file():
-        root.mkdir(parents=True, exist_ok=True)
-        store = ox.Store(str(root / "store"))
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-        store.optimize()
-        del store
-        (root / "dumps").mkdir(exist_ok=True)
-        (root / "release.json").write_text(
-            json.dumps(
-                {
-                    "id": root.name,
-                    "created": "1970-01-01T00:00:00+00:00",
-                    "quads": triples,
-                    "base_iri": "https://w3id.org/diplograph/",
-                    "generator": "benchmarks/generate.py",
-                }
-            )
-        )
-    count = len(ox.Store.read_only(str(root / "store")))
+    if not nquads.is_file():  # the rdflib runner's input: the release's own quads
+        dump = release.dumps_path / "diplograph.nq.gz"
+        nquads.write_bytes(gzip.decompress(dump.read_bytes()))
+    count = len(ox.Store.read_only(str(release.store_path)))
     return Dataset(
         f"generated {count:,}",
-        Release(root),
+        release,
         nquads,
-        "https://w3id.org/diplograph/id/person/p00007",
+        "https://w3id.org/diplograph/id/person/p000007",
         count,
     )
 

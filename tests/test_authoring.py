@@ -18,7 +18,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 
 from publisher.build.authoring import schema
 from publisher.build.authoring.convert import convert
-from publisher.build.authoring.dataset import similar
+from publisher.build.authoring.dataset import Dataset, similar
 from publisher.build.authoring.document import AuthoringError
 from publisher.build.authoring.passages import Quote, QuoteError, SourceText
 from publisher.build.authoring.validate import validate_new
@@ -333,6 +333,35 @@ def test_different_from_silences_a_possible_duplicate(tmp_path: Path) -> None:
     assert [f.message.split(":")[0] for f in found] == ["possible duplicate"]
     path.write_text(text + "    different_from: person:kim-jong-un\n", encoding="utf-8")
     assert validate_new([path], context=PROJECT_ROOT / "data").findings == []
+
+
+def index_of(dataset: Dataset) -> dict[str, object]:
+    fields = ("files", "described", "types", "labels", "names", "graphs", "tokens")
+    return {name: getattr(dataset, name) for name in fields}
+
+
+def test_the_builds_cached_index_is_what_reading_the_files_gives(tmp_path: Path) -> None:
+    """The build checks authored sources against this index; unchanged files come from its
+    cache, and it must say what reading every file says."""
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    paths = [*rdf_files(data), *sorted(SEED.glob("*.yaml"))]
+    cache = tmp_path / "cache"
+    fresh = index_of(Dataset.read(paths))
+    assert index_of(Dataset.indexed(paths, cache)) == fresh  # cold: made and saved
+    assert len(list(cache.iterdir())) == len(rdf_files(data))  # the YAML is not kept
+    assert index_of(Dataset.indexed(paths, cache)) == fresh  # warm: from the entries
+
+    reference = data / "reference.trig"
+    reference.write_text(
+        reference.read_text(encoding="utf-8").replace('"Kim Jong Un"@en', '"Kim Jong-un"@en'),
+        encoding="utf-8",
+    )
+    changed = Dataset.indexed(paths, cache)
+    assert index_of(changed) == index_of(Dataset.read(paths))
+    kim = "https://w3id.org/diplograph/id/person/kim-jong-un"
+    assert ("Kim Jong-un", reference) in changed.labels[kim]
+    assert len(list(cache.iterdir())) == len(rdf_files(data))  # the old entry is pruned
 
 
 # --- the schema, the skeleton, the published URL -----------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.build.inputs import authored_files, rdf_files
+from publisher.build.parsed import ParsedFile
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.release.layout import DUMPS_DIR
 
@@ -57,10 +58,21 @@ class BuildContext:
     manifest: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     log: Callable[[str], None] = print
+    #: Every data and ontology file, parsed once by ``validate_sources`` (``parsed.py``).
+    parsed: dict[Path, ParsedFile] = field(default_factory=dict)
+    #: Child processes a step started and a later one waits for (``load.start_persisting``);
+    #: a failed build kills them.
+    background: dict[str, Any] = field(default_factory=dict)
 
     @property
     def dumps_path(self) -> Path:
         return self.staged / DUMPS_DIR
+
+    @property
+    def cache_path(self) -> Path:
+        """What a build keeps for the next one (parsed files, validation results):
+        ``{home}/cache/``, safe to delete at any time."""
+        return self.settings.home / "cache"
 
 
 Step = Callable[[BuildContext], None]

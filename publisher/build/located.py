@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class LocatedError(ValueError):
@@ -17,3 +18,8 @@ class LocatedError(ValueError):
         if line is not None:
             where += f":{line}" + (f":{column}" if column is not None else "")
         super().__init__(f"{where}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its fields, not from ``args`` (the formatted message): the build's
+        worker processes raise these, and the build must get file and line back."""
+        return (type(self), (self.path, self.reason, self.line, self.column), self.__dict__)

@@ -20,7 +20,7 @@ from publisher.build.checks import check_consistency, check_named_graphs, valida
 from publisher.build.context import BuildContext, BuildError, Sources, Step
 from publisher.build.dates import add_date_bounds
 from publisher.build.dumps import write_dumps
-from publisher.build.load import load_sources, persist_store
+from publisher.build.load import load_sources, persist_store, start_persisting
 from publisher.build.materialise import materialise_alignments
 from publisher.build.tables import write_tables
 from publisher.build.void import describe_dataset
@@ -84,6 +84,9 @@ def _build(settings: Settings, sources: Sources, log: Callable[[str], None]) -> 
         del ctx.store  # free the in-memory copy before the release is published
         return publish(settings.home, staged, ctx.manifest)
     except BaseException:
+        for process in ctx.background.values():
+            process.kill()
+            process.join()
         shutil.rmtree(staged, ignore_errors=True)
         raise
 
@@ -99,6 +102,7 @@ def steps() -> list[Step]:
         load_sources,
         add_date_bounds,  # before materialising, which aligns the bounds to SEM
         materialise_alignments,
+        start_persisting,  # every quad but the VoID graph's is there: a child writes them
         write_dumps,  # after every step that adds quads
         write_tables,  # events.csv and network.graphml, into the same index
         describe_dataset,  # counts and checksums what the dumps hold

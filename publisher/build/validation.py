@@ -10,19 +10,22 @@ the focus node, the node, the property path, the shape's message and its severit
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph as ox
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal
 from rdflib.term import Node
 
 from publisher.build.inputs import InputError, is_authored, parse_quads, rdf_files, rdf_format
@@ -191,3 +194,204 @@ def _run_pyshacl(data: Graph, shapes_graph: Graph, shapes: Sequence[Path]) -> Gr
             "validate again",
         )
     return results
+
+
+# --- one partition of a large dataset (``checks.validate_sources``, docs/build.md) ------------
+
+#: The engine the build validates partitions with: pyshacl-turbo (Rust) when it is installed,
+#: else pyshacl. ``tests/test_shacl_engines.py`` shows that both give the same verdicts and
+#: messages on every file of tests/data/shapes/ through this very function; pyshacl stays
+#: the reference (``validate_files``, ``diplograph validate``).
+ENGINES = ("turbo", "pyshacl")
+
+
+def default_engine() -> str:
+    try:
+        import pyshacl_turbo  # noqa: F401
+    except ImportError:
+        return "pyshacl"
+    return "turbo"
+
+
+@dataclass(frozen=True)
+class PartitionTask:
+    """One partition: its files' own quads, the context the shapes read, the rules."""
+
+    key: int
+    #: The partition's own files' quads (N-Quads, literals lossless: ``parsed.LOSSLESS``).
+    own: tuple[bytes, ...]
+    #: The context fetched from the store (N-Triples, lossless).
+    context: bytes
+    #: The ontology (N-Triples, lossless), part of every data graph.
+    ontology: bytes
+    shapes: tuple[Path, ...]
+    #: The partition's subjects (N-Triples form): only results about them count.
+    subjects: frozenset[str]
+    #: The subjects of each own file, in ``own``'s order.
+    file_subjects: tuple[frozenset[str], ...]
+    #: Predicates read backwards and whose values are read (``partitions.ShapeReads``).
+    inverse: tuple[str, ...]
+    values: tuple[str, ...]
+    engine: str
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    key: int
+    #: Problems about the partition's subjects (``files`` left empty), with the focus node
+    #: of each in N-Triples form.
+    problems: tuple[tuple[Problem, str], ...]
+    #: For each own file, digests of every node whose triples or types the shapes could read
+    #: when validating that file's subjects.
+    reads: tuple[tuple[str, ...], ...]
+
+
+def digest(term: str) -> str:
+    """A short stable name of an RDF term (N-Triples form) for the validation cache."""
+    return hashlib.blake2b(term.encode("utf-8"), digest_size=8).hexdigest()
+
+
+class _Own(dict[Node, list[Path]]):
+    """A ``described`` map for ``read_problems`` that marks the partition's subjects."""
+
+    def __init__(self, subjects: frozenset[str]) -> None:
+        super().__init__()
+        self.subjects = subjects
+
+    def get(self, key: Node, default: Any = None) -> Any:
+        return [_OWN] if key.n3() in self.subjects else default
+
+
+_OWN = Path("<own>")
+
+
+def validate_partition(task: PartitionTask) -> PartitionResult:
+    """Validate one partition (in a worker) and keep the results about its subjects."""
+    from publisher.build.parsed import decode
+
+    triples: set[ox.Triple] = set()
+    for chunk in (task.ontology, task.context):
+        for t in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES):
+            triples.add(ox.Triple(t.subject, t.predicate, _decoded(t.object, decode)))
+    for nquads in task.own:
+        for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+            triples.add(ox.Triple(q.subject, q.predicate, _decoded(q.object, decode)))
+    reads = _reads(triples, task)
+    shapes_graph = _shapes_graph(task.shapes)
+    with quiet_rdflib():
+        if task.engine == "turbo":
+            results = _run_turbo(triples, shapes_graph, task.shapes)
+        else:
+            data = Graph()
+            data.addN(
+                (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), data)
+                for t in triples
+            )
+            results = _run_pyshacl(data, shapes_graph, task.shapes)
+        own = _Own(task.subjects)
+        problems = tuple(
+            (replace(problem, files=()), focus.n3())
+            for problem, focus in _problems_with_focus(results, own)
+            if problem.files
+        )
+    return PartitionResult(
+        task.key, problems, tuple(tuple(sorted({digest(t) for t in r})) for r in reads)
+    )
+
+
+def _decoded(term: Any, decode: Any) -> Any:
+    return decode(term) if isinstance(term, ox.Literal) else term
+
+
+def _reads(triples: set[ox.Triple], task: PartitionTask) -> list[set[str]]:
+    """For each own file: its subjects, their nodes at level 1 and at level 2
+    (``partitions``), in N-Triples form."""
+    inverse, values = set(task.inverse), set(task.values)
+    owner: dict[str, list[int]] = defaultdict(list)
+    for index, subjects in enumerate(task.file_subjects):
+        for subject in subjects:
+            owner[subject].append(index)
+    level1: list[set[str]] = [set() for _ in task.file_subjects]
+    out: dict[str, list[str]] = defaultdict(list)
+    for t in triples:
+        s, p, o = str(t.subject), t.predicate.value, t.object
+        if isinstance(o, ox.Literal):
+            continue
+        if p in values:
+            out[s].append(str(o))
+            for index in owner.get(s, ()):
+                level1[index].add(str(o))
+        if p in inverse:
+            for index in owner.get(str(o), ()):
+                level1[index].add(s)
+    return [
+        set(subjects) | first | {o for node in first for o in out.get(node, ())}
+        for subjects, first in zip(task.file_subjects, level1, strict=True)
+    ]
+
+
+@lru_cache(maxsize=4)
+def _shapes_graph(shapes: tuple[Path, ...]) -> Graph:
+    with quiet_rdflib():
+        return _load(shapes)[0]
+
+
+def _run_turbo(triples: set[ox.Triple], shapes_graph: Graph, shapes: Sequence[Path]) -> Graph:
+    """pyshacl-turbo on N-Triples text it parses itself (its rdflib input path costs more
+    than it saves, and a pyoxigraph store would hand it canonicalised literals)."""
+    from pyshacl_turbo.rdf import Input
+
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    validator = _turbo_validator(shapes)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        _conforms, results, _text = validator.validate(
+            Input(text, "nt", None, {}, {}, preserve_ids=True),
+            allow_warnings=True,
+            abort_on_first=False,
+        )
+    assert isinstance(results, Graph)
+    return results
+
+
+@lru_cache(maxsize=4)
+def _turbo_validator(shapes: tuple[Path, ...]) -> Any:
+    import pyshacl_turbo
+
+    return pyshacl_turbo.compile_shapes(_shapes_graph(shapes))
+
+
+def _problems_with_focus(results: Graph, own: _Own) -> Iterator[tuple[Problem, Node]]:
+    from publisher.namespaces import RDF, SH
+
+    top_level = {
+        r
+        for report in results.subjects(RDF.type, SH.ValidationReport)
+        for r in results.objects(report, SH.result)
+    }
+    for result in top_level:
+        focus = results.value(result, SH.focusNode)
+        if focus is None or focus.n3() not in own.subjects:
+            continue
+        single = Graph()
+        for triple in _result_triples(results, result):
+            single.add(triple)
+        report = BNode()
+        single.add((report, RDF.type, SH.ValidationReport))
+        single.add((report, SH.result, result))
+        for problem in read_problems(single, own, {}):
+            yield problem, focus
+
+
+def _result_triples(results: Graph, node: Node) -> Iterator[tuple[Node, Node, Node]]:
+    """A result's triples, and those of the blank nodes it points at (paths, details)."""
+    todo, seen = [node], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for p, o in results.predicate_objects(current):
+            yield current, p, o
+            if isinstance(o, BNode):
+                todo.append(o)

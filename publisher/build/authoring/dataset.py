@@ -8,7 +8,6 @@ and a new ``person:kim-jong-eun`` spelt almost as he is is reported as a possibl
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from publisher.build.authoring.terms import ID, RDF, RDFS, SKOS
+from publisher.build.authoring.index import FileIndex, IndexCache, normalise
+from publisher.build.authoring.terms import ID
 from publisher.build.inputs import parse_quads
 
 #: Names this similar (difflib's ratio over letters and digits, case and accents ignored)
@@ -48,28 +48,34 @@ class Dataset:
             dataset.add(path, parse_quads(path))
         return dataset
 
+    @classmethod
+    def indexed(cls, paths: Sequence[Path], cache: Path | None) -> Dataset:
+        """The dataset without its quads (``quads`` stays empty), each file's index from
+        ``cache`` when the file is unchanged: what the build's checks need (``index``)."""
+        dataset = cls(files=tuple(paths))
+        indexes = IndexCache(cache)
+        for path in paths:
+            dataset.add_index(path, indexes.index(path))
+        indexes.prune()
+        return dataset
+
     def add(self, path: Path, quads: list[ox.Quad]) -> None:
         self.quads[path] = quads
-        for q in quads:
-            if isinstance(q.graph_name, ox.NamedNode):
-                self.graphs.setdefault(q.graph_name.value, path)
-            if not isinstance(q.subject, ox.NamedNode):
-                continue
-            subject = q.subject.value
-            if path not in self.described[subject]:
-                self.described[subject].append(path)
-            predicate = q.predicate.value
-            if predicate == RDF + "type" and isinstance(q.object, ox.NamedNode):
-                self.types[subject].add(q.object.value)
-            elif predicate in (RDFS + "label", SKOS + "altLabel") and isinstance(
-                q.object, ox.Literal
-            ):
-                name = q.object.value
-                if predicate == RDFS + "label" and q.object.language == "en":
-                    self.labels[subject].append((name, path))
-                self.names[subject].append((name, path))
-                for token in normalise(name).split():
-                    self.tokens[token].add(subject)
+        self.add_index(path, FileIndex.of(quads))
+
+    def add_index(self, path: Path, index: FileIndex) -> None:
+        for graph in index.graphs:
+            self.graphs.setdefault(graph, path)
+        for subject in index.subjects:
+            self.described[subject].append(path)
+        for subject, kind in index.types:
+            self.types[subject].add(kind)
+        for subject, name, english, normalised in index.names:
+            if english:
+                self.labels[subject].append((name, path))
+            self.names[subject].append((name, path))
+            for token in normalised.split():
+                self.tokens[token].add(subject)
 
     def without(self, paths: Iterable[Path]) -> Dataset:
         """The same context less some files (a source checked against the rest)."""
@@ -138,13 +144,6 @@ class DatasetView:
 
     def known(self, kind: str) -> list[str]:
         return [s for s in self.dataset.known(kind) if self.describes(s)]
-
-
-def normalise(name: str) -> str:
-    """Lowercase words of letters and digits, accents and punctuation dropped."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return " ".join(kept.split())
 
 
 def similar(a: str, b: str) -> bool:

@@ -26,7 +26,7 @@ def check_authored_sources(ctx: BuildContext) -> None:
     if not authored:
         return
     try:
-        dataset = Dataset.read(ctx.sources.data)
+        dataset = Dataset.indexed(ctx.sources.data, ctx.cache_path / "authoring")
     except InputError as exc:
         raise BuildError(f"{exc}\nFix the file at that position and build again.") from None
     vocabulary = load_vocabulary(ctx.sources.ontology, ctx.sources.shapes)
