@@ -36,6 +36,7 @@ from publisher.uris import (
 )
 from publisher.web import http
 from publisher.web.description import Description, describe_graph, describe_resource, exists
+from publisher.web.document_cache import Rendered
 from publisher.web.documents import render
 from publisher.web.errors import BadRequest, NotFound
 from publisher.web.pages.vocabulary import render_vocabulary_html
@@ -162,20 +163,44 @@ def _respond(
         response.headers["Vary"] = vary
         response.headers["Link"] = ", ".join(links)
         return response
+    cache = app_state().documents if kind == "resource" else None
+    rendered = cache.get(etag) if cache is not None else None
+    if rendered is None:
+        rendered = _render(settings, load, fmt, kind, thing_iri, doc_iri, languages, alternates)
+        if cache is not None:
+            cache.put(etag, rendered)
+    if rendered.pages > 1:
+        links.extend(_page_links(settings, doc_path, fmt if forced else None, page, rendered.pages))
+    response = http.cacheable(Response(rendered.body, mimetype=fmt.media_type), etag, modified)
+    response.headers["Vary"] = vary
+    response.headers["Link"] = ", ".join(links)
+    if forced is None:  # a negotiated answer names the URL of exactly this representation
+        location = dict(alternates)[fmt]
+        response.headers["Content-Location"] = location + (f"?page={page}" if page > 1 else "")
+    return response
+
+
+def _render(
+    settings: Settings,
+    load: Callable[[], Description | None],
+    fmt: Format,
+    kind: str,
+    thing_iri: str,
+    doc_iri: str,
+    languages: tuple[str, ...],
+    alternates: tuple[tuple[Format, str], ...],
+) -> Rendered:
+    """Describe the resource and render it in ``fmt`` (404 if nothing is known of it)."""
     description = load()
     if description is None:
         raise UnknownResource(thing_iri, "")
-    if description.pages > 1:
-        links.extend(
-            _page_links(settings, doc_path, fmt if forced else None, page, description.pages)
-        )
     ctx = RenderContext(
         base=settings.base_iri,
         document=doc_iri,
         thing=thing_iri,
         public_base=settings.public_base,
         languages=languages,
-        context_url=context_url,
+        context_url=http.absolute("context.jsonld"),
         jsonld_context=_jsonld_context(),
         alternates=alternates,
         kind=kind,
@@ -186,13 +211,7 @@ def _respond(
         if kind != "resource"
         else render(description, fmt, ctx)
     )
-    response = http.cacheable(Response(body, mimetype=fmt.media_type), etag, modified)
-    response.headers["Vary"] = vary
-    response.headers["Link"] = ", ".join(links)
-    if forced is None:  # a negotiated answer names the URL of exactly this representation
-        location = dict(alternates)[fmt]
-        response.headers["Content-Location"] = location + (f"?page={page}" if page > 1 else "")
-    return response
+    return Rendered(body, description.pages)
 
 
 def _vocabulary(kind: str, ext: str | None) -> Response:
