@@ -7,7 +7,7 @@ as a side effect of registering a blueprint; views reach the state through ``web
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from publisher.config import Settings
@@ -16,6 +16,7 @@ from publisher.release.layout import current_release, open_release
 from publisher.release.store import Store
 from publisher.web import errors, http
 from publisher.web.background import Background, Once
+from publisher.web.description import exists
 from publisher.web.document_cache import DocumentCache
 from publisher.web.pages.home import home_page
 from publisher.web.renderers import jsonld_context
@@ -23,6 +24,8 @@ from publisher.web.search import weight_by_kind
 from publisher.web.sparql.service import start_sparql
 from publisher.web.state import AppState, DiplographApp, Peers
 from publisher.web.views import browse, dataset, downloads, health, resources, sparql
+
+KNOWN_KEPT = 65536  # IRIs whose existence each app remembers
 
 
 def create_app(
@@ -65,6 +68,9 @@ def init_documents(app: DiplographApp) -> None:
     state = app.state
     state.jsonld_context = Once(partial(jsonld_context, state.store))
     state.documents = DocumentCache(state.settings.document_cache_mb * 1024 * 1024)
+    # A release never changes: whether it mentions an IRI is asked once per IRI (bounded,
+    # for any client may ask about IRIs that do not exist).
+    state.known = lru_cache(maxsize=KNOWN_KEPT)(partial(exists, state.store))
 
 
 def init_search(app: DiplographApp) -> None:

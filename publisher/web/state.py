@@ -54,6 +54,8 @@ class AppState:
     search: SearchIndex = field(default_factory=SearchIndex)
     #: Rendered resource documents, by ETag (``init_documents`` sizes it).
     documents: DocumentCache = field(default_factory=lambda: DocumentCache(0))
+    #: Whether the store mentions an IRI (``description.exists``, remembered).
+    known: Callable[[str], bool] = field(default=lambda iri: False)
     home: Once[dict[str, Any]] | None = None
     sparql: SparqlService | None = None
     peers: Peers | None = None

@@ -8,6 +8,7 @@ set here, in one place.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -35,7 +36,7 @@ from publisher.uris import (
     rebase,
 )
 from publisher.web import http
-from publisher.web.description import Description, describe_graph, describe_resource, exists
+from publisher.web.description import Description, describe_graph, describe_resource
 from publisher.web.document_cache import Rendered
 from publisher.web.documents import render
 from publisher.web.errors import BadRequest, NotFound
@@ -48,6 +49,7 @@ bp = Blueprint("resources", __name__)
 #: Rendered ontology and shapes documents kept: 2 × 7 formats, plus JSON-LD for a few
 #: origins (see ``_render_cached``).
 VOCABULARY_PAGES_KEPT = 32
+HEADERS_KEPT = 4096  # documents whose alternates and Links are kept
 
 EXPOSE = ("ETag", "Link", "Location", "Vary", "Last-Modified")
 PREFLIGHT = http.Preflight(
@@ -145,15 +147,16 @@ def _respond(
     """Negotiate, answer 304 when the client's copy is current, else render and send."""
     fmt = forced or http.negotiate(DOCUMENT_FORMATS)
     languages = http.accept_languages() or ("en",)
-    alternates = tuple((f, _alternate_url(settings, doc_path, f)) for f in DOCUMENT_FORMATS)
-    links = _links(settings, thing_iri, doc_iri, alternates, fmt)
-    context_url = http.absolute("context.jsonld")  # on the Host without a public base
+    alternates, fixed_links = _headers_of(settings, thing_iri, doc_iri, doc_path, fmt)
+    links = list(fixed_links)
+    # On the Host without a public base; only JSON-LD names it.
+    context_url = http.absolute("context.jsonld") if fmt is JSONLD else ""
     variant = (  # everything the bytes depend on besides the release and the IRI
         fmt.name,
         str(page),
         settings.public_base or "",
         ",".join(languages) if fmt is HTML else "",
-        context_url if fmt is JSONLD else "",
+        context_url,
     )
     etag = http.etag(get_release().id, thing_iri, *variant)
     modified = http.release_modified()
@@ -282,13 +285,13 @@ def _resolve(settings: Settings, prefix: str) -> tuple[str, ThingPath]:
         path = parse_thing_path(decoded)
     except InvalidPath as exc:  # well encoded, but no IRI of ours has this shape
         raise NotFound(str(exc), headers={"Vary": "Accept"}) from exc
-    store = get_store()
+    known = app_state().known
     candidates = dict.fromkeys(
         (iri_for_path(path.thing, settings.base_iri), settings.base_iri + path.thing)
     )
     for iri in candidates:
         try:
-            if exists(store, iri):
+            if known(iri):
                 return iri, path
         except ValueError:  # not a valid IRI in this spelling; try the other
             continue
@@ -314,6 +317,16 @@ def _public_url(settings: Settings, path: str) -> str:
     """Where a client should go for ``path``: on the public base, else on this server."""
     encoded = quote(path, safe="/:@!$&'()*+,;=-._~%")
     return (settings.public_base + encoded) if settings.public_base else "/" + encoded
+
+
+@functools.lru_cache(maxsize=HEADERS_KEPT)
+def _headers_of(
+    settings: Settings, thing_iri: str, doc_iri: str, doc_path: str, fmt: Format
+) -> tuple[tuple[tuple[Format, str], ...], tuple[str, ...]]:
+    """The alternates of a document and its ``Link``s (but paging's): the same for every
+    request of one representation, so made once for the documents asked for most."""
+    alternates = tuple((f, _alternate_url(settings, doc_path, f)) for f in DOCUMENT_FORMATS)
+    return alternates, tuple(_links(settings, thing_iri, doc_iri, alternates, fmt))
 
 
 def _alternate_url(settings: Settings, doc_path: str, fmt: Format) -> str:
