@@ -23,7 +23,7 @@ from publisher.web.renderers import jsonld_context
 from publisher.web.search import weight_by_kind
 from publisher.web.sparql.service import start_sparql
 from publisher.web.state import AppState, DiplographApp, Peers
-from publisher.web.views import browse, dataset, downloads, health, resources, sparql
+from publisher.web.views import browse, dataset, downloads, health, resources, schemas, sparql
 
 KNOWN_KEPT = 65536  # IRIs whose existence each app remembers
 
@@ -52,7 +52,7 @@ def create_app(
         release_modified=release.created(),
         peers=peers,
     )
-    for view in (health, browse, resources, sparql, downloads, dataset):
+    for view in (health, browse, resources, sparql, downloads, dataset, schemas):
         app.register_blueprint(view.bp)
     errors.init_errors(app)
     app.after_request(http.security_headers)
