@@ -19,8 +19,8 @@ up (its client went away) closes that connection: the service tells the worker t
 endpoint itself does in one process.
 
 What it costs: two more hops per query (server process → supervisor → worker and back),
-about 0.2 ms on an idle machine, more on a loaded one; ``docs/operations.md`` has the
-measurements. One server process (the default) keeps the pool in-process.
+about 0.2 ms on an idle machine, more on a loaded one (``docs/performance.md`` has what the
+endpoint costs as a whole). One server process (the default) keeps the pool in-process.
 """
 
 from __future__ import annotations
