@@ -267,18 +267,15 @@ def is_kind(store: Store, types: Iterable[str], cls: str) -> bool:
 
 
 def participation_of(store: Store, participation: str) -> tuple[str | None, str | None]:
-    """The event a ``dip:Participation`` belongs to, and the role it records."""
-    query = (
-        SPARQL_PROLOGUE
-        + """
-    SELECT ?event ?role WHERE {
-      OPTIONAL { ?event dip:hasParticipation {participation} }
-      OPTIONAL { {participation} dip:role ?role }
-    } LIMIT 1"""
-    )
-    for row in store.select(query, {"participation": _iri(participation)}):
-        return _named(row["event"]), _named(row["role"])
-    return None, None
+    """The event a ``dip:Participation`` belongs to, and the role it records.
+
+    Two index look-ups, not a query: a page names every participation that links to it
+    (22 for one person at a million quads), and parsing and planning a query each time cost
+    more than the look-ups."""
+    node = _iri(participation)
+    events = (q.subject for q in store.quads(None, _iri(dip("hasParticipation")), node))
+    roles = (q.object for q in store.quads(node, _iri(dip("role"))))
+    return _named(next(events, None)), _named(next(roles, None))
 
 
 def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
