@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: serve build test lint typecheck pytest benchmark clean ui
+.PHONY: serve build test lint typecheck pytest benchmark clean ui clients
 
 # The venv is (re)installed whenever pyproject.toml changes; the stamp records that.
 $(BIN)/.installed: pyproject.toml
@@ -30,7 +30,7 @@ typecheck: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	$(BIN)/pytest -q -ra
 
-test: ui lint typecheck pytest
+test: ui clients lint typecheck pytest
 
 # The query page's YASGUI, from npm (package-lock.json); copied into publisher/web/static/yasgui/
 # (gitignored). Without npm, or offline, the page keeps its plain form, which works alone.
@@ -45,11 +45,28 @@ $(YASGUI): package.json package-lock.json
 	     node_modules/@zazuko/yasgui/build/yasgui.min.css $(@D)/; \
 	else echo "npm unavailable: the query page uses its plain form (no YASGUI)"; fi
 
+# Linked Data clients the tests run against the real server (Comunica), from
+# tests/clients/package-lock.json. Without npm the tests that need them skip, unless
+# DIPLOGRAPH_REQUIRE_CLIENTS=1 (.ci/run) makes that a failure.
+COMUNICA := tests/clients/node_modules/@comunica/query-sparql/package.json
+clients: $(COMUNICA)
+
+$(COMUNICA): tests/clients/package.json tests/clients/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/clients && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else echo "npm unavailable: the Linked Data client tests (Comunica) will skip"; fi
+
 # Numbers, not tests: each script prints its measurements beside a peer run side by side.
+# The large release (1M generated triples, built by the whole pipeline) is built once into
+# benchmarks/out/ and reused.
 benchmark: $(BIN)/.installed
-	$(BIN)/python benchmarks/sparql_benchmark.py
+	$(BIN)/pip install --quiet -e '.[bench]'
+	release=$$($(BIN)/python benchmarks/large_release.py --triples 1000000) && \
+	$(BIN)/python benchmarks/pages_benchmark.py --release $$release && \
+	$(BIN)/python benchmarks/throughput_benchmark.py --release $$release && \
+	$(BIN)/python benchmarks/sparql_benchmark.py --release $$release
 	$(BIN)/python benchmarks/dump_benchmark.py
 	$(BIN)/python benchmarks/resources_benchmark.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules publisher/web/static/yasgui
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules tests/clients/node_modules publisher/web/static/yasgui

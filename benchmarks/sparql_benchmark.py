@@ -1,54 +1,66 @@
-"""SPARQL benchmark: the endpoint beside the same queries in-process on pyoxigraph and rdflib.
+"""SPARQL benchmark: the endpoint beside Oxigraph's own server on the same store, and rdflib.
 
-A fixed mix of researcher queries runs over two datasets: the project's own release (the
-seed graph) and a generated graph of ≥ 1 million triples (``generate.py``). For each query
-it prints the median and p95 latency of
+Target (issue 12): the endpoint within 1 ms median of Oxigraph's own server on small queries
+and within 1.1x on heavy ones, same store, same machine, side by side; throughput with 8
+clients >= 50 % of Oxigraph server's.
 
-- the endpoint: the real server (Waitress + worker pool), over HTTP with keep-alive
-  (``http.client``), the whole response read (SPARQL JSON, or Turtle for CONSTRUCT);
-- pyoxigraph in-process: the same store opened read-only, query + native serialization to
-  the same format;
-- rdflib in-process: the same quads in an rdflib Dataset (default graph = union), query +
-  serialization. rdflib is far slower, so on the large graph it runs fewer repetitions
-  (``--rdflib-large-reps``, default 1) with a time budget per query; the output says so.
+A fixed mix of nine researcher queries runs on two releases: the seed graph (built by the
+real pipeline into a temporary home) and a large release (``--release``). Over HTTP with
+keep-alive (``http.client``, the whole response read: SPARQL JSON, or Turtle for
+CONSTRUCT), each query goes to each server in turn, ``--reps`` times, so the load on the
+shared machine falls on all alike:
 
-Target (issue 4): endpoint median within 1.5× of in-process pyoxigraph for queries above
-10 ms, and under 5 ms added for small ones.
+- Diplograph: ``diplograph serve`` (its SPARQL worker pool, the query check, every limit);
+- Oxigraph server: ``oxigraph serve-read-only`` on the same store directory, union default
+  graph — the engine with nothing in front of it;
+- pyoxigraph in-process: the same store opened here, query + serialization (the floor
+  no server can beat);
+- rdflib-endpoint (PyPI) over the release's N-Quads, the Python peer: on a large release
+  one cold run per query, cut off after ``--rdflib-budget`` seconds.
 
-    python benchmarks/sparql_benchmark.py [--triples 1000000] [--reps 15]
+Then throughput: ``wrk`` with 8 keep-alive clients for ``--seconds`` on a small query (one
+person's CONSTRUCT) and on an ASK, against each server. Each wrk connection says it is
+another client (``X-Forwarded-For`` from the benchmark, which Diplograph trusts as its proxy:
+``--trusted-proxy 127.0.0.1``), as 8 clients behind nginx: every per-client limit stays in
+force (a client's share is one of the three workers) and none binds, as one address
+running 8 queries at a time would.
+
+    python benchmarks/sparql_benchmark.py --release PATH/TO/1M/RELEASE [--reps 15]
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import http.client
-import json
-import multiprocessing
-import os
 import statistics
 import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.generate import built_release  # noqa: E402
-from publisher.build.pipeline import build_release  # noqa: E402
-from publisher.config import Settings  # noqa: E402
-from publisher.release.layout import Release  # noqa: E402
-from tests.conftest import start_server, stop_server  # noqa: E402
+from benchmarks.pages_benchmark import pages, seed_release  # noqa: E402
+from benchmarks.peers import (  # noqa: E402
+    Server,
+    Throughput,
+    diplograph,
+    load_average,
+    machine,
+    memory_mb,
+    oxigraph_server,
+    rdflib_endpoint,
+    wrk,
+)
+from publisher.release.layout import Release, open_release  # noqa: E402
 
-OUT = ROOT / "benchmarks" / "out"
+BASE = "https://w3id.org/diplograph/"
 PREFIXES = """PREFIX dip: <https://w3id.org/diplograph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -75,152 +87,166 @@ QUERIES = {
     "events-by-type": """SELECT ?type (COUNT(?e) AS ?n) { ?e a schema:Event ; a ?type }
   GROUP BY ?type ORDER BY DESC(?n)""",
 }
+SMALL_MS = 10.0  # a query Oxigraph's server answers faster than this is "small"
+TARGET_ADDED_MS = 1.0
+TARGET_RATIO = 1.1
+TARGET_THROUGHPUT = 0.5
+THROUGHPUT_CLIENTS = 8
 
 
 @dataclass
-class Dataset:
-    name: str
+class Measured:
+    """One release's measurements: ms per query and server, throughput, memory."""
+
     release: Release
-    nquads: Path
-    person: str
-    triples: int
+    times: dict[str, dict[str, list[float] | str]] = field(default_factory=dict)
+    throughput: dict[tuple[str, str], Throughput] = field(default_factory=dict)
+    memory: dict[str, float] = field(default_factory=dict)
+    load: list[str] = field(default_factory=list)
 
 
-def queries_for(dataset: Dataset) -> dict[str, str]:
-    return {
-        name: PREFIXES + text.replace("{person}", dataset.person) for name, text in QUERIES.items()
-    }
+def queries_for(release: Release) -> dict[str, str]:
+    person = next(p.path for p in pages(release, 100) if p.kind == "person")
+    iri = BASE + "id/" + person.removeprefix("/doc/")
+    return {name: PREFIXES + text.replace("{person}", iri) for name, text in QUERIES.items()}
 
 
-def is_graph_query(text: str) -> bool:
-    return "CONSTRUCT" in text
+def accept_for(text: str) -> str:
+    return "text/turtle" if "CONSTRUCT" in text else "application/sparql-results+json"
 
 
-# --- datasets ----------------------------------------------------------------------------
+class Client:
+    """One kept-alive connection to a server's SPARQL endpoint."""
 
+    def __init__(self, server: Server, timeout: float = 600) -> None:
+        self.server = server
+        self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
 
-def seed_dataset(work: Path) -> Dataset:
-    settings = Settings.from_env(environ={}, home=work / "seed-home")
-    release = build_release(settings, log=lambda message: None)
-    nquads = work / "seed.nq"
-    store = ox.Store.read_only(str(release.store_path))
-    store.dump(str(nquads), ox.RdfFormat.N_QUADS)
-    return Dataset(
-        "seed", release, nquads, "https://w3id.org/diplograph/id/person/kim-jong-un", len(store)
-    )
-
-
-def synthetic_dataset(triples: int) -> Dataset:
-    """The generated project, built by the real pipeline (cached in benchmarks/out/)."""
-    release = built_release(triples, OUT)
-    nquads = OUT / f"synthetic-{triples}.nq"
-    if not nquads.is_file():  # the rdflib runner's input: the release's own quads
-        dump = release.dumps_path / "diplograph.nq.gz"
-        nquads.write_bytes(gzip.decompress(dump.read_bytes()))
-    count = len(ox.Store.read_only(str(release.store_path)))
-    return Dataset(
-        f"generated {count:,}",
-        release,
-        nquads,
-        "https://w3id.org/diplograph/id/person/p000007",
-        count,
-    )
-
-
-# --- runners -----------------------------------------------------------------------------
-
-
-def timed(run: Callable[[], object], reps: int, warm_up: bool = True) -> list[float]:
-    if warm_up:
-        run()  # caches, first-use imports
-    times = []
-    for _ in range(reps):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def endpoint_runner(conn: http.client.HTTPConnection, text: str) -> Callable[[], object]:
-    """GET the query over a kept-alive connection (http.client: a lean client, so the time
-    is the endpoint's, not a client library's) and read the whole response."""
-    accept = "text/turtle" if is_graph_query(text) else "application/sparql-results+json"
-    path = "/sparql?" + urllib.parse.urlencode({"query": text})
-
-    def run() -> bytes:
-        conn.request("GET", path, headers={"Accept": accept})
-        response = conn.getresponse()
+    def run(self, text: str) -> bytes:
+        path = f"/{self.server.sparql}?" + urllib.parse.urlencode({"query": text})
+        self.conn.request("GET", path, headers={"Accept": accept_for(text)})
+        response = self.conn.getresponse()
         body = response.read()
         if response.status != 200:
-            raise RuntimeError(f"{response.status}: {body[:300]!r}")
+            raise RuntimeError(f"{self.server.name}: {response.status}: {body[:300]!r}")
         return body
 
-    return run
 
-
-def oxigraph_runner(store: ox.Store, text: str) -> Callable[[], object]:
-    def run() -> bytes | None:
+def in_process(store: ox.Store, text: str) -> Callable[[], object]:
+    def run() -> object:
         result = store.query(text, use_default_graph_as_union=True)
         if isinstance(result, ox.QueryTriples):
             return ox.serialize(result, None, ox.RdfFormat.TURTLE)
         if isinstance(result, ox.QueryBoolean):
-            return b"true" if result else b"false"
+            return bool(result)
         return result.serialize(None, ox.QueryResultsFormat.JSON)
 
     return run
 
 
-def rdflib_child(nquads: str, conn: Connection) -> None:
-    """Child process: load the quads into rdflib once, then time the queries it is sent."""
-    import rdflib
+def timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return (time.perf_counter() - started) * 1000
 
-    dataset = rdflib.Dataset(default_union=True)
-    dataset.parse(nquads, format="nquads")
-    conn.send(("loaded", len(dataset)))
-    while True:
-        try:
-            text, reps = conn.recv()
-        except EOFError:
-            return
 
-        def run(text: str = text) -> object:
-            result = dataset.query(text)
-            if result.type in ("CONSTRUCT", "DESCRIBE"):
-                return result.serialize(format="turtle")
-            return result.serialize(format="json")
-
-        conn.send(("times", timed(run, reps, warm_up=reps > 1)))  # one cold run when sampled
+def side_by_side(
+    servers: list[Server], store: ox.Store, queries: dict[str, str], reps: int
+) -> dict[str, dict[str, list[float] | str]]:
+    """Every query on every server in turn, ``reps`` times after one warm-up round."""
+    clients = [Client(server) for server in servers]
+    names = [server.name for server in servers] + ["pyoxigraph in-process"]
+    times: dict[str, dict[str, list[float] | str]] = {n: {q: [] for q in queries} for n in names}
+    for rep in range(reps + 1):
+        for query, text in queries.items():
+            runs = [partial(c.run, text) for c in clients] + [in_process(store, text)]
+            for name, run in zip(names, runs, strict=True):
+                elapsed = timed(run)
+                found = times[name][query]
+                if rep and isinstance(found, list):
+                    found.append(elapsed)
+    return times
 
 
 def rdflib_times(
-    dataset: Dataset, queries: dict[str, str], reps: int, budget: float
+    server: Server, queries: dict[str, str], reps: int, budget: float
 ) -> dict[str, list[float] | str]:
-    """Time each query on rdflib in a child process; a query over ``budget`` s is cut off."""
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=rdflib_child, args=(str(dataset.nquads), child), daemon=True)
-    process.start()
-    results: dict[str, list[float] | str] = {}
+    """rdflib-endpoint's times; after a query over ``budget`` s the rest are not run (it
+    would still be computing the one cut off)."""
+    client = Client(server, timeout=budget)
+    out: dict[str, list[float] | str] = {}
+    for name, text in queries.items():
+        try:
+            out[name] = [timed(partial(client.run, text)) for _ in range(reps)]
+        except TimeoutError:
+            out[name] = f"> {budget:g} s"
+            for rest in list(queries)[len(out) :]:
+                out[rest] = "not run"
+            break
+    return out
+
+
+def throughput(
+    servers: list[Server], queries: dict[str, str], seconds: float
+) -> dict[tuple[str, str], Throughput]:
+    found = {}
+    for query in ("describe-person", "ask-parade"):
+        text = queries[query]
+        for server in servers:
+            path = f"/{server.sparql}?" + urllib.parse.urlencode({"query": text})
+            found[(server.name, query)] = wrk(
+                server.url,
+                [path],
+                clients=THROUGHPUT_CLIENTS,
+                seconds=seconds,
+                headers={"Accept": accept_for(text)},
+                own_addresses=True,
+            )
+    return found
+
+
+def measure(release: Release, work: Path, args: argparse.Namespace) -> Measured:
+    measured = Measured(release)
+    queries = queries_for(release)
+    measured.load.append(load_average())
+    servers = [
+        diplograph(
+            release,
+            work / f"dip-{release.path.name}.log",
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--query-timeout",
+            "600",
+            "--max-result-rows",
+            "1000000",
+        ),
+        oxigraph_server(release.store_path, work / f"ox-{release.path.name}.log"),
+    ]
     try:
-        if not parent.poll(1800):
-            return {name: "rdflib did not load in 30 min" for name in queries}
-        parent.recv()
-        for name, text in queries.items():
-            parent.send((text, reps))
-            if parent.poll(budget * (reps + 1)):
-                results[name] = parent.recv()[1]
-            else:
-                results[name] = f"> {budget:g} s (cut off)"
-                for rest in list(queries)[len(results) :]:
-                    results[rest] = "skipped after a cut-off"
-                break
+        store = ox.Store.read_only(str(release.store_path))
+        measured.times = side_by_side(servers, store, queries, args.reps)
+        measured.load.append(load_average())
+        measured.throughput = throughput(servers, queries, args.seconds)
+        measured.load.append(load_average())
+        measured.memory = {s.name: memory_mb(s.process.pid) for s in servers}
     finally:
-        process.kill()
-        process.join()
-    return results
-
-
-# --- report ------------------------------------------------------------------------------
+        for server in servers:
+            server.stop()
+    if not args.skip_rdflib:
+        large = (release.manifest().get("quads") or 0) > 100_000
+        rdflib = rdflib_endpoint(release, work, work / "rdflib.log", args.rdflib_load)
+        if rdflib is None:
+            measured.times["rdflib-endpoint"] = {q: "did not load" for q in queries}
+        else:
+            try:
+                reps = 1 if large else args.reps
+                measured.times["rdflib-endpoint"] = rdflib_times(
+                    rdflib, queries, reps, args.rdflib_budget
+                )
+                measured.memory["rdflib-endpoint"] = memory_mb(rdflib.process.pid)
+            finally:
+                rdflib.stop()
+    return measured
 
 
 def p95(values: list[float]) -> float:
@@ -230,94 +256,61 @@ def p95(values: list[float]) -> float:
 
 def cell(values: list[float] | str) -> str:
     if isinstance(values, str):
-        return f"{values:>19}"
-    return f"{statistics.median(values):8.2f} {p95(values):9.2f} "
+        return f"{values:>17}"
+    return f"{statistics.median(values):8.2f} {p95(values):8.2f}"
 
 
-def verdict(endpoint: list[float], oxigraph: list[float]) -> str:
-    e, o = statistics.median(endpoint), statistics.median(oxigraph)
-    if o > 10:
-        return f"{e / o:5.2f}×  {'ok' if e / o <= 1.5 else 'OVER 1.5×'}"
-    return f"+{e - o:5.2f} ms {'ok' if e - o < 5 else 'OVER 5 ms'}"
+def verdict(dip: list[float] | str, ox_server: list[float] | str) -> str:
+    if isinstance(dip, str) or isinstance(ox_server, str):
+        return "—"
+    d, o = statistics.median(dip), statistics.median(ox_server)
+    if o < SMALL_MS:
+        return f"+{d - o:6.2f} ms {'ok' if d - o <= TARGET_ADDED_MS else 'OVER +1 ms'}"
+    return f"{d / o:6.2f}x    {'ok' if d / o <= TARGET_RATIO else 'OVER 1.1x'}"
+
+
+def report(measured: Measured) -> None:
+    release = measured.release
+    print(f"\n## {release.path.name}: {release.manifest().get('quads', 0):,} quads")
+    print(f"   load: {' → '.join(measured.load)}")
+    servers = list(measured.times)
+    header = (
+        f"{'query':<16}" + "".join(f"{s[:17]:>18}" for s in servers) + "   Diplograph vs Oxigraph"
+    )
+    print(header + f"\n{'':<16}" + "   median      p95" * len(servers))
+    for query in QUERIES:
+        row = "".join(f" {cell(measured.times[s][query])}" for s in servers)
+        mark = verdict(
+            measured.times["Diplograph"][query], measured.times["Oxigraph server"][query]
+        )
+        print(f"{query:<16}{row}   {mark}")
+    for query in ("describe-person", "ask-parade"):
+        dip = measured.throughput[("Diplograph", query)]
+        oxs = measured.throughput[("Oxigraph server", query)]
+        share = dip.rate / oxs.rate
+        ok = "ok" if share >= TARGET_THROUGHPUT else f"UNDER {TARGET_THROUGHPUT:.0%}"
+        print(
+            f"{THROUGHPUT_CLIENTS} clients, {query}: Diplograph {dip}; Oxigraph server {oxs}; "
+            f"{share:.0%} ({ok})"
+        )
+    print("memory (PSS, MB): " + ", ".join(f"{k} {v:.0f}" for k, v in measured.memory.items()))
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--release", type=Path, required=True, help="the large release")
     parser.add_argument("--reps", type=int, default=15)
-    parser.add_argument("--rdflib-large-reps", type=int, default=1)
-    parser.add_argument(
-        "--rdflib-budget",
-        type=float,
-        default=120.0,
-        help="seconds one rdflib query may take before it is cut off",
-    )
-    parser.add_argument("--skip-rdflib-large", action="store_true")
+    parser.add_argument("--seconds", type=float, default=10.0, help="each wrk run")
+    parser.add_argument("--rdflib-budget", type=float, default=120.0)
+    parser.add_argument("--rdflib-load", type=float, default=1800.0, help="seconds to load")
+    parser.add_argument("--skip-rdflib", action="store_true")
     args = parser.parse_args(argv)
-
+    print(f"machine: {machine()}")
+    print(f"{args.reps} reps, times in ms; wrk {THROUGHPUT_CLIENTS} clients {args.seconds:g} s")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        datasets = [seed_dataset(work), synthetic_dataset(args.triples)]
-        print(
-            f"machine: {os.cpu_count()} cores; reps: {args.reps} (endpoint, pyoxigraph); "
-            f"rdflib: {args.reps} on the seed graph, {args.rdflib_large_reps} on the "
-            f"generated graph (sampled: rdflib is too slow for more); times in ms\n"
-        )
-        header = (
-            f"{'dataset':<20} {'query':<16} {'endpoint med p95':>19} "
-            f"{'pyoxigraph med p95':>19} {'rdflib med p95':>19}  endpoint vs pyoxigraph"
-        )
-        print(header)
-        print("-" * len(header))
-        for dataset in datasets:
-            run_dataset(dataset, args, work)
-
-
-def wait_until_ready(url: str, name: str, limit: float = 900) -> None:
-    """Measure a warm server: its start-up work (label index, graph counts) competes for the
-    CPU and would be billed to the first queries otherwise."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < limit:
-        with urllib.request.urlopen(url + "healthz", timeout=30) as response:
-            if json.load(response)["ready"]:
-                break
-        time.sleep(0.5)
-    print(f"# {name}: server ready after {time.perf_counter() - started:.1f} s", flush=True)
-
-
-def run_dataset(dataset: Dataset, args: argparse.Namespace, work: Path) -> None:
-    queries = queries_for(dataset)
-    server = start_server(
-        dataset.release,
-        work / f"{dataset.name[:4]}.log",
-        "--query-timeout",
-        "300",
-        "--max-result-rows",
-        "1000000",
-    )
-    try:
-        wait_until_ready(server.url, dataset.name)
-        address = urllib.parse.urlsplit(server.url)
-        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=300)
-        store = ox.Store.read_only(str(dataset.release.store_path))
-        endpoint = {n: timed(endpoint_runner(conn, q), args.reps) for n, q in queries.items()}
-        oxigraph = {n: timed(oxigraph_runner(store, q), args.reps) for n, q in queries.items()}
-    finally:
-        stop_server(server)
-    large = dataset.triples > 100_000
-    if large and args.skip_rdflib_large:
-        rdflib: dict[str, list[float] | str] = {n: "skipped (--skip-rdflib-large)" for n in queries}
-    else:
-        rdflib = rdflib_times(
-            dataset, queries, args.rdflib_large_reps if large else args.reps, args.rdflib_budget
-        )
-    for name in queries:
-        print(
-            f"{dataset.name:<20} {name:<16} {cell(endpoint[name])}{cell(oxigraph[name])}"
-            f"{cell(rdflib[name])}  {verdict(endpoint[name], oxigraph[name])}",
-            flush=True,
-        )
-    print()
+        for release in (seed_release(work), open_release(args.release)):
+            report(measure(release, work, args))
 
 
 if __name__ == "__main__":

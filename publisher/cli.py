@@ -101,6 +101,7 @@ def internal_errors(doing: str, outcome: str, exit_code: int) -> Iterator[None]:
 @setting_option("query-timeout")
 @setting_option("sparql-workers")
 @setting_option("threads")
+@setting_option("processes")
 @setting_option("max-query-bytes")
 @setting_option("max-query-depth")
 @setting_option("max-result-rows")
@@ -110,13 +111,19 @@ def internal_errors(doing: str, outcome: str, exit_code: int) -> Iterator[None]:
 @setting_option("max-client-connections")
 @setting_option("request-timeout")
 @setting_option("trusted-proxy")
+@setting_option("document-cache-mb")
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""
+    from publisher.web.processes import supervise
     from publisher.web.server import serve as run_server
 
+    chosen = settings.replace(**{k: v for k, v in options.items() if v is not None})
     try:
-        run_server(settings.replace(**{k: v for k, v in options.items() if v is not None}))
+        if chosen.processes > 1:
+            supervise(chosen)
+        else:
+            run_server(chosen)
     except NoRelease as exc:
         raise click.ClickException(str(exc)) from exc
 

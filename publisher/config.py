@@ -51,7 +51,14 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "Address the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
-    threads: int = _setting(16, "WSGI worker threads (page and SPARQL requests in flight).")
+    threads: int = _setting(
+        16, "WSGI worker threads per server process (page and SPARQL requests in flight)."
+    )
+    processes: int = _setting(
+        1,
+        "Server processes answering HTTP on the one listening socket (at most one per core "
+        "helps); they share one SPARQL worker pool and the per-address limits.",
+    )
     query_timeout: float = _setting(
         30.0, "Seconds a SPARQL query may run before its worker is killed (503)."
     )
@@ -92,6 +99,11 @@ class Settings:
         "Address of the reverse proxy in front of the server: only from it are "
         "X-Forwarded-For and X-Forwarded-Proto believed (the client's address for the "
         "per-client limits); from anyone else they are removed.",
+    )
+    document_cache_mb: int = _setting(
+        64,
+        "Megabytes of rendered documents (HTML, Turtle, JSON-LD…) each server process keeps, "
+        "by their ETag, least recently used out first; 0 renders every request.",
     )
     allow_networked_queries: bool = _setting(
         False,

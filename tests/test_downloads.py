@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from publisher.release.catalogue import read_index
 from publisher.release.layout import Release
+from publisher.web.views import dataset as dataset_view
 from tests.conftest import LiveServer
 
 GZIP = "application/gzip"
@@ -290,6 +291,19 @@ def test_dataset_description_negotiates(client: FlaskClient, release: Release, p
         ]
         assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert client.get(path, headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_the_dataset_page_lists_a_bounded_number_of_graphs(
+    client: FlaskClient, release: Release, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graphs = [g["iri"] for g in release.manifest()["statistics"]["graphs"]]
+    assert len(graphs) > 2
+    monkeypatch.setattr(dataset_view, "GRAPHS_SHOWN", 2)
+    page = client.get("/dataset", headers={"Accept": "text/html"}).get_data(as_text=True)
+    table = page.split('id="graphs-heading"', 1)[1].split("</section>", 1)[0]
+    assert [g for g in graphs if f">{g}<" in table] == graphs[:2]
+    assert f"and {len(graphs) - 2:,} more named graphs" in table
+    assert 'href="/dataset?format=turtle"' in table
 
 
 @pytest.mark.live

@@ -19,8 +19,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from publisher.config import Settings
 from publisher.release.layout import Release
 from publisher.release.store import Store
+from publisher.web.app import create_app
+from publisher.web.pages import resource as resource_page
 from publisher.web.pages.network import Neighbour, Network, render_network_svg
 from publisher.web.pages.timeline import (
     TimelineEntry,
@@ -410,6 +413,22 @@ def test_person_page_has_events_on_a_timeline_and_who_they_met(web: FlaskClient)
     network = text[text.index('class="network"') :]
     assert "Xi Jinping (2 events)" in network and "Vladimir Putin (2 events)" in network
     assert "wd:Q56226" not in text and "Wikidata Q56226" in text
+
+
+def test_who_met_lists_the_most_shared_and_counts_the_rest(
+    pages_release: Release, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings.from_env(environ={}, release=pages_release.path)
+    web = create_app(settings.replace(document_cache_mb=0)).test_client()  # render each time
+    whole = page(web, KIM)
+    listed = re.findall(r"<li>.*?</li>", whole.split('class="met-list"', 1)[1].split("</ul>")[0])
+    assert len(listed) > 1
+    monkeypatch.setattr(resource_page, "MET_SHOWN", 1)
+    text = page(web, KIM)
+    met = text.split('class="met-list"', 1)[1].split("</section>", 1)[0]
+    shown = re.findall(r"<li>.*?</li>", met.split("</ul>")[0])
+    assert shown == listed[:1]  # most shared events first, as in the whole list
+    assert f"… and {len(listed) - 1:,} more." in met
 
 
 def test_incoming_links_name_participations_by_event_and_role(web: FlaskClient) -> None:

@@ -7,7 +7,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from publisher.formats import DOCUMENT_FORMATS, JSONLD, RDF_FORMATS, Format
+from publisher.formats import DOCUMENT_FORMATS, JSONLD, RDF_FORMATS, TURTLE, Format
 from publisher.release.layout import Release
 from publisher.release.store import Store
 from publisher.web.description import Description, describe_resource
@@ -89,6 +89,27 @@ def test_datasets_keep_each_statement_in_its_graph(
     assert graphs == {BASE + "id/graph/article-test", BASE + "id/graph/reference"}
     provenance = [q for q in quads if q.predicate.value.endswith("#wasDerivedFrom")]
     assert provenance, "each graph's provenance travels with the statements"
+
+
+@pytest.mark.parametrize("fmt", [f for f in RDF_FORMATS if f.dataset], ids=lambda f: f.name)
+def test_datasets_say_everything_in_the_default_graph_too(
+    store: Store, kim: Description, fmt: Format
+) -> None:
+    """A client that reads only the default graph (Comunica) gets what Turtle says."""
+    ctx = context(store)
+    quads = parse(render(kim, fmt, ctx), fmt)
+    default = {
+        (q.subject, q.predicate, q.object)
+        for q in quads
+        if isinstance(q.graph_name, ox.DefaultGraph)
+        if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+    }
+    turtle = {
+        (t.subject, t.predicate, t.object)
+        for t in ox.parse(render(kim, TURTLE, ctx), format=ox.RdfFormat.TURTLE)
+        if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)
+    }
+    assert default == turtle and len(default) > 10
 
 
 def test_jsonld_is_compact_with_the_published_context(store: Store, kim: Description) -> None:

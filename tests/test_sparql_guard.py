@@ -342,3 +342,33 @@ def test_the_guard_answers_any_text_quickly(text: str) -> None:
         assert exc.status in (400, 403, 413, 503)
     else:
         assert checked.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def test_a_query_that_passed_is_not_parsed_again_and_a_refused_one_always_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The verdicts kept are the passes of this exact text under these limits; a refusal
+    (an exception) is never kept, so nothing refused can later slip through."""
+    parses: list[bytes] = []
+    parse = guard._parse
+
+    def counting(data: bytes, deadline: float) -> object:
+        parses.append(data)
+        return parse(data, deadline)
+
+    monkeypatch.setattr(guard, "_parse", counting)
+    text = "SELECT ?kept_once WHERE { ?s ?p ?o } LIMIT 1"
+    assert check(text) == check(text) and len(parses) == 1
+    check(text, max_depth=63)  # other limits: another verdict
+    assert len(parses) == 2
+    federated = "SELECT ?kept_never { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    for _ in range(2):
+        with pytest.raises(BadRequest):
+            check(federated)
+    assert len(parses) == 4
+    with pytest.raises(BadRequest):
+        check("SELECT ?x { " * 40 + "}" * 40, max_depth=8)  # too deep: refused each time
+    long = "SELECT * { ?s ?p ?o } #" + "x" * guard.KEPT_CHARS
+    check(long)
+    check(long)
+    assert parses.count(parses[-1]) == 2, "a long query is checked every time"

@@ -7,7 +7,7 @@ as a side effect of registering a blueprint; views reach the state through ``web
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from publisher.config import Settings
@@ -16,16 +16,25 @@ from publisher.release.layout import current_release, open_release
 from publisher.release.store import Store
 from publisher.web import errors, http
 from publisher.web.background import Background, Once
+from publisher.web.description import exists
+from publisher.web.document_cache import DocumentCache
 from publisher.web.pages.home import home_page
 from publisher.web.renderers import jsonld_context
 from publisher.web.search import weight_by_kind
 from publisher.web.sparql.service import start_sparql
-from publisher.web.state import AppState, DiplographApp
+from publisher.web.state import AppState, DiplographApp, Peers
 from publisher.web.views import browse, dataset, downloads, health, resources, schemas, sparql
 
+KNOWN_KEPT = 65536  # IRIs whose existence each app remembers
 
-def create_app(test_config: Settings | dict[str, Any] | None = None) -> DiplographApp:
-    """Build the app over one release: the current one, or ``settings.release``."""
+
+def create_app(
+    test_config: Settings | dict[str, Any] | None = None, *, peers: Peers | None = None
+) -> DiplographApp:
+    """Build the app over one release: the current one, or ``settings.release``.
+
+    ``peers``: what this app shares with the other server processes of a supervisor (its
+    SPARQL pool, the per-address counts, their readiness); by default it has its own."""
     if isinstance(test_config, Settings):
         settings = test_config
     else:
@@ -41,6 +50,7 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Diplogra
         store=Store.for_release(release),
         background=Background(app.logger),
         release_modified=release.created(),
+        peers=peers,
     )
     for view in (health, browse, resources, sparql, downloads, dataset, schemas):
         app.register_blueprint(view.bp)
@@ -53,9 +63,14 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Diplogra
 
 
 def init_documents(app: DiplographApp) -> None:
-    """The published JSON-LD ``@context``, generated from the ontology on first use."""
+    """The published JSON-LD ``@context``, generated from the ontology on first use, and
+    the cache of rendered documents."""
     state = app.state
     state.jsonld_context = Once(partial(jsonld_context, state.store))
+    state.documents = DocumentCache(state.settings.document_cache_mb * 1024 * 1024)
+    # A release never changes: whether it mentions an IRI is asked once per IRI (bounded,
+    # for any client may ask about IRIs that do not exist).
+    state.known = lru_cache(maxsize=KNOWN_KEPT)(partial(exists, state.store))
 
 
 def init_search(app: DiplographApp) -> None:
@@ -84,4 +99,13 @@ def init_search(app: DiplographApp) -> None:
 def init_sparql(app: DiplographApp) -> None:
     """Start the SPARQL worker pool and count the graphs for the service description."""
     state = app.state
-    state.sparql = start_sparql(app, state.settings, state.release, state.store, state.background)
+    peers = state.peers
+    state.sparql = start_sparql(
+        app,
+        state.settings,
+        state.release,
+        state.store,
+        state.background,
+        pool=peers.pool if peers else None,
+        addresses=peers.addresses if peers else None,
+    )

@@ -7,6 +7,7 @@ acceptable", and ties go to the order the server offers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from werkzeug.datastructures import MIMEAccept
@@ -29,7 +30,25 @@ def choose(header: str | None, offered: Sequence[Format]) -> Format | None:
     Aliases count only when named exactly (``application/xhtml+xml`` gets HTML), and the
     most specific matching range decides: ``*/*, text/html;q=0`` excludes HTML, and
     ``application/*`` does not pick HTML through its XHTML alias.
+
+    Clients send the same few Accept headers again and again, so the choices for the most
+    recent ones are kept (parsing one costs more than a cached document's whole answer).
     """
+    if header is not None and len(header) > CHOICE_HEADER_CHARS:
+        return _choose(header, tuple(offered))
+    return _choose_kept(header, tuple(offered))
+
+
+CHOICES_KEPT = 1024
+CHOICE_HEADER_CHARS = 512  # longer Accept headers are parsed every time
+
+
+@functools.lru_cache(maxsize=CHOICES_KEPT)
+def _choose_kept(header: str | None, offered: tuple[Format, ...]) -> Format | None:
+    return _choose(header, offered)
+
+
+def _choose(header: str | None, offered: tuple[Format, ...]) -> Format | None:
     accept = parse_accept(header)
     best: Format | None = None
     best_quality = 0.0

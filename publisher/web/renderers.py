@@ -84,11 +84,31 @@ def _namespace(iri: str) -> str:
     return iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
 
 
+def dataset_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """A quad document: the description in the default graph, then each named graph.
+
+    A client that reads only the default graph (Comunica answers a query over a
+    dereferenced document from it) finds the whole description there, the same triples
+    Turtle carries; a client that cares where a statement comes from reads the named
+    graphs beside it, each with its provenance. Grouped by graph, then subject, so TriG
+    writes each graph once."""
+    default = ox.DefaultGraph()
+    merged = sorted(
+        (ox.Quad(t.subject, t.predicate, t.object, default) for t in triples(quads)),
+        key=lambda q: str(q.subject),
+    )
+    named = sorted(
+        (q for q in quads if q.graph_name != default),
+        key=lambda q: (str(q.graph_name), str(q.subject)),
+    )
+    return merged + named
+
+
 def _oxigraph(fmt: ox.RdfFormat, *, dataset: bool) -> Renderer:
     def render(description: Description, ctx: RenderContext) -> bytes:
         quads = document_quads(description, ctx)
-        if dataset:  # group by graph, then subject, so TriG writes each graph once
-            quads.sort(key=lambda q: (str(q.graph_name), str(q.subject)))
+        if dataset:
+            quads = dataset_quads(quads)
         data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if dataset else triples(quads)
         pretty = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
         prefixes = used_prefixes(quads, ctx.base) if pretty else None

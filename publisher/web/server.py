@@ -25,9 +25,7 @@ from __future__ import annotations
 import logging
 import resource
 import socket
-import threading
 import time
-from collections import Counter
 from typing import Any
 
 from waitress.adjustments import Adjustments
@@ -35,6 +33,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 
 from publisher.config import Settings
+from publisher.web.addresses import CONNECTIONS, AddressCounts
 from publisher.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -74,8 +73,7 @@ class _Channel(HTTPChannel):
         self.host: str = addr[0]
         self.counted = False
         super().__init__(server, sock, addr, adj, map)
-        server.opened(self.host)
-        self.counted = True
+        self.counted = True  # by the server's handle_accept, before it made this channel
 
     def del_channel(self, map: Any = None) -> None:
         super().del_channel(map)
@@ -126,24 +124,26 @@ class _Server(TcpWSGIServer):
         per_client: int,
         request_timeout: float,
         exempt: frozenset[str],
+        addresses: AddressCounts | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
         self.per_client = per_client
         self.request_timeout = request_timeout
         self.exempt = exempt
-        self._open: Counter[str] = Counter()
-        self._open_lock = threading.Lock()
+        self.addresses = addresses if addresses is not None else AddressCounts()
         self.refused = 0  # connections refused over the per-address cap
-        super().__init__(app, map={}, adj=adj)
+        if sock is None:
+            super().__init__(app, map={}, adj=adj)
+        else:  # a socket the supervisor bound, shared by every server process
+            super().__init__(app, map={}, adj=adj, _sock=sock, bind_socket=False)
 
-    def opened(self, host: str) -> None:
-        with self._open_lock:
-            self._open[host] += 1
+    def opened(self, host: str) -> bool:
+        """Count a connection from ``host``; False if it is over the per-address cap."""
+        cap = None if host in self.exempt else self.per_client
+        return self.addresses.take(CONNECTIONS, host, cap)
 
     def closed(self, host: str) -> None:
-        with self._open_lock:
-            self._open[host] -= 1
-            if self._open[host] <= 0:
-                del self._open[host]
+        self.addresses.give_back(CONNECTIONS, host)
 
     def handle_accept(self) -> None:
         try:
@@ -155,14 +155,15 @@ class _Server(TcpWSGIServer):
         except OSError:  # as Waitress: a connection gone before we got to it
             return
         addr = self.fix_addr(addr)
-        host = addr[0]
-        with self._open_lock:
-            over = host not in self.exempt and self._open[host] >= self.per_client
-        if over:
+        if not self.opened(addr[0]):
             self.refused += 1
             _refuse(conn)
             return
-        self.channel_class(self, conn, addr, self.adj, map=self._map)
+        try:
+            self.channel_class(self, conn, addr, self.adj, map=self._map)
+        except BaseException:
+            self.closed(addr[0])
+            raise
 
     def maintenance(self, now: float) -> None:
         """Close idle connections (Waitress) and answer late requests 408."""
@@ -191,8 +192,17 @@ def _refuse(conn: socket.socket) -> None:
     conn.close()
 
 
-def create_server(app: Any, settings: Settings) -> _Server:
-    """The hardened Waitress server for ``app`` (not yet running: call ``run()``)."""
+def create_server(
+    app: Any,
+    settings: Settings,
+    *,
+    addresses: AddressCounts | None = None,
+    sock: socket.socket | None = None,
+) -> _Server:
+    """The hardened Waitress server for ``app`` (not yet running: call ``run()``).
+
+    ``addresses`` and ``sock``: the per-address counts and the listening socket shared by
+    the server processes of one supervisor (``processes.py``); by default its own."""
     connections = _descriptors_for(settings.max_connections)
     proxy: dict[str, Any] = {}
     if settings.trusted_proxy:
@@ -219,6 +229,8 @@ def create_server(app: Any, settings: Settings) -> _Server:
         per_client=settings.max_client_connections,
         request_timeout=settings.request_timeout,
         exempt=frozenset([settings.trusted_proxy] if settings.trusted_proxy else []),
+        addresses=addresses,
+        sock=sock,
     )
 
 
@@ -238,7 +250,8 @@ def _descriptors_for(connections: int) -> int:
 
 
 def serve(settings: Settings) -> None:
-    """Serve ``settings``' release until interrupted."""
+    """Serve ``settings``' release in this process until interrupted (several processes:
+    ``processes.supervise``)."""
     app = create_app(settings)
     server = create_server(app, settings)
     logging.basicConfig()  # Waitress's warnings are printed (as waitress.serve does)

@@ -9,6 +9,7 @@ below and never read the environment or open files themselves.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn, cast
@@ -22,9 +23,22 @@ from publisher.config import Settings
 from publisher.release.layout import Release
 from publisher.release.store import Store
 from publisher.uris import on_public_base
+from publisher.web.addresses import AddressCounts
 from publisher.web.background import Background, Once
+from publisher.web.document_cache import DocumentCache
 from publisher.web.search import SearchIndex
+from publisher.web.sparql.relay import RemotePool
 from publisher.web.sparql.service import SparqlService
+
+
+@dataclass(frozen=True)
+class Peers:
+    """What one of several server processes shares with the others (``processes.py``)."""
+
+    pool: RemotePool  # the supervisor's SPARQL worker pool
+    addresses: AddressCounts  # connections and queries per client address
+    #: Whether every server process has finished its start-up work (``/healthz``).
+    all_ready: Callable[[], bool]
 
 
 @dataclass
@@ -38,8 +52,13 @@ class AppState:
     #: When the release was built: the ``Last-Modified`` of every document it serves.
     release_modified: datetime
     search: SearchIndex = field(default_factory=SearchIndex)
+    #: Rendered resource documents, by ETag (``init_documents`` sizes it).
+    documents: DocumentCache = field(default_factory=lambda: DocumentCache(0))
+    #: Whether the store mentions an IRI (``description.exists``, remembered).
+    known: Callable[[str], bool] = field(default=lambda iri: False)
     home: Once[dict[str, Any]] | None = None
     sparql: SparqlService | None = None
+    peers: Peers | None = None
     jsonld_context: Once[dict[str, Any]] | None = None
     #: Whole-graph documents (the ontology, the shapes), rendered once per format.
     vocabulary_pages: dict[tuple[str, str, str], bytes] = field(default_factory=dict)

@@ -81,8 +81,7 @@ def passage_view(description: Description, labeller: Labeller) -> PassageView | 
     """A ``dip:Passage`` page's quote block, from its own description (the selectors are
     blank nodes of its CBD) and its incoming ``dip:evidence`` links; None for anything
     else."""
-    iri = ox.NamedNode(description.iri)
-    statements = [q for q in description.quads if q.subject == iri]
+    statements = list(description.statements())
     selectors = [q.object for q in statements if q.predicate.value == HAS_SELECTOR]
     if PASSAGE_CLASS not in description.types_of() and not selectors:
         return None

@@ -143,6 +143,7 @@ class Page:
     deprecated: bool = False  # the resource itself is deprecated
     replaced_by: list[Value] = field(default_factory=list)
     passage: PassageView | None = None  # when the resource is a dip:Passage
+    met_more: int = 0  # co-participants beyond ``met`` (resource.MET_SHOWN)
 
 
 @dataclass

@@ -46,6 +46,9 @@ from publisher.web.pages.timeline import (
 )
 from publisher.web.render_context import RenderContext
 
+#: Co-participants a page lists ("Who … met"), most shared events first; the rest are counted.
+MET_SHOWN = 50
+
 
 def render_resource_html(description: Description, ctx: RenderContext) -> str:
     """The resource page (``resource.html``) for ``description``."""
@@ -73,7 +76,8 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     participants.sort(key=lambda p: not (p.role or "").endswith("/host"))
     related = lookups.related_events(store, iri) if is_event else []
     events, taken_part, heading = _events_of(store, iri, types, is_event)
-    met, links = lookups.co_participants(store, iri) if taken_part else ({}, set())
+    met_all, links = lookups.co_participants(store, iri) if taken_part else ({}, set())
+    met = _most_met(met_all)
     labeller.fetch(
         [p.agent for p in participants]
         + [p.role for p in participants if p.role]
@@ -145,6 +149,7 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
             for a, evs in sorted(met.items(), key=lambda m: (-len(m[1]), labeller.name(m[0])[0]))
         ],
         network=Markup(render_network_svg(_network(iri, title, met, links, labeller))),
+        met_more=len(met_all) - len(met),
         sections=sections,
         inferred=statement_rows(inferred, labeller, None, description),
         incoming=incoming_rows(incoming_asserted, description, labeller),
@@ -178,6 +183,13 @@ def _events_of(
     else:
         heading = "Events here" if held else "Events taken part in"
     return {**held, **taken_part}, taken_part, heading
+
+
+def _most_met(met: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The ``MET_SHOWN`` agents who shared most events (ties by IRI): a page must not grow
+    with the data, and at a million quads one person had met 240 others."""
+    ranked = sorted(met.items(), key=lambda m: (-len(m[1]), m[0]))
+    return dict(ranked[:MET_SHOWN])
 
 
 def _network(

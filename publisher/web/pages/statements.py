@@ -86,7 +86,7 @@ def term_value(
     if isinstance(term, ox.Literal):
         return literal_value(term, sources)
     if isinstance(term, ox.BlankNode) and depth < 3:
-        inner = [q for q in description.quads if q.subject == term]
+        inner = description.about(term)
         nested = statement_rows(inner, labeller, None, description, depth + 1)
         return Value("", sources=sources, nested=nested)
     return Value("(unnamed node)", sources=sources)

@@ -33,6 +33,7 @@ and stops it after ``CHECK_SECONDS`` (error recovery on 64 KB of garbage takes ~
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 import threading
 import time
@@ -104,7 +105,27 @@ class _Survey:
 
 
 def check_query(text: str, *, max_bytes: int, max_depth: int) -> CheckedQuery:
-    """Refuse oversize, unparsable, too deep, federated or updating queries; report the form."""
+    """Refuse oversize, unparsable, too deep, federated or updating queries; report the form.
+
+    The verdict depends on nothing but the text and the two limits, so a query that passed
+    is remembered (``KEPT`` of them, each of at most ``KEPT_CHARS``): clients send the same
+    queries again and again, and parsing is a third of the endpoint's own time on a small
+    query. A refusal raises, so it is never remembered, and is checked anew every time."""
+    if len(text) <= KEPT_CHARS:
+        return _check_kept(text, max_bytes, max_depth)
+    return _check(text, max_bytes, max_depth)
+
+
+KEPT = 512  # queries that passed, remembered with their verdict
+KEPT_CHARS = 4096  # longer ones are checked every time (a few megabytes kept at most)
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _check_kept(text: str, max_bytes: int, max_depth: int) -> CheckedQuery:
+    return _check(text, max_bytes, max_depth)
+
+
+def _check(text: str, max_bytes: int, max_depth: int) -> CheckedQuery:
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise PayloadTooLarge(

@@ -12,39 +12,30 @@ waiting clients fairly (``pool.py``).
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-
+from publisher.web.addresses import QUERIES, AddressCounts
 from publisher.web.errors import TooManyRequests
 
 
 class ClientLimiter:
-    """Counts running queries per client address (thread-safe)."""
+    """Counts running queries per client address (thread-safe; with several server
+    processes, in the table they share: ``addresses.py``)."""
 
-    def __init__(self, limit: int, *, workers: int) -> None:
+    def __init__(self, limit: int, *, workers: int, addresses: AddressCounts | None = None) -> None:
         self.limit = limit
         #: Workers one client may hold at once: half the pool (at least one).
         self.share = max(1, min(limit, workers // 2))
-        self._running: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self._addresses = addresses if addresses is not None else AddressCounts()
 
     def acquire(self, client: str) -> None:
         """Count one more query for ``client``, or raise 429 if it already has ``limit``."""
-        with self._lock:
-            if self._running[client] >= self.limit:
-                raise TooManyRequests(
-                    f"This address already has {self.limit} queries running; wait for one "
-                    "to finish.",
-                    headers={"Retry-After": "1"},
-                )
-            self._running[client] += 1
+        if not self._addresses.take(QUERIES, client, self.limit):
+            raise TooManyRequests(
+                f"This address already has {self.limit} queries running; wait for one to finish.",
+                headers={"Retry-After": "1"},
+            )
 
     def release(self, client: str) -> None:
-        with self._lock:
-            self._running[client] -= 1
-            if self._running[client] <= 0:
-                del self._running[client]
+        self._addresses.give_back(QUERIES, client)
 
     def running(self, client: str) -> int:
-        with self._lock:
-            return self._running[client]
+        return self._addresses.count(QUERIES, client)

@@ -32,6 +32,7 @@ import multiprocessing
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -113,8 +114,18 @@ class WorkerPool:
         self._closed = False
         self._ready = threading.Event()  # set once the first worker is ready
         self.replaced = 0  # workers killed or lost and replaced (for logs and tests)
+        #: Told the workers' pids and how many are busy whenever that may have changed
+        #: (with the lock held): the supervisor of several server processes publishes them.
+        self.observer: Callable[[list[int], int], None] | None = None
         for _ in range(size):
             self._spawn_in_background()
+
+    def _notify(self) -> None:
+        """Wake whoever waits for a worker or a turn; tell the observer. Lock held."""
+        self._changed.notify_all()
+        if self.observer is not None:
+            pids = [w.process.pid for w in self._workers if w.process.pid is not None]
+            self.observer(pids, len(self._busy))
 
     def _spawn_in_background(self) -> None:
         threading.Thread(target=self._spawn, name="sparql-spawn", daemon=True).start()
@@ -160,7 +171,7 @@ class WorkerPool:
                 return
             self._workers.add(entry)
             self._idle.append(entry)
-            self._changed.notify_all()
+            self._notify()
         self._ready.set()
 
     def _refuse_queries(self, message: Unsandboxed) -> None:
@@ -233,7 +244,7 @@ class WorkerPool:
                 return entry
             finally:
                 self._waiting.remove(waiter)
-                self._changed.notify_all()  # whoever is next in line
+                self._notify()  # whoever is next in line
 
     def _may_hold_more(self, waiter: _Waiter) -> bool:
         return waiter.share is None or self._holding[waiter.client] < waiter.share
@@ -285,7 +296,7 @@ class WorkerPool:
                 lightest = sorted(self._usage, key=lambda c: self._used(c, now))
                 for client in lightest[: len(self._usage) - USAGE_KEPT // 2]:
                     del self._usage[client]
-        self._changed.notify_all()
+        self._notify()
 
     def _used(self, client: str, now: float) -> float:
         """``client``'s worker-seconds, each counting half as much per half-life since."""
@@ -350,7 +361,7 @@ class WorkerPool:
             self._holding.clear()
             self._usage.clear()
             self._idle.clear()
-            self._changed.notify_all()
+            self._notify()
         for entry in workers:
             entry.process.kill()
             entry.conn.close()

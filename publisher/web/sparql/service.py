@@ -18,12 +18,14 @@ from publisher.formats import BY_NAME
 from publisher.namespaces import PREFIXES
 from publisher.release.layout import Release
 from publisher.release.store import Store
+from publisher.web.addresses import AddressCounts
 from publisher.web.background import Background
 from publisher.web.errors import ServiceUnavailable
 from publisher.web.sparql import service_description
 from publisher.web.sparql.examples import Example, load_examples
 from publisher.web.sparql.limits import ClientLimiter
 from publisher.web.sparql.pool import WorkerPool, release_shared, shared_pool
+from publisher.web.sparql.relay import RemotePool
 
 DESCRIPTIONS_KEPT = 32  # (URL, format) pairs: the URL follows the Host header, so bounded
 COUNT_WAIT = 30.0  # seconds a service-description request waits for the graph counts
@@ -34,7 +36,7 @@ YASGUI = Path(__file__).resolve().parents[1] / "static" / "yasgui" / "yasgui.min
 class SparqlService:
     """The endpoint's worker pool, client limits, graph counts and example queries."""
 
-    pool: WorkerPool
+    pool: WorkerPool | RemotePool
     limiter: ClientLimiter
     sizes: service_description.GraphCounter
     examples: list[Example]
@@ -44,21 +46,35 @@ class SparqlService:
 
 
 def start_sparql(
-    owner: object, settings: Settings, release: Release, store: Store, background: Background
+    owner: object,
+    settings: Settings,
+    release: Release,
+    store: Store,
+    background: Background,
+    *,
+    pool: RemotePool | None = None,
+    addresses: AddressCounts | None = None,
 ) -> SparqlService:
-    """Start the worker pool (released when ``owner``, the app, is collected); count the
-    graphs in the background; read the example queries."""
-    pool = shared_pool(
-        release.store_path,
-        settings.sparql_workers,
-        allow_network=settings.allow_networked_queries,
-    )
-    weakref.finalize(owner, release_shared, pool)
+    """Start the worker pool (released when ``owner``, the app, is collected) unless one
+    is given (the supervisor's, for one of several server processes, with the per-address
+    counts they share); count the graphs in the background; read the example queries."""
+    workers: WorkerPool | RemotePool
+    if pool is None:
+        workers = shared_pool(
+            release.store_path,
+            settings.sparql_workers,
+            allow_network=settings.allow_networked_queries,
+        )
+        weakref.finalize(owner, release_shared, workers)
+    else:
+        workers = pool
     counter = service_description.GraphCounter()
     background.start("graph-count", partial(counter.count, store))
     return SparqlService(
-        pool=pool,
-        limiter=ClientLimiter(settings.per_client_queries, workers=settings.sparql_workers),
+        pool=workers,
+        limiter=ClientLimiter(
+            settings.per_client_queries, workers=settings.sparql_workers, addresses=addresses
+        ),
         sizes=counter,
         description=lru_cache(maxsize=DESCRIPTIONS_KEPT)(partial(_describe, counter)),
         examples=load_examples(),

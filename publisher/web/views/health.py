@@ -14,14 +14,18 @@ def healthz() -> Response:
     """Live as soon as it answers; ``ready`` once start-up work (indexes, counts) is done.
 
     ``sparql`` counts the query workers that are up and those running a query, so an
-    operator (or a test) can see the endpoint's load without sending a query.
+    operator (or a test) can see the endpoint's load without sending a query. With several
+    server processes, ``ready`` means every one of them is, and the pool is the one they
+    share.
     """
-    warming = app_state().background.warming()
+    state = app_state()
+    warming = state.background.warming()
+    peers_ready = state.peers is None or state.peers.all_ready()
     pool = get_sparql().pool
     return jsonify(
         status="ok",
         release=get_release().id,
-        ready=not warming,
+        ready=not warming and peers_ready,
         warming=warming,
         sparql={"workers": len(pool.pids()), "busy": pool.busy},
     )

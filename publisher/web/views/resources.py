@@ -8,6 +8,7 @@ set here, in one place.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -35,7 +36,8 @@ from publisher.uris import (
     rebase,
 )
 from publisher.web import http
-from publisher.web.description import Description, describe_graph, describe_resource, exists
+from publisher.web.description import Description, describe_graph, describe_resource
+from publisher.web.document_cache import Rendered
 from publisher.web.documents import render
 from publisher.web.errors import BadRequest, NotFound
 from publisher.web.pages.vocabulary import render_vocabulary_html
@@ -47,6 +49,7 @@ bp = Blueprint("resources", __name__)
 #: Rendered ontology and shapes documents kept: 2 × 7 formats, plus JSON-LD for a few
 #: origins (see ``_render_cached``).
 VOCABULARY_PAGES_KEPT = 32
+HEADERS_KEPT = 4096  # documents whose alternates and Links are kept
 
 EXPOSE = ("ETag", "Link", "Location", "Vary", "Last-Modified")
 PREFLIGHT = http.Preflight(
@@ -144,15 +147,16 @@ def _respond(
     """Negotiate, answer 304 when the client's copy is current, else render and send."""
     fmt = forced or http.negotiate(DOCUMENT_FORMATS)
     languages = http.accept_languages() or ("en",)
-    alternates = tuple((f, _alternate_url(settings, doc_path, f)) for f in DOCUMENT_FORMATS)
-    links = _links(settings, thing_iri, doc_iri, alternates, fmt)
-    context_url = http.absolute("context.jsonld")  # on the Host without a public base
+    alternates, fixed_links = _headers_of(settings, thing_iri, doc_iri, doc_path, fmt)
+    links = list(fixed_links)
+    # On the Host without a public base; only JSON-LD names it.
+    context_url = http.absolute("context.jsonld") if fmt is JSONLD else ""
     variant = (  # everything the bytes depend on besides the release and the IRI
         fmt.name,
         str(page),
         settings.public_base or "",
         ",".join(languages) if fmt is HTML else "",
-        context_url if fmt is JSONLD else "",
+        context_url,
     )
     etag = http.etag(get_release().id, thing_iri, *variant)
     modified = http.release_modified()
@@ -162,20 +166,44 @@ def _respond(
         response.headers["Vary"] = vary
         response.headers["Link"] = ", ".join(links)
         return response
+    cache = app_state().documents if kind == "resource" else None
+    rendered = cache.get(etag) if cache is not None else None
+    if rendered is None:
+        rendered = _render(settings, load, fmt, kind, thing_iri, doc_iri, languages, alternates)
+        if cache is not None:
+            cache.put(etag, rendered)
+    if rendered.pages > 1:
+        links.extend(_page_links(settings, doc_path, fmt if forced else None, page, rendered.pages))
+    response = http.cacheable(Response(rendered.body, mimetype=fmt.media_type), etag, modified)
+    response.headers["Vary"] = vary
+    response.headers["Link"] = ", ".join(links)
+    if forced is None:  # a negotiated answer names the URL of exactly this representation
+        location = dict(alternates)[fmt]
+        response.headers["Content-Location"] = location + (f"?page={page}" if page > 1 else "")
+    return response
+
+
+def _render(
+    settings: Settings,
+    load: Callable[[], Description | None],
+    fmt: Format,
+    kind: str,
+    thing_iri: str,
+    doc_iri: str,
+    languages: tuple[str, ...],
+    alternates: tuple[tuple[Format, str], ...],
+) -> Rendered:
+    """Describe the resource and render it in ``fmt`` (404 if nothing is known of it)."""
     description = load()
     if description is None:
         raise UnknownResource(thing_iri, "")
-    if description.pages > 1:
-        links.extend(
-            _page_links(settings, doc_path, fmt if forced else None, page, description.pages)
-        )
     ctx = RenderContext(
         base=settings.base_iri,
         document=doc_iri,
         thing=thing_iri,
         public_base=settings.public_base,
         languages=languages,
-        context_url=context_url,
+        context_url=http.absolute("context.jsonld"),
         jsonld_context=_jsonld_context(),
         alternates=alternates,
         kind=kind,
@@ -186,13 +214,7 @@ def _respond(
         if kind != "resource"
         else render(description, fmt, ctx)
     )
-    response = http.cacheable(Response(body, mimetype=fmt.media_type), etag, modified)
-    response.headers["Vary"] = vary
-    response.headers["Link"] = ", ".join(links)
-    if forced is None:  # a negotiated answer names the URL of exactly this representation
-        location = dict(alternates)[fmt]
-        response.headers["Content-Location"] = location + (f"?page={page}" if page > 1 else "")
-    return response
+    return Rendered(body, description.pages)
 
 
 def _vocabulary(kind: str, ext: str | None) -> Response:
@@ -263,13 +285,13 @@ def _resolve(settings: Settings, prefix: str) -> tuple[str, ThingPath]:
         path = parse_thing_path(decoded)
     except InvalidPath as exc:  # well encoded, but no IRI of ours has this shape
         raise NotFound(str(exc), headers={"Vary": "Accept"}) from exc
-    store = get_store()
+    known = app_state().known
     candidates = dict.fromkeys(
         (iri_for_path(path.thing, settings.base_iri), settings.base_iri + path.thing)
     )
     for iri in candidates:
         try:
-            if exists(store, iri):
+            if known(iri):
                 return iri, path
         except ValueError:  # not a valid IRI in this spelling; try the other
             continue
@@ -295,6 +317,16 @@ def _public_url(settings: Settings, path: str) -> str:
     """Where a client should go for ``path``: on the public base, else on this server."""
     encoded = quote(path, safe="/:@!$&'()*+,;=-._~%")
     return (settings.public_base + encoded) if settings.public_base else "/" + encoded
+
+
+@functools.lru_cache(maxsize=HEADERS_KEPT)
+def _headers_of(
+    settings: Settings, thing_iri: str, doc_iri: str, doc_path: str, fmt: Format
+) -> tuple[tuple[tuple[Format, str], ...], tuple[str, ...]]:
+    """The alternates of a document and its ``Link``s (but paging's): the same for every
+    request of one representation, so made once for the documents asked for most."""
+    alternates = tuple((f, _alternate_url(settings, doc_path, f)) for f in DOCUMENT_FORMATS)
+    return alternates, tuple(_links(settings, thing_iri, doc_iri, alternates, fmt))
 
 
 def _alternate_url(settings: Settings, doc_path: str, fmt: Format) -> str:
