@@ -1,8 +1,9 @@
 """What the SPARQL endpoint keeps for the app's lifetime, started with the app.
 
-``start_sparql`` is called from ``create_app`` (``init_sparql``): it starts the worker pool,
-counts the graphs in the background and reads the example queries, so nothing starts as a
-side effect of registering a blueprint.
+``start_sparql`` is called from ``create_app`` (``init_sparql``): it starts the worker pool
+(or, on an external engine, the ``EnginePool`` that forwards queries to it), counts the
+graphs in the background and reads the example queries, so nothing starts as a side effect
+of registering a blueprint.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from publisher.config import Settings
 from publisher.formats import BY_NAME
 from publisher.namespaces import PREFIXES
 from publisher.release.layout import Release
+from publisher.release.sparql_store import SparqlStore
 from publisher.release.store import Store
 from publisher.web.background import Background
 from publisher.web.errors import ServiceUnavailable
 from publisher.web.sparql import service_description
 from publisher.web.sparql.examples import Example, load_examples
+from publisher.web.sparql.forward import EnginePool
 from publisher.web.sparql.limits import ClientLimiter
 from publisher.web.sparql.pool import WorkerPool, release_shared, shared_pool
 
@@ -48,12 +51,17 @@ def start_sparql(
 ) -> SparqlService:
     """Start the worker pool (released when ``owner``, the app, is collected); count the
     graphs in the background; read the example queries."""
-    pool = shared_pool(
-        release.store_path,
-        settings.sparql_workers,
-        allow_network=settings.allow_networked_queries,
-    )
-    weakref.finalize(owner, release_shared, pool)
+    pool: WorkerPool
+    if isinstance(store, SparqlStore):  # an external engine runs the queries
+        pool = EnginePool(store, settings.sparql_workers)
+        weakref.finalize(owner, pool.close)
+    else:
+        pool = shared_pool(
+            release.store_path,
+            settings.sparql_workers,
+            allow_network=settings.allow_networked_queries,
+        )
+        weakref.finalize(owner, release_shared, pool)
     counter = service_description.GraphCounter()
     background.start("graph-count", partial(counter.count, store))
     return SparqlService(

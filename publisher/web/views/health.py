@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from publisher.web.state import app_state, get_release, get_sparql
+from publisher.web.state import app_state, get_release, get_sparql, get_store
 
 bp = Blueprint("health", __name__)
 
@@ -14,7 +14,9 @@ def healthz() -> Response:
     """Live as soon as it answers; ``ready`` once start-up work (indexes, counts) is done.
 
     ``sparql`` counts the query workers that are up and those running a query, so an
-    operator (or a test) can see the endpoint's load without sending a query.
+    operator (or a test) can see the endpoint's load without sending a query (with an
+    external engine: the queries that may be forwarded at once, and those forwarded now);
+    ``store`` names the backend (``embedded``, or the engine's dialect: docs/engines.md).
     """
     warming = app_state().background.warming()
     pool = get_sparql().pool
@@ -23,5 +25,6 @@ def healthz() -> Response:
         release=get_release().id,
         ready=not warming,
         warming=warming,
-        sparql={"workers": len(pool.pids()), "busy": pool.busy},
+        sparql={"workers": pool.up, "busy": pool.busy},
+        store=get_store().backend,
     )
