@@ -158,6 +158,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         engines.stop()
 
 
+def engine_kind() -> str:
+    """``embedded``, ``oxigraph`` or ``virtuoso``: where this session's releases are served
+    from (``--engine``), for the few expectations an engine's dialect changes
+    (docs/engines.md)."""
+    return _engines[0].kind if _engines else "embedded"
+
+
+def embedded_only(why: str) -> pytest.MarkDecorator:
+    """Skip a test of the embedded store's query workers when an external engine runs the
+    queries instead (``why`` says what the engine does in their place)."""
+    return pytest.mark.skipif(engine_kind() != "embedded", reason=why)
+
+
 def engine_url(release: Release) -> str | None:
     """Where ``release`` is served from in this session: an engine's endpoint, or None."""
     return _engines[0].url_for(release) if _engines else None

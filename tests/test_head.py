@@ -8,6 +8,7 @@ the SPARQL endpoint, whose protocol reader once took a HEAD for a POST without a
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from urllib.parse import quote
 
 import pytest
@@ -75,7 +76,12 @@ def test_head_answers_like_get_without_a_body(
     assert get.status_code < 500
     assert head.status_code == get.status_code, head.get_data(as_text=True)[:300]
     assert head.data == b""
-    assert sorted(head.headers.items()) == sorted(get.headers.items())
+    # the answer's time may tick over between the two on a slow store (an external engine)
+    assert _without_date(head.headers.items()) == _without_date(get.headers.items())
+
+
+def _without_date(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted((k, v) for k, v in headers if k.lower() != "date")
 
 
 def test_head_of_a_dump_file(linked_client: FlaskClient, linked_release: Release) -> None:

@@ -11,8 +11,10 @@ over in chunks, as a worker does over its pipe, with the same messages.
 The time limit is the server's (``query_timeout``): a query still running at its deadline is
 answered 503 and its connection to the engine closed, which stops it on Oxigraph server;
 Virtuoso stops at its own ``MaxQueryExecutionTime`` (``deploy/engines/virtuoso.ini``). A
-client that goes away mid-stream cancels the forwarding at its next chunk. How many queries
-are forwarded at once is ``sparql_workers``; a client holds at most its share of them.
+client that goes away mid-stream cancels the forwarding at its next chunk. An engine runs
+queries on an ordinary thread stack, which long operator chains overflow (crashing the whole
+engine, for everyone), so a query with more than ``MAX_CHAINED`` is refused (400) here. How
+many queries are forwarded at once is ``sparql_workers``; a client holds at most its share.
 """
 
 from __future__ import annotations
@@ -33,12 +35,16 @@ from publisher.release.sparql_client import (
     triples,
 )
 from publisher.release.sparql_store import SparqlStore
-from publisher.web.errors import PublisherError, ServiceUnavailable
+from publisher.web.errors import BadRequest, PublisherError, ServiceUnavailable
+from publisher.web.sparql.guard import chained_operators
 from publisher.web.sparql.messages import Broken, Chunk, Done, Message, Refused, Stopped
 from publisher.web.sparql.pool import Execution, OverShare, PoolBusy, QueryTimeout, WorkerPool
 from publisher.web.sparql.worker import CHUNK_BYTES, Job, write_result
 
 QUEUED_CHUNKS = 4  # chunks read ahead of a slow client (backpressure on the engine beyond)
+#: Chaining operators a forwarded query may have: Oxigraph server 0.5 crashed (its stack
+#: overflowed) on 4,000 MINUS or ``&&``; a quarter of that, for any engine (docs/engines.md).
+MAX_CHAINED = 1000
 
 
 class EngineUnavailable(ServiceUnavailable):
@@ -96,6 +102,12 @@ class EnginePool(WorkerPool):
         """Forward ``job`` once one of the ``size`` places is free and ``client`` holds fewer
         than ``share`` of them, waiting up to ``wait`` seconds; the deadline starts now."""
         deadline = time.monotonic() + timeout
+        chained = chained_operators(job.query)
+        if chained > MAX_CHAINED:
+            raise BadRequest(
+                f"The query chains {chained} operators (UNION, OPTIONAL, MINUS, &&, ||, +, "
+                f"comparisons, path steps…); this endpoint's engine takes at most {MAX_CHAINED}."
+            )
         give_up = time.monotonic() + wait
         with self._turn:
             self._queued += 1
@@ -123,7 +135,7 @@ class EnginePool(WorkerPool):
                 headers={"Retry-After": "1"},
             )
         return PoolBusy(
-            "Every place for a query is taken; please retry in a few seconds.",
+            "Every place for a query is busy; please retry in a few seconds.",
             headers={"Retry-After": "2"},
         )
 
