@@ -86,6 +86,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Engine:
+    """One external engine started for the tests: its query endpoint, the Graph Store
+    credentials (Virtuoso's), and the folder the script keeps it in."""
+
+    kind: str
+    url: str
+    credentials: Path | None
+    folder: Path
+
+
+def stop_engine(kind: str, folder: Path) -> None:
+    script = str(ENGINE_SCRIPTS / f"{kind}.sh")
+    subprocess.run([script, "stop", str(folder)], capture_output=True, timeout=60)
+
+
 class Engines:
     """The external engines of a test session: one per release served, started on first use
     with ``deploy/engines/{kind}.sh`` and loaded with ``diplograph load``'s function."""
@@ -93,6 +109,7 @@ class Engines:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.folder: Path | None = None
+        self.started: list[Path] = []  # every engine's folder
         self.running: dict[Path, tuple[str, Path]] = {}  # release → (endpoint, engine folder)
 
     def url_for(self, release: Release) -> str | None:
@@ -106,27 +123,35 @@ class Engines:
     def _start(self, release: Release) -> tuple[str, Path]:
         from publisher.build.engine_load import load_release
 
+        engine = self.fresh()
+        self.running[release.path] = (engine.url, engine.folder)  # stopped even if loading fails
+        load_release(release, engine.url, credentials=engine.credentials)
+        return engine.url, engine.folder
+
+    def fresh(self) -> Engine:
+        """A new, empty engine of this session's kind (stopped with the session's, or by
+        ``stop_engine``)."""
         if self.folder is None:
             self.folder = Path(tempfile.mkdtemp(prefix="diplograph-engines-"))
-        folder = self.folder / f"{self.kind}-{len(self.running)}"
+        folder = self.folder / f"{self.kind}-{len(self.started)}"
+        self.started.append(folder)
         script = str(ENGINE_SCRIPTS / f"{self.kind}.sh")
         port = free_port()
         if self.kind == "oxigraph":
             command = [script, "start", str(folder), str(port)]
-            url, credentials = f"http://127.0.0.1:{port}/query", None
+            engine = Engine(self.kind, f"http://127.0.0.1:{port}/query", None, folder)
         else:
             template = virtuoso_template()
             command = [script, "start", str(folder), str(port), str(free_port()), str(template)]
-            url, credentials = f"http://127.0.0.1:{port}/sparql", folder / "credentials"
+            url = f"http://127.0.0.1:{port}/sparql"
+            engine = Engine(self.kind, url, folder / "credentials", folder)
         subprocess.run(command, check=True, capture_output=True, timeout=ENGINE_START)
-        self.running[release.path] = (url, folder)  # stopped at the end even if loading fails
-        load_release(release, url, credentials=credentials)
-        return url, folder
+        return engine
 
     def stop(self) -> None:
-        for _, folder in self.running.values():
-            script = str(ENGINE_SCRIPTS / f"{self.kind}.sh")
-            subprocess.run([script, "stop", str(folder)], capture_output=True, timeout=60)
+        for folder in self.started:
+            stop_engine(self.kind, folder)
+        self.started.clear()
         self.running.clear()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -169,6 +194,12 @@ def embedded_only(why: str) -> pytest.MarkDecorator:
     """Skip a test of the embedded store's query workers when an external engine runs the
     queries instead (``why`` says what the engine does in their place)."""
     return pytest.mark.skipif(engine_kind() != "embedded", reason=why)
+
+
+def fresh_engine() -> Engine:
+    """A new, empty engine of the session's kind (``--engine`` must name one)."""
+    assert _engines and _engines[0].kind != "embedded", "no external engine in this session"
+    return _engines[0].fresh()
 
 
 def engine_url(release: Release) -> str | None:

@@ -58,6 +58,10 @@ class EngineTimeout(EngineError):
     """The engine did not answer in time, or said its answer is partial."""
 
 
+class EnginePartial(EngineTimeout):
+    """The engine stopped the query at a limit of its own and says its answer is partial."""
+
+
 class EngineRefused(EngineError):
     """The engine refused the query itself (4xx): the query, not the engine, is at fault."""
 
@@ -79,6 +83,8 @@ class Dialect:
     blank_prefix: str = ""
     #: A response header whose presence says the answer is partial.
     partial_header: str | None = None
+    #: A 5xx body that blames the query, not the engine (Virtuoso's compiler errors).
+    refused: re.Pattern[str] | None = None
 
 
 OXIGRAPH = Dialect("oxigraph", union=(("union-default-graph", ""),))
@@ -87,6 +93,9 @@ VIRTUOSO = Dialect(
     unnamed=(("default-graph-uri", NO_GRAPH),),
     blank_prefix="nodeID://",
     partial_header="X-SQL-State",
+    # 37000: the SPARQL compiler's errors; 42000: "recursion is too deep" and the like;
+    # 22xxx: data exceptions (a bad cast). All answered 500, all the query's fault.
+    refused=re.compile(r"Virtuoso (37000|42000|22\d\d\d) Error"),
 )
 #: Any other engine: its default graph must be the union of the named graphs (docs/engines.md).
 GENERIC = Dialect("sparql", unnamed=(("default-graph-uri", NO_GRAPH),))
@@ -279,12 +288,14 @@ class SparqlEndpoint:
             text = response.read_all()[:2000].decode("utf-8", "replace").strip()
             if 400 <= answer.status < 500 and answer.status not in (401, 403, 407, 408, 429):
                 raise EngineRefused(answer.status, text or f"HTTP {answer.status}")
+            if self._dialect.refused is not None and self._dialect.refused.match(text):
+                raise EngineRefused(400, text)
             raise EngineError(f"the engine answered {answer.status}: {text[:300]}")
         partial = self._dialect.partial_header
         if partial and answer.getheader(partial):
             response.abort()
             message = answer.getheader("X-SQL-Message") or answer.getheader(partial)
-            raise EngineTimeout(f"the engine stopped the query before its end ({message})")
+            raise EnginePartial(f"the engine stopped the query at its own limit ({message})")
         return response
 
 

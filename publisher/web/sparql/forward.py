@@ -28,6 +28,7 @@ from publisher.release.sparql_client import (
     NTRIPLES,
     XML_RESULTS,
     EngineError,
+    EnginePartial,
     EngineRefused,
     EngineTimeout,
     Response,
@@ -232,25 +233,29 @@ class Forwarded(Execution):
             message = self._messages.get(timeout=max(remaining, 0.001))
         except queue.Empty:
             self._stop()
-            raise QueryTimeout(
-                f"The query ran longer than this endpoint's limit of {self.timeout:g} s and "
-                "was stopped. Narrow it down (more specific patterns, LIMIT) or use the bulk "
-                "downloads."
-            ) from None
+            raise self._timeout() from None
         if isinstance(message, _Failed):
             self.finished = True
             error = message.error
-            if isinstance(error, EngineTimeout):
+            if isinstance(error, EnginePartial):
                 raise QueryTimeout(
-                    f"The query engine stopped the query before its end ({error}). Narrow "
-                    "it down (more specific patterns, LIMIT) or use the bulk downloads."
+                    f"The query ran longer than the query engine's own time limit ({error}). "
+                    "Narrow it down (more specific patterns, LIMIT) or use the bulk downloads."
                 )
+            if isinstance(error, EngineTimeout):
+                raise self._timeout()
             raise EngineUnavailable(
                 f"The query engine could not answer: {error}", headers={"Retry-After": "5"}
             )
         if isinstance(message, Done | Refused | Broken | Stopped):
             self.finished = True
         return message
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"The query ran longer than this endpoint's limit of {self.timeout:g} s and was "
+            "stopped. Narrow it down (more specific patterns, LIMIT) or use the bulk downloads."
+        )
 
     def close(self) -> None:
         """Stop forwarding (the client went away or the answer is complete)."""
