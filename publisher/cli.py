@@ -270,20 +270,36 @@ def load(
     type=click.Path(path_type=Path),
     help="SHACL shapes file or directory (repeatable; default: shapes/).",
 )
-def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[Path, ...]) -> None:
-    """Check that FILES (or directories) parse and conform to the shapes (exit 1 if not,
-    2 if unreadable).
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Data folder the files join, whose other files are their context "
+    "(default: this checkout's data/).",
+)
+@click.option("--alone", is_flag=True, help="Validate the files by themselves, without context.")
+def validate(
+    files: tuple[Path, ...],
+    ontology: tuple[Path, ...],
+    shapes: tuple[Path, ...],
+    dataset: Path | None,
+    alone: bool,
+) -> None:
+    """Check that FILES (or directories) parse and conform to the shapes, with the rest of the
+    dataset as context (exit 1 if not, 2 if unreadable).
 
-    Turtle, TriG, N-Triples, N-Quads, JSON-LD and RDF/XML, by extension. Each problem names
-    the file describing the resource, the resource, the property and what to fix.
+    Turtle, TriG, N-Triples, N-Quads, JSON-LD and RDF/XML by extension, and authored sources
+    (.yaml, docs/authoring.md). Only what is wrong with FILES is reported: each problem names
+    the file and line, the resource, the property and what to fix.
     """
+    from publisher.build.authoring.validate import default_context, validate_new
     from publisher.build.inputs import InputError, expand
-    from publisher.build.validation import validate_files
 
     with internal_errors("validating", "nothing was checked", exit_code=2):
         try:
-            report = validate_files(
+            report = validate_new(
                 expand(files),
+                context=None if alone else (dataset or default_context()),
                 ontology=expand(ontology) if ontology else None,
                 shapes=expand(shapes) if shapes else None,
             )
@@ -293,6 +309,36 @@ def validate(files: tuple[Path, ...], ontology: tuple[Path, ...], shapes: tuple[
     click.echo(report.format(Path.cwd()))
     if not report.conforms:
         raise SystemExit(1)
+
+
+@main.group()
+def new() -> None:
+    """Start a new file to fill in."""
+
+
+@new.command("source")
+@click.argument("slug")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/sources"),
+    show_default=True,
+    help="Folder of the new file.",
+)
+def new_source(slug: str, folder: Path) -> None:
+    """Write FOLDER/SLUG.yaml, a commented skeleton of a source file (docs/authoring.md)."""
+    from publisher.build.authoring.skeleton import write_skeleton
+
+    try:
+        path = write_skeleton(slug, folder)
+    except FileExistsError:
+        raise click.ClickException(
+            f"{folder / (slug + '.yaml')} exists; it is not replaced"
+        ) from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {path}: fill it in, then `diplograph validate {path}`")
 
 
 @main.command()
@@ -328,3 +374,60 @@ def dump(
         dump_release(settings, format_name, graph=graph, out=out, release_path=release)
     except (NoRelease, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@click.option(
+    "--format",
+    "layout_name",
+    required=True,
+    type=click.Choice(["icews", "polecat"]),
+    help="The files' layout (docs/import.md lists each one's columns).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A directory of the import's own, e.g. data/icews-2025 (new, empty, or an earlier "
+    "import's with --replace).",
+)
+@click.option("--name", default=None, help="The import's name and graph (default: --out's name).")
+@click.option("--replace", is_flag=True, help="Replace the earlier import in --out.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Project tree whose ontology/ and data/ the import joins (default: this checkout).",
+)
+@click.option("--created", default=None, help="Date recorded as dcterms:created (default: today).")
+@click.option(
+    "--stories-per-file",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Story graphs per TriG file (1: one file per source document).",
+)
+@click.pass_obj
+def import_(
+    settings: Settings,
+    files: tuple[Path, ...],
+    layout_name: str,
+    out: Path,
+    name: str | None,
+    replace: bool,
+    root: Path | None,
+    created: str | None,
+    stories_per_file: int,
+) -> None:
+    """Import coded event data files (ICEWS, POLECAT) into --out as TriG, one named graph
+    per story, reconciled with the dataset; exit 0 if every row was imported, 1 if some were
+    reported and the rest imported, 2 if nothing was written."""
+    from publisher.build.importers.cli import run_import
+
+    with internal_errors("importing", "nothing was written", exit_code=2):
+        run_import(
+            settings, files, layout_name, out, name, replace, root, created, stories_per_file
+        )

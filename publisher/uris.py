@@ -111,7 +111,7 @@ def linkable(url: str) -> bool:
     """Whether a page may link to (or load) ``url``: an http(s) URL, or a reference within
     this site (a path, ``#fragment`` or ``?query``). The one rule behind every link the
     server writes — ``local_href``, the templates, the vocabulary pages and the sanitiser
-    of pyLODE's HTML all ask it."""
+    of the shapes page all ask it."""
     scheme = _SCHEME.match(_IGNORED_BY_BROWSERS.sub("", url))
     return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
 

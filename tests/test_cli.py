@@ -36,11 +36,12 @@ def test_validate_valid_file(runner: CliRunner) -> None:
 
 
 def test_validate_reports_each_problem(runner: CliRunner) -> None:
+    """Alone: the treaty of the bad file has one party (the dataset's has two)."""
     bad = DATA / "shapes" / "AgreementParties.trig"
-    result = runner.invoke(main, ["validate", str(GOOD), str(bad)])
+    result = runner.invoke(main, ["validate", "--alone", str(GOOD), str(bad)])
     assert result.exit_code == 1
     out = result.stdout
-    assert "AgreementParties.trig: " in out
+    assert "AgreementParties.trig:22: " in out
     assert "<https://w3id.org/diplograph/id/agreement/2024-06-prk-rus-mutual-defence-treaty>" in out
     assert " dip:party\n" in out
     assert "Violation: An agreement needs at least two dip:party values" in out

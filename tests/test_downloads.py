@@ -184,6 +184,47 @@ def test_listing_html_names_every_file(client: FlaskClient, release: Release) ->
     assert response.headers["Vary"] == "Accept"
 
 
+def test_listing_says_what_tables_and_networks_hold(client: FlaskClient, release: Release) -> None:
+    """events.csv has rows and network.graphml nodes and edges, not "0 triples"."""
+    files = {f.name: f for f in read_index(release.dumps_path)}
+    csv, graphml = files["events.csv"], files["network.graphml"]
+    assert csv.rows and graphml.nodes and graphml.edges and not csv.is_rdf
+    assert files["diplograph.ttl"].is_rdf and files["diplograph.ttl"].rows is None
+    page = client.get("/downloads/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    row = {name: page[page.index(f">{name}</a>") :].split("</tr>")[0] for name in files}
+    assert f"<td>{csv.rows:,} rows</td>" in row["events.csv"]
+    assert f"<td>{graphml.nodes:,} nodes<br>{graphml.edges:,} edges</td>" in row["network.graphml"]
+    assert "triples" not in row["events.csv"] + row["network.graphml"]
+    triples = files["diplograph.ttl"].triples
+    assert f"<td>{triples:,} triples" in row["diplograph.ttl"]
+    listing = client.get("/downloads/?format=json").get_json()
+    by_name = {f["name"]: f for f in listing["files"]}
+    assert by_name["events.csv"]["rows"] == csv.rows and by_name["events.csv"]["rdf"] is False
+    assert by_name["network.graphml"]["edges"] == graphml.edges
+
+
+def test_an_index_from_before_or_after_still_reads(tmp_path: Path) -> None:
+    """index.json without the table counts (older builds) or with keys a later build adds."""
+    import json
+
+    entry = {
+        "name": "events.csv",
+        "format": "csv",
+        "media_type": "text/csv",
+        "compressed": False,
+        "size": 10,
+        "sha256": "0" * 64,
+        "triples": 0,
+        "quads": None,
+        "graph": None,
+        "description": "a table",
+    }
+    index = {"release": "r", "files": [entry, {**entry, "name": "b.csv", "columns": 25}]}
+    (tmp_path / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    old, new = read_index(tmp_path)
+    assert old.rows is None and not old.is_rdf and new.name == "b.csv"
+
+
 def test_listing_json(client: FlaskClient, release: Release) -> None:
     response = client.get("/downloads/", headers={"Accept": "application/json"})
     assert response.status_code == 200

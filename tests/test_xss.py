@@ -149,15 +149,16 @@ def test_pictures_carry_labels_as_escaped_text(hostile: FlaskClient) -> None:
     assert "<svg onload" not in text and "</title><script>" not in text
 
 
-def test_the_ontology_keeps_pylode_formatting_but_nothing_that_runs(
-    hostile: FlaskClient,
-) -> None:
+def test_the_ontology_page_shows_its_text_as_text(hostile: FlaskClient) -> None:
+    """The ontology page is a template like the others: the ontology's HTML and Markdown
+    are shown as written, escaped; its http(s) URLs and its own terms become links."""
     text = hostile.get("/ontology", headers=HTML).get_data(as_text=True)
-    assert "<em>Emphasis stays.</em>" in text  # pyLODE's Markdown is kept...
-    assert 'href="https://example.org/spec"' in text  # ...with its http(s) links
-    assert "click me" in text and "javascript:alert" not in text.split("<body", 1)[1]
-    assert "ld-json-breakout" not in text or "<script>alert" not in text
-    assert '<link rel="stylesheet" href="/static/pylode.css">' in text
+    assert "&lt;script&gt;alert(&#39;class-comment&#39;)&lt;/script&gt;" in text
+    assert "*Emphasis stays.*" in text  # Markdown is not rendered: no raw HTML either
+    assert '(<a href="https://example.org/spec">https://example.org/spec</a>)' in text
+    assert "click me" in text and "javascript:" not in "".join(audit(text).links)
+    assert "<script>alert" not in text and "<img" not in text
+    assert '<link rel="stylesheet" href="/static/style.css">' in text
 
 
 def test_graph_sources_and_dataset_links_are_http_or_local(hostile: FlaskClient) -> None:
@@ -247,7 +248,7 @@ def test_sanitiser_keeps_documentation_markup() -> None:
         ("GET", "/doc/person/nobody", HTML),  # 404
         ("POST", "/healthz", {}),  # 405
         ("GET", "/static/style.css", {}),
-        ("GET", "/static/pylode.css", {}),
+        ("GET", "/static/shapes.css", {}),
         ("GET", "/sparql?query=ASK%7B%7D", {"Accept": "application/sparql-results+json"}),
         ("GET", "/sparql?query=SELECT", {"Accept": "application/json"}),  # 400
         ("GET", "/downloads/SHA256SUMS", {}),
@@ -277,11 +278,3 @@ def test_a_304_keeps_the_policy(hostile: FlaskClient) -> None:
     )
     assert again.status_code == 304
     assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
-
-
-def test_pylode_stylesheet_is_pylodes_own() -> None:
-    import pylode
-
-    ours = (Path(__file__).parents[1] / "publisher/web/static/pylode.css").read_text()
-    theirs = (Path(pylode.__file__).parent / "pylode.css").read_text()
-    assert ours.endswith(theirs)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.build.inputs import rdf_files
+from publisher.build.inputs import authored_files, rdf_files
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.release.layout import DUMPS_DIR
 
@@ -29,10 +29,11 @@ class Sources:
 
     @classmethod
     def from_root(cls, root: Path = PROJECT_ROOT) -> Sources:
-        """The RDF files (by extension, see ``validation.RDF_FORMATS``) of a project tree."""
-        return cls(
-            rdf_files(root / "ontology"), rdf_files(root / "shapes"), rdf_files(root / "data")
-        )
+        """The RDF files (by extension, see ``inputs.RDF_FORMATS``) of a project tree —
+        ``data/`` with its subdirectories, where imports write (docs/import.md) — and the
+        authored sources in ``data/sources/`` (docs/authoring.md)."""
+        data = rdf_files(root / "data", recursive=True) + authored_files(root / "data" / "sources")
+        return cls(rdf_files(root / "ontology"), rdf_files(root / "shapes"), data)
 
     def all(self) -> tuple[Path, ...]:
         return self.ontology + self.shapes + self.data

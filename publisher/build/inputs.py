@@ -30,6 +30,8 @@ from xml.parsers import expat
 
 import pyoxigraph as ox
 
+from publisher.build.located import LocatedError
+
 #: File extension → RDF syntax. ``.owl`` is RDF/XML; plain ``.json``/``.xml`` are not taken,
 #: so a JSON-LD context or an XML note next to the data is never loaded as data.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -41,6 +43,9 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "rdf": ox.RdfFormat.RDF_XML,
     "owl": ox.RdfFormat.RDF_XML,
 }
+
+#: Authored sources (docs/authoring.md): YAML converted to quads by ``publisher.build.authoring``.
+AUTHORED_EXTENSIONS = ("yaml", "yml")
 
 #: The deepest element nesting accepted in RDF/XML. Real files stay under 50 (an OWL
 #: restriction inside a class inside a list); pyoxigraph takes 2 s for 10,000 levels and
@@ -66,38 +71,48 @@ _WRITTEN = re.compile(
 _ECHARS = {"\\b": "\b", "\\f": "\f"}
 
 
-class InputError(ValueError):
+class InputError(LocatedError):
     """An input file cannot be read as RDF: missing, unknown extension or bad syntax."""
 
-    def __init__(
-        self, path: Path, reason: str, line: int | None = None, column: int | None = None
-    ) -> None:
-        self.path, self.reason, self.line, self.column = path, reason, line, column
-        where = str(path)
-        if line is not None:
-            where += f":{line}" + (f":{column}" if column is not None else "")
-        super().__init__(f"{where}: {reason}")
 
+def rdf_files(folder: Path, *, recursive: bool = False) -> tuple[Path, ...]:
+    """The RDF files in ``folder`` (by extension), sorted for reproducible builds.
 
-def rdf_files(folder: Path) -> tuple[Path, ...]:
-    """The RDF files directly in ``folder`` (by extension), sorted for reproducible builds."""
+    ``recursive`` also takes its subdirectories' (``data/`` holds each import in a directory
+    of its own, docs/import.md), except hidden ones: an import being written is staged in a
+    dot-directory beside its target and must not be read half-written.
+    """
     if not folder.is_dir():
         return ()
+    candidates = folder.rglob("*") if recursive else folder.iterdir()
     return tuple(
         sorted(
             p
-            for p in folder.iterdir()
-            if p.is_file() and p.suffix.lstrip(".").lower() in RDF_FORMATS
+            for p in candidates
+            if p.is_file()
+            and p.suffix.lstrip(".").lower() in RDF_FORMATS
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         )
     )
 
 
+def authored_files(folder: Path) -> tuple[Path, ...]:
+    """The authored (YAML) sources directly in ``folder``, sorted."""
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p for p in folder.iterdir() if p.is_file() and is_authored(p)))
+
+
+def is_authored(path: Path) -> bool:
+    return path.suffix.lstrip(".").lower() in AUTHORED_EXTENSIONS
+
+
 def expand(paths: Sequence[Path]) -> tuple[Path, ...]:
-    """Files as given, directories replaced by their RDF files (``validate data/``)."""
+    """Files as given, directories replaced by their RDF and authored files (``validate data/``)."""
     expanded: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = rdf_files(path)
+            found = rdf_files(path) + authored_files(path)
             if not found:
                 raise InputError(path, "directory holds no RDF files")
             expanded.extend(found)
@@ -117,7 +132,10 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 
 def parse_quads(path: Path) -> list[ox.Quad]:
     """Parse one file into quads; syntax errors become ``InputError`` with line and column,
-    and so does anything the module docstring lists as refused."""
+    and so does anything the module docstring lists as refused. An authored (YAML) file is
+    converted, its problems reported at their line like syntax errors."""
+    if is_authored(path):
+        return _authored_quads(path)
     fmt = rdf_format(path)
     if not path.is_file():
         raise InputError(path, "no such file")
@@ -150,6 +168,21 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+    return quads
+
+
+def _authored_quads(path: Path) -> list[ox.Quad]:
+    from publisher.build.authoring.convert import converted
+    from publisher.build.authoring.document import AuthoringError
+
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    try:
+        quads = list(converted(path).quads)
+    except AuthoringError as exc:
+        raise InputError(exc.path, exc.reason, exc.line, exc.column) from None
+    for quad in quads:
+        _check_quad(path, quad)
     return quads
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from publisher.build.context import BuildContext, BuildError
-from publisher.build.inputs import InputError, check_rdfxml, rdf_format
+from publisher.build.inputs import InputError, check_rdfxml, is_authored, parse_quads, rdf_format
 from publisher.release.dataset import ONTOLOGY, SHAPES, graph_iri
 from publisher.release.layout import STORE_DIR
 
@@ -22,6 +22,12 @@ def load_sources(ctx: BuildContext) -> None:
     )
     for paths, graph in roles:
         for path in paths:
+            if is_authored(path):  # converted, already checked by validate_sources
+                try:
+                    ctx.store.extend(parse_quads(path))
+                except InputError as exc:
+                    raise BuildError(str(exc)) from None
+                continue
             try:
                 fmt = rdf_format(path)
                 if fmt == ox.RdfFormat.RDF_XML:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from publisher import __version__
+from publisher.build.authoring.step import check_authored_sources
 from publisher.build.checks import check_consistency, check_named_graphs, validate_sources
 from publisher.build.context import BuildContext, BuildError, Sources, Step
 from publisher.build.dates import add_date_bounds
@@ -91,6 +92,7 @@ def steps() -> list[Step]:
     """The pipeline, in order. Each step reads and extends the context; a failing step
     raises ``BuildError`` and nothing is published. Add steps by appending to this list."""
     return [
+        check_authored_sources,  # YAML sources, at their lines, before the shapes see them
         validate_sources,
         check_named_graphs,
         check_consistency,

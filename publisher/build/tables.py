@@ -14,7 +14,7 @@ import io
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pyoxigraph as ox
 
@@ -353,25 +353,27 @@ def write_tables(ctx: BuildContext) -> None:
     (out / "events.csv").write_bytes(events_csv(rows))
     (out / "network.graphml").write_bytes(network_graphml(nodes, edges))
     events = len({r["event_iri"] for r in rows})
+    csv_file = add_file(
+        out,
+        out / "events.csv",
+        CSV,
+        f"One row per coded event and source-target pair ({events} events, {len(rows)} "
+        "rows): date and bounds, dyad, CAMEO code, root, QuadClass, Goldstein score, PLOVER "
+        "type and mode, place, source (columns: docs/downloads.md).",
+        triples=0,
+    )
+    graphml_file = add_file(
+        out,
+        out / "network.graphml",
+        GRAPHML,
+        f"Who met whom: {len(nodes)} agents present at the same events, {len(edges)} "
+        "links with the number of events and their dates (GraphML).",
+        triples=0,
+    )
     files = [
         *read_index(out),
-        add_file(
-            out,
-            out / "events.csv",
-            CSV,
-            f"One row per coded event and source-target pair ({events} events, {len(rows)} "
-            "rows): date and bounds, dyad, CAMEO code, root, QuadClass, Goldstein score, PLOVER "
-            "type and mode, place, source (columns: docs/downloads.md).",
-            triples=0,
-        ),
-        add_file(
-            out,
-            out / "network.graphml",
-            GRAPHML,
-            f"Who met whom: {len(nodes)} agents present at the same events, {len(edges)} "
-            "links with the number of events and their dates (GraphML).",
-            triples=0,
-        ),
+        replace(csv_file, rows=len(rows)),
+        replace(graphml_file, nodes=len(nodes), edges=len(edges)),
     ]
     write_index(out, files, ctx.manifest["id"])
     ctx.manifest["dumps"] = [asdict(f) for f in files]

@@ -25,7 +25,7 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
-from publisher.build.inputs import InputError, parse_quads, rdf_files, rdf_format
+from publisher.build.inputs import InputError, is_authored, parse_quads, rdf_files, rdf_format
 from publisher.build.pyshacl_patch import make_comparisons_total
 from publisher.build.shacl_report import SEVERITY_ORDER, Problem, read_problems
 from publisher.config import PROJECT_ROOT
@@ -111,7 +111,8 @@ def _load(paths: Sequence[Path]) -> tuple[Graph, dict[Node, list[Path]], dict[No
     described: dict[Node, list[Path]] = defaultdict(list)
     mentioned: dict[Node, list[Path]] = defaultdict(list)
     for path in paths:
-        rdf_format(path)
+        if not is_authored(path):
+            rdf_format(path)
         if not path.is_file():
             raise InputError(path, "no such file")
         stat = path.stat()

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from publisher.formats import BY_NAME, Format
+from publisher.formats import BY_NAME, RDF_FORMATS, Format
 from publisher.release.layout import Release
 
 INDEX = "index.json"
 SHA256SUMS = "SHA256SUMS"
 GZIP_MEDIA_TYPE = "application/gzip"
+RDF_FORMAT_NAMES = frozenset(f.name for f in RDF_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,16 @@ class DumpFile:
     quads: int | None  # for quad dumps: the quads, named graphs included
     graph: str | None  # the one named graph it holds, if not the whole dataset
     description: str
+    # What a file that is not RDF holds (``triples`` is 0 for it); absent from older
+    # indexes, so optional: a table's data rows, a network's nodes and edges.
+    rows: int | None = None
+    nodes: int | None = None
+    edges: int | None = None
+
+    @property
+    def is_rdf(self) -> bool:
+        """Whether the file is RDF, so that ``triples`` counts something."""
+        return self.format in RDF_FORMAT_NAMES
 
     @property
     def content_type(self) -> str:
@@ -61,7 +72,8 @@ def read_index(dumps_dir: Path) -> list[DumpFile]:
     if not path.is_file():
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [DumpFile(**entry) for entry in data["files"]]
+    known = {f.name for f in fields(DumpFile)}  # a key a later build adds is skipped
+    return [DumpFile(**{k: v for k, v in entry.items() if k in known}) for entry in data["files"]]
 
 
 @dataclass(frozen=True)

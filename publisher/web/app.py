@@ -22,7 +22,7 @@ from publisher.web.renderers import jsonld_context
 from publisher.web.search import weight_by_kind
 from publisher.web.sparql.service import start_sparql
 from publisher.web.state import AppState, DiplographApp
-from publisher.web.views import browse, dataset, downloads, health, resources, sparql
+from publisher.web.views import browse, dataset, downloads, health, resources, schemas, sparql
 
 
 def create_app(test_config: Settings | dict[str, Any] | None = None) -> DiplographApp:
@@ -43,7 +43,7 @@ def create_app(test_config: Settings | dict[str, Any] | None = None) -> Diplogra
         background=Background(app.logger),
         release_modified=release.created(),
     )
-    for view in (health, browse, resources, sparql, downloads, dataset):
+    for view in (health, browse, resources, sparql, downloads, dataset, schemas):
         app.register_blueprint(view.bp)
     errors.init_errors(app)
     app.after_request(http.security_headers)

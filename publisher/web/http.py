@@ -133,7 +133,8 @@ YASGUI_STYLE_HASHES = (
 #: Every answer's Content-Security-Policy. Scripts, styles, images, fonts and connections
 #: come from this site only and nothing inline runs: the pages have no inline script or
 #: style (the query page's script is ``static/sparql.js``, YASGUI is ``static/yasgui/``,
-#: pyLODE's CSS ``static/pylode.css``), and what it fetches is ``/sparql`` (connect-src).
+#: the shapes page's CSS ``static/shapes.css``), and what it fetches is ``/sparql``
+#: (connect-src).
 #: No plugins, no framing by other sites, no ``<base>``, forms post only here.
 CONTENT_SECURITY_POLICY = "; ".join(
     (

@@ -12,17 +12,19 @@ cannot stall a page.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from publisher.namespaces import DIP_IRI, RDF, RDFS, SKOS
+from publisher.namespaces import DCTERMS, DIP_IRI, OA, OWL, RDF, RDFS, SKOS
 from publisher.release.store import Store
 from publisher.terms import RDF_TYPE
 
 SPARQL_PROLOGUE = f"""PREFIX dip: <{DIP_IRI}>
+PREFIX oa: <{OA}>
 PREFIX rdf: <{RDF}>
 PREFIX rdfs: <{RDFS}>
 PREFIX skos: <{SKOS}>
@@ -288,3 +290,98 @@ def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
         if event and role and role not in roles[event]:
             roles[event].append(role)
     return dict(roles)
+
+
+OWL_DEPRECATED = ox.NamedNode(str(OWL.deprecated))
+IS_REPLACED_BY = ox.NamedNode(str(DCTERMS.isReplacedBy))
+
+
+@functools.lru_cache(maxsize=20_000)
+def replacements(store: Store, iri: str) -> tuple[str, ...] | None:
+    """``None`` unless ``iri`` is deprecated (``owl:deprecated true``); else what replaces
+    it (``dcterms:isReplacedBy``, sorted; may be empty).
+
+    Asked for every property and linked IRI on a page, so kept per release like the
+    labels (``description.annotation_quads``): two pattern scans the first time.
+    """
+    node = ox.NamedNode(iri)
+    flags = store.quads(node, OWL_DEPRECATED)
+    if not any(isinstance(q.object, ox.Literal) and q.object.value in ("true", "1") for q in flags):
+        return None
+    successors = store.quads(node, IS_REPLACED_BY)
+    return tuple(sorted({q.object.value for q in successors if isinstance(q.object, ox.NamedNode)}))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage (``dip:Passage``) that backs statements on a page: the node it is the
+    evidence of (the resource, or a participation, position or claim the resource links to),
+    the named graph that says so, and the passage's quote and position selectors."""
+
+    node: str
+    graph: str
+    passage: str
+    exact: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+    start: int | None = None
+    end: int | None = None
+    agent: str | None = None  # for a participation: who, and in what role
+    role: str | None = None
+
+
+#: The nodes whose evidence a page shows besides the resource's own: the records it links
+#: to whose statements the page shows in its own words (participants, positions, figures).
+EVIDENCE_KINDS = ("Participation", "PositionHolding", "Claim")
+
+
+def evidence(store: Store, resource: str) -> list[Evidence]:
+    """The passages that back ``resource``'s statements, or those of the participations,
+    positions and claims it links to, each taken from the named graph of the statement it
+    backs (``GRAPH ?g { ?node dip:evidence ?passage }``, with ``?g`` the graph of the link)."""
+    kinds = ", ".join(f"dip:{k}" for k in EVIDENCE_KINDS)
+    query = (
+        SPARQL_PROLOGUE
+        + """
+    SELECT DISTINCT ?node ?g ?passage ?exact ?prefix ?suffix ?start ?end ?agent ?role WHERE {
+      { GRAPH ?g { {resource} dip:evidence ?passage } BIND({resource} AS ?node) }
+      UNION
+      { GRAPH ?g { {resource} ?link ?node . ?node dip:evidence ?passage }
+        ?node rdf:type ?kind FILTER(?kind IN ("""
+        + kinds
+        + """)) }
+      OPTIONAL { ?passage oa:hasSelector ?quote . ?quote oa:exact ?exact
+                 OPTIONAL { ?quote oa:prefix ?prefix } OPTIONAL { ?quote oa:suffix ?suffix } }
+      OPTIONAL { ?passage oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end }
+      OPTIONAL { ?node dip:participant ?agent }
+      OPTIONAL { ?node dip:role ?role }
+    } LIMIT 2000"""
+    )
+    found: dict[tuple[str, str, str], Evidence] = {}
+    for row in store.select(query, {"resource": _iri(resource)}):
+        node, graph, passage = _named(row["node"]), _named(row["g"]), _named(row["passage"])
+        if node is None or graph is None or passage is None or (node, graph, passage) in found:
+            continue
+        found[(node, graph, passage)] = Evidence(
+            node,
+            graph,
+            passage,
+            exact=_text(row["exact"]),
+            prefix=_text(row["prefix"]),
+            suffix=_text(row["suffix"]),
+            start=_offset(row["start"]),
+            end=_offset(row["end"]),
+            agent=_named(row["agent"]),
+            role=_named(row["role"]),
+        )
+    return list(found.values())
+
+
+def _text(term: object) -> str | None:
+    return term.value if isinstance(term, ox.Literal) else None
+
+
+def _offset(term: object) -> int | None:
+    """A selector's position (``xsd:nonNegativeInteger``), or None if it is not one."""
+    text = _text(term)
+    return int(text) if text is not None and text.isdigit() else None

@@ -24,6 +24,8 @@ class Value:
     datetime: str | None = None
     sources: list[int] = field(default_factory=list)
     nested: list[Row] = field(default_factory=list)
+    deprecated: bool = False  # owl:deprecated true: shown with a marker
+    replaced_by: list[Value] = field(default_factory=list)  # dcterms:isReplacedBy
 
 
 @dataclass
@@ -34,6 +36,8 @@ class Row:
     href: str | None
     values: list[Value]
     note: str = ""
+    deprecated: bool = False  # the property is deprecated (owl:deprecated true)
+    replaced_by: list[Value] = field(default_factory=list)
 
 
 @dataclass
@@ -43,8 +47,24 @@ class Section:
 
 
 @dataclass
+class Quote:
+    """A passage of a source (``dip:Passage``): its exact words, the text around them when
+    the source repeats them (``oa:prefix``/``oa:suffix``), and where they are (code points
+    ``start``–``end``, end excluded); ``supports`` names what on the page it backs."""
+
+    exact: str
+    href: str | None  # the passage's own page
+    prefix: str = ""
+    suffix: str = ""
+    start: int | None = None
+    end: int | None = None
+    supports: list[Value] = field(default_factory=list)
+
+
+@dataclass
 class Source:
-    """A footnote: a named graph and the document its statements were derived from."""
+    """A footnote: a named graph and the document its statements were derived from, with
+    the passages of it that back the statements on the page."""
 
     number: int
     label: str
@@ -52,6 +72,7 @@ class Source:
     graph: str
     detail: str = ""
     graph_label: str = ""
+    quotes: list[Quote] = field(default_factory=list)
 
 
 class OtherName(NamedTuple):
@@ -119,3 +140,15 @@ class Page:
     sources: list[Source]
     alternates: list[tuple[str, str, str]]  # label, media type, href
     notes: list[str]
+    deprecated: bool = False  # the resource itself is deprecated
+    replaced_by: list[Value] = field(default_factory=list)
+    passage: PassageView | None = None  # when the resource is a dip:Passage
+
+
+@dataclass
+class PassageView:
+    """A passage's own page: the quote, the document it is from, and what cites it."""
+
+    quote: Quote
+    source: Value | None
+    cited_by: list[Value]

@@ -65,6 +65,8 @@ WELL_KNOWN = {
     str(PROV.wasAttributedTo): "attributed to",
     str(DCTERMS.title): "title",
     str(DCTERMS.source): "source",
+    str(DCTERMS.isReplacedBy): "replaced by",
+    str(OWL.deprecated): "deprecated",
 }
 
 

@@ -19,6 +19,12 @@ from publisher.release.dataset import INFERRED, graph_iri
 from publisher.release.store import Store
 from publisher.web.description import Description
 from publisher.web.pages import lookups
+from publisher.web.pages.evidence import (
+    PASSAGE_PREDICATES,
+    attach_quotes,
+    passage_summary,
+    passage_view,
+)
 from publisher.web.pages.model import EventRow, MetRow, Page, ParticipantRow, Value
 from publisher.web.pages.names import Labeller, compact, display_types, foreign
 from publisher.web.pages.network import Neighbour, Network, render_network_svg
@@ -26,6 +32,7 @@ from publisher.web.pages.sources import SourceList, asserting_graphs
 from publisher.web.pages.statements import (
     TEXT_PREDICATES,
     incoming_rows,
+    mark_deprecated,
     other_names,
     split_inferred,
     statement_rows,
@@ -81,16 +88,21 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     labeller.fetch(r for rs in roles.values() for r in rs)
 
     hidden = {DIP_IRI + "hasParticipant", DIP_IRI + "hasParticipation"} if participants else set()
+    passage = passage_view(description, labeller)
+    if passage is not None:  # its quote block shows them
+        hidden |= PASSAGE_PREDICATES
     inferred_graph = graph_iri(ctx.base, INFERRED)
     asserted, inferred = split_inferred(statements, inferred_graph)
     sections, notes = statement_sections(asserted, description, labeller, sources, hidden)
     incoming_asserted, _ = split_inferred(description.incoming, inferred_graph)
-    return Page(
+    page = Page(
         title=title,
         title_lang=foreign(title_lit.language) if title_lit else None,
         iri=ctx.public(iri),
         types=[labeller.value(t) for t in shown_types],
-        summary=summary(
+        summary=passage_summary(passage)
+        if passage
+        else summary(
             iri,
             shown_types,
             statements,
@@ -145,7 +157,11 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
             (f.label, f.media_type, href) for f, href in ctx.alternates if f.name != "html"
         ],
         notes=notes,
+        passage=passage,
     )
+    kind = labeller.name(shown_types[0])[0] if shown_types else "resource"
+    attach_quotes(store, iri, kind, labeller, sources)
+    return mark_deprecated(page, iri, labeller)
 
 
 def _events_of(

@@ -1,15 +1,14 @@
-"""An allow-list HTML sanitiser for the documentation pages that other code writes (pyLODE).
+"""An allow-list HTML sanitiser for the documentation page written as a string (``/shapes``).
 
-pyLODE renders ``rdfs:comment``, ``skos:definition`` and the ontology's descriptions as
-Markdown, and Markdown passes raw HTML through; it also links every IRI and agent URL it
-finds, whatever its scheme. Escaping before pyLODE would break its Markdown (emphasis, code,
-lists, links are the point of it) and patching its internals would not survive an upgrade,
-so its whole output is parsed and written again keeping only the elements and attributes a
-documentation page needs: text is re-escaped, every URL must pass ``uris.linkable``
-(http(s) or this site), scripts and styles are dropped with their content, event handlers,
-``style`` attributes, comments and anything unknown are dropped (an unknown element's text
-is kept, escaped). What comes out can run nothing, with or without the
-Content-Security-Policy.
+The shapes page is not a template: ``vocabulary.py`` writes it, escaping each text as it
+goes, and this sanitiser reads the whole page again as a second guard (it was first written
+for pyLODE's ``/ontology``, which passed Markdown's raw HTML through; the ontology page is a
+template now, escaped like every other page). The page is parsed and written again keeping
+only the elements and attributes a documentation page needs: text is re-escaped, every URL
+must pass ``uris.linkable`` (http(s) or this site), scripts and styles are dropped with
+their content, event handlers, ``style`` attributes, comments and anything unknown are
+dropped (an unknown element's text is kept, escaped). What comes out can run nothing, with
+or without the Content-Security-Policy.
 """
 
 from __future__ import annotations

@@ -31,6 +31,10 @@ class SourceList:
             self.entries.append(source)
         return self.by_graph[graph]
 
+    def entry(self, graph: str) -> Source:
+        """The footnote of ``graph``, numbered now if the page had not cited it yet."""
+        return self.entries[self.number(graph) - 1]
+
     def numbers(self, quads: Iterable[ox.Quad]) -> list[int]:
         graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
         return sorted(self.number(g) for g in graphs)

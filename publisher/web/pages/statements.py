@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -17,12 +18,13 @@ from publisher.uris import linkable
 from publisher.web.description import Description
 from publisher.web.labels import NAMING_IRIS
 from publisher.web.pages import lookups
-from publisher.web.pages.model import OtherName, Row, Section, Value
+from publisher.web.pages.model import OtherName, Page, Row, Section, Value
 from publisher.web.pages.names import LANGUAGE_NAMES, Labeller, foreign
 from publisher.web.pages.sources import SourceList
 from publisher.web.pages.timeline import VagueDate
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+T = TypeVar("T", Value, Row, Page)
 
 
 TEXT_PREDICATES = {str(RDFS.comment), str(SCHEMA.description), str(SKOS.definition)}
@@ -80,7 +82,7 @@ def term_value(
 ) -> Value:
     """A value for any object: labelled link, formatted literal, or a nested blank node."""
     if isinstance(term, ox.NamedNode):
-        return labeller.value(term.value, sources)
+        return mark_deprecated(labeller.value(term.value, sources), term.value, labeller)
     if isinstance(term, ox.Literal):
         return literal_value(term, sources)
     if isinstance(term, ox.BlankNode) and depth < 3:
@@ -109,15 +111,25 @@ def statement_rows(
             for obj, qs in values.items()
         ]
         cells.sort(key=lambda v: (v.datetime or "", v.text.casefold()))
-        rows.append(
-            Row(
-                label,
-                labeller.ctx.href(predicate),
-                cells,
-                disagreement(predicate, values, labeller, sources),
-            )
+        row = Row(
+            label,
+            labeller.ctx.href(predicate),
+            cells,
+            disagreement(predicate, values, labeller, sources),
         )
+        rows.append(mark_deprecated(row, predicate, labeller))
     return rows
+
+
+def mark_deprecated(target: T, iri: str, labeller: Labeller) -> T:
+    """Flag ``target`` (a value, a row or the page) when ``iri`` is deprecated, with what
+    replaces it: a reader of 0.1 data sees at once that ``dip:about`` is now ``dip:subject``."""
+    replaced = lookups.replacements(labeller.store, iri)
+    if replaced is not None:
+        labeller.fetch(replaced)
+        target.deprecated = True
+        target.replaced_by = [labeller.value(r) for r in replaced]
+    return target
 
 
 def disagreement(
@@ -174,6 +186,7 @@ def split_inferred(
 
 
 # Headings for the statements, by the ontology term's local name; the rest go to "Other".
+# ``tests/test_pages.py`` checks that every property of ontology/diplograph.ttl has one.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "When",
@@ -181,6 +194,10 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "startDate",
             "startDateNotStated",
             "endDate",
+            "earliestStartDate",
+            "latestStartDate",
+            "earliestEndDate",
+            "latestEndDate",
             "timeOfDay",
             "publicationDate",
             "signingDate",
@@ -204,12 +221,17 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Who",
         (
             "hasParticipant",
+            "hasAttendee",
             "hasParticipation",
             "participant",
             "role",
+            "participatedIn",
+            "attended",
+            "participationIn",
             "claimant",
             "signatory",
             "party",
+            "partyTo",
             "head",
             "hasMember",
             "memberOf",
@@ -219,11 +241,22 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "author",
             "deployedBy",
             "inSupportOf",
-            "participatedIn",
             "holdsPosition",
+            "heldBy",
             "positionType",
             "positionIn",
             "partOf",
+        ),
+    ),
+    (
+        "Event coding",
+        (
+            "eventType",
+            "sourceActor",
+            "targetActor",
+            "quadClass",
+            "goldsteinScore",
+            "obligation",
         ),
     ),
     (
@@ -234,13 +267,12 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "precededBy",
             "followedBy",
             "commemorates",
-            "signingEvent",
-            "estimateOf",
-            "partOfConflict",
-            "about",
-            "subject",
-            "eventType",
             "anniversary",
+            "signingEvent",
+            "signingOf",
+            "partOfConflict",
+            "subject",
+            "about",
         ),
     ),
     (
@@ -249,15 +281,25 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "attendanceCount",
             "troopStrength",
             "casualties",
+            "hasEstimate",
+            "estimateOf",
             "quantityValue",
             "isApproximate",
             "approximationQualifier",
             "counted",
-            "certainty",
             "claimText",
-            "obligation",
+            "sourceStance",
+            "claimantHedge",
+            "certainty",
+        ),
+    ),
+    (
+        "Sources and evidence",
+        (
+            "evidence",
             "reportedIn",
             "cites",
+            "seedFile",
         ),
     ),
 )
@@ -314,13 +356,14 @@ def incoming_rows(
         by_predicate[quad.predicate.value][quad.subject] = None
     rows = []
     for predicate, subjects in by_predicate.items():
-        cells = [_referrer(s, labeller, description) for s in subjects]
+        cells = [referrer(s, labeller, description) for s in subjects]
         cells.sort(key=lambda v: v.text.casefold())
-        rows.append(Row(labeller.name(predicate)[0], labeller.ctx.href(predicate), cells))
+        row = Row(labeller.name(predicate)[0], labeller.ctx.href(predicate), cells)
+        rows.append(mark_deprecated(row, predicate, labeller))
     return rows
 
 
-def _referrer(subject: object, labeller: Labeller, description: Description) -> Value:
+def referrer(subject: object, labeller: Labeller, description: Description) -> Value:
     """A resource pointing here; an unlabelled participation is named by event and role."""
     if not isinstance(subject, ox.NamedNode):
         return Value("(unnamed node)")
@@ -334,7 +377,7 @@ def _referrer(subject: object, labeller: Labeller, description: Description) -> 
         if event:
             text += f" in {labeller.name(event)[0]}"
         return Value(text, labeller.ctx.href(iri), title=labeller.ctx.public(iri))
-    return labeller.value(iri)
+    return mark_deprecated(labeller.value(iri), iri, labeller)
 
 
 def other_names(description: Description, iri: str, shown: ox.Literal | None) -> list[OtherName]:

@@ -1,27 +1,28 @@
-"""Human documentation of the ontology (pyLODE) and of the SHACL shapes (a readable list).
+"""Human documentation of the ontology and of the SHACL shapes (a readable list).
 
 Both are rendered from the release's own graphs, so the documentation can never drift from
-what is served; the view caches the result per app because pyLODE takes about a second.
-The data's text can hold HTML: both pages go through ``sanitise.sanitise_html`` last, and
-their styles are files under ``/static/`` (the Content-Security-Policy allows no inline
-style).
+what is served; the view caches the result per app (the ontology page takes about a second,
+most of it counting how the data uses each term). The ontology page is a Jinja template
+like every other page (``ontology.py``), so the template escapes the graph's text; the
+shapes page is written here and goes through ``sanitise.sanitise_html`` last. Their styles
+are files under ``/static/`` (the Content-Security-Policy allows no inline style).
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Iterable
 from html import escape
 
 import pyoxigraph as ox
 import rdflib
+from flask import render_template
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from publisher.release.store import Store
 from publisher.uris import rebase
 from publisher.web.description import Description
+from publisher.web.pages.ontology import ontology_page
 from publisher.web.pages.sanitise import sanitise_html
 from publisher.web.render_context import RenderContext
 from publisher.web.renderers import rdflib_graph
@@ -36,9 +37,8 @@ def render_vocabulary_html(
     if ctx.kind == "ontology":
         namespace = ctx.base + "ontology#"
         usage = usage_counts(store, graph, namespace) if store is not None else {}
-        html = render_ontology_html(graph, namespace, ctx, usage)
-    else:
-        html = render_shapes_html(graph, ctx)
+        return rebase(render_ontology_html(graph, namespace, ctx, usage), ctx.base, ctx.public_base)
+    html = render_shapes_html(graph, ctx)
     return sanitise_html(rebase(html, ctx.base, ctx.public_base))
 
 
@@ -48,40 +48,13 @@ def render_ontology_html(
     ctx: RenderContext,
     usage: dict[str, str] | None = None,
 ) -> str:
-    """pyLODE's documentation: every class and property with label, definition, hierarchy
-    and domain/range usage; its CSS is ``/static/pylode.css`` (a copy of pyLODE's own) and
-    nothing comes from elsewhere. Still unsanitised: ``render_vocabulary_html`` does that.
-
-    The ontology graph also holds the SKOS concept schemes; pyLODE would take a scheme for
-    the ontology itself (title "claim certainty"), so they are listed apart, with links to
-    their own documents. pyLODE names sections after labels ("militaryparade"); they are
-    renamed to the terms' local names so that a hash IRI ``…/ontology#MilitaryParade``
-    lands on its section.
-    """
-    from pylode import OntPub
-
-    schemes = _schemes(graph)
-    owl_only = _without_skos(graph)
-    # pyLODE logs its progress at INFO level on the root logger; keep server logs clean.
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
-    html: str = OntPub(ontology=owl_only).make_html(include_css=True)
-    html = _PYLODE_STYLE.sub(PYLODE_STYLESHEET, html, count=1)
-    html = _anchor_terms(html, namespace, usage or {})
-    if schemes:
-        items = "".join(
-            f"<li>{_link(ctx.href(str(s)), escape(_name(graph, s)))}</li>" for s in schemes
-        )
-        section = (
-            '<div class="section" id="concept-schemes"><h2>Controlled vocabularies</h2>'
-            f"<p>SKOS concept schemes published with the ontology:</p><ul>{items}</ul></div>"
-        )
-        html = html.replace("</body>", section + "</body>", 1)
-    return html
+    """The ontology's documentation (``ontology.py``, ``templates/ontology.html``): every
+    term anchored by its local name, the class tree, the concept schemes as trees and the
+    version history, in the site's frame; the template escapes every text of the graph."""
+    page = ontology_page(graph, namespace, ctx, usage or {})
+    return render_template("ontology.html", page=page)
 
 
-#: pyLODE's inline ``<style>``, replaced by the same CSS as a file.
-_PYLODE_STYLE = re.compile(r"<style>.*?</style>", re.S)
-PYLODE_STYLESHEET = '<link rel="stylesheet" href="/static/pylode.css">'
 SHAPES_STYLESHEET = '<link rel="stylesheet" href="/static/shapes.css">'
 
 
@@ -89,34 +62,6 @@ def _link(href: str | None, inner_html: str) -> str:
     """A link around ``inner_html``, or ``inner_html`` alone when ``href`` is None (an IRI
     that is not http(s): ``RenderContext.href`` gives it no link)."""
     return f'<a href="{escape(href)}">{inner_html}</a>' if href else inner_html
-
-
-_SECTION = re.compile(
-    r'(<div class="[^"]*entity[^"]*" id=")([^"]+)(">.{0,600}?<code>)([^<]+)'
-    r"(</code>\s*</td>\s*</tr>)",
-    re.S,
-)
-
-
-def _anchor_terms(html: str, namespace: str, usage: dict[str, str]) -> str:
-    """Rename pyLODE's sections to the terms' local names and add a "Usage" row."""
-    renames: dict[str, str] = {}
-
-    def rename(match: re.Match[str]) -> str:
-        iri = match.group(4)
-        if not iri.startswith(namespace) or not iri[len(namespace) :]:
-            return match.group(0)
-        local = iri[len(namespace) :]
-        renames[match.group(2)] = local
-        row = f"<tr><th>Usage</th><td>{escape(usage[iri])}</td></tr>" if iri in usage else ""
-        return match.group(1) + local + match.group(3) + iri + match.group(5) + row
-
-    html = _SECTION.sub(rename, html)
-    return re.sub(
-        r'href="#([^"]+)"',
-        lambda m: f'href="#{renames.get(m.group(1), m.group(1))}"',
-        html,
-    )
 
 
 def usage_counts(store: Store, graph: rdflib.Graph, namespace: str) -> dict[str, str]:
@@ -140,24 +85,6 @@ def usage_counts(store: Store, graph: rdflib.Graph, namespace: str) -> dict[str,
             else:
                 count = len({(q.subject, q.object) for q in store.quads(None, node)})
                 out[iri] = f"{count} statement{'s' if count != 1 else ''} in the data"
-    return out
-
-
-def _schemes(graph: rdflib.Graph) -> list[Node]:
-    schemes = graph.subjects(RDF.type, SKOS.ConceptScheme)
-    return sorted(set(schemes), key=lambda s: _name(graph, s))
-
-
-def _without_skos(graph: rdflib.Graph) -> rdflib.Graph:
-    skos_nodes = set(graph.subjects(RDF.type, SKOS.ConceptScheme)) | set(
-        graph.subjects(RDF.type, SKOS.Concept)
-    )
-    out = rdflib.Graph(bind_namespaces="none")
-    for prefix, namespace in graph.namespaces():
-        out.bind(prefix, namespace)
-    for triple in graph:
-        if triple[0] not in skos_nodes:
-            out.add(triple)
     return out
 
 

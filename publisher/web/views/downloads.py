@@ -135,6 +135,7 @@ def listing_data(release: Release, *, pinned: bool = False) -> dict[str, Any]:
             url=pinned_url if pinned else latest,
             release_url=pinned_url,
             content_type=dump.content_type,
+            rdf=dump.is_rdf,
         )
         files.append(entry)
     stats = dataset_statistics(release)
