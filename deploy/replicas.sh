@@ -90,13 +90,20 @@ nginx_conf() {  # nginx_conf [DOWN]: the config with publisher DOWN (1 or 2) mar
     fi
 }
 
-old_workers() { pgrep -f "nginx: worker process is shutting down" | wc -l; }
+workers() { pgrep -P "$nginx_pid" | sort; }  # this nginx's workers, not another's
 
 reload_nginx() {  # reload_nginx [DOWN]: new config; wait until the old workers have finished
+    local old alive
     nginx_conf "${1:-}"
+    old=$(workers)
     nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -s reload
-    sleep 0.5  # the master starts new workers and tells the old ones to finish
-    for _ in $(seq 1200); do [ "$(old_workers)" = 0 ] && return 0; sleep 0.1; done
+    # The master starts new workers, then tells these to finish the requests they hold and
+    # exit: once none is left, no request can reach the drained publisher any more.
+    for _ in $(seq 1200); do
+        alive=$(comm -12 <(echo "$old") <(workers))
+        [ -z "$alive" ] && return 0
+        sleep 0.1
+    done
     echo "old nginx workers did not finish"; exit 2
 }
 
