@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,7 @@ from benchmarks.sparql_benchmark import (  # noqa: E402
 )
 from publisher.release.dataset import VOID, dataset_iri, graph_iri  # noqa: E402
 from publisher.uris import doc_iri  # noqa: E402
+from tests import conftest  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
 
 BASE = "https://w3id.org/diplograph/"
@@ -62,6 +64,7 @@ KINDS = ("person", "event", "state", "org", "place", "source")
 #: The publisher's limits, out of the benchmark's way (its defaults protect a public server).
 SERVE_OPTIONS = ("--per-client-queries", "64", "--query-timeout", "300")
 SERVE_OPTIONS += ("--max-result-rows", "1000000")
+START = 900.0  # seconds a server may take to be ready
 
 
 @dataclass
@@ -84,6 +87,7 @@ class Row:
     documents: float | None = None
     pages: float | None = None
     memory: float = 0.0
+    failures: list[str] = field(default_factory=list)  # failed throughput requests
 
 
 def get(conn: http.client.HTTPConnection, path: str, accept: str) -> bytes:
@@ -118,9 +122,10 @@ def query_times(target: Target, queries: dict[str, str], reps: int) -> dict[str,
 
 def throughput(
     target: Target, requests: list[tuple[str, str]], clients: int, seconds: float
-) -> float:
-    """Requests per second: ``clients`` threads, each over its own keep-alive connection,
-    cycling through ``requests`` for ``seconds``."""
+) -> tuple[float, list[str]]:
+    """Answers per second (200s only) and the failed requests' errors: ``clients`` threads,
+    each over its own keep-alive connection (a new one after a failure), cycling through
+    ``requests`` for ``seconds``."""
     done = [0] * clients
     failures: list[str] = []
     stop = threading.Event()
@@ -130,14 +135,14 @@ def throughput(
         position = index
         while not stop.is_set():
             path, accept = requests[position % len(requests)]
+            position += clients
             try:
                 get(conn, path, accept)
-            except (RuntimeError, OSError) as exc:
-                failures.append(str(exc))
-                stop.set()
-                break
+            except (RuntimeError, OSError, http.client.HTTPException) as exc:
+                failures.append(str(exc)[-160:])
+                conn.close()
+                continue
             done[index] += 1
-            position += clients
         conn.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -148,9 +153,7 @@ def throughput(
     stop.set()
     for thread in threads:
         thread.join()
-    if failures:
-        raise RuntimeError(f"{target.name}: {failures[0]}")
-    return sum(done) / (time.perf_counter() - started)
+    return sum(done) / (time.perf_counter() - started), failures
 
 
 def measure(
@@ -161,10 +164,12 @@ def measure(
     row.mix = [t for runs in times.values() for t in runs]
     row.per_query = {name: statistics.median(runs) for name, runs in times.items()}
     documents = [target.document(iri) for iri in resources]
-    row.documents = throughput(target, documents, args.clients, args.seconds)
+    row.documents, failed = throughput(target, documents, args.clients, args.seconds)
+    row.failures += failed
     if target.page is not None:
         pages = [(target.page(iri), "text/html") for iri in resources]
-        row.pages = throughput(target, pages, args.clients, args.seconds)
+        row.pages, failed = throughput(target, pages, args.clients, args.seconds)
+        row.failures += failed
     row.memory = peers.memory_mb(target.pids)
     print(f"# measured {target.name}", flush=True)
     return row
@@ -251,14 +256,18 @@ def table(rows: list[Row], dataset: Dataset) -> None:
     print(f"\n{dataset.name} ({dataset.triples:,} quads)\n")
     print(
         "| configuration | query mix median ms | query mix p95 ms | documents/s | pages/s "
-        "| memory MB |"
+        "| memory MB | failed |"
     )
-    print("|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(
             f"| {row.name} | {statistics.median(row.mix):.2f} | {p95(row.mix):.1f} "
-            f"| {number(row.documents)} | {number(row.pages)} | {row.memory:,.0f} |"
+            f"| {number(row.documents)} | {number(row.pages)} | {row.memory:,.0f} "
+            f"| {len(row.failures)} |"
         )
+    for row in rows:
+        for error, count in Counter(row.failures).most_common(3):
+            print(f"\n{row.name}: {count} × {error}")
     names = list(rows[0].per_query)
     print("\nper query, median ms\n")
     print("| query | " + " | ".join(row.name for row in rows) + " |")
@@ -333,11 +342,19 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     print(f"# {versions()}")
     print(f"# publisher options: {' '.join(SERVE_OPTIONS)}; {args.clients} clients for throughput")
+    conftest.SERVER_START = START  # a server over a million quads warms up for longer
     with tempfile.TemporaryDirectory(prefix="diplograph-engines-") as folder:
         work = Path(folder)
         dataset = synthetic_dataset(args.triples) if args.triples else seed_dataset(work)
+        print(f"# load average before: {load_average()}", flush=True)
         rows = run(dataset, args, work)
+        print(f"# load average after: {load_average()}")
     table(rows, dataset)
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages: what else was running meanwhile."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 if __name__ == "__main__":

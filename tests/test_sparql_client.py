@@ -20,6 +20,7 @@ from publisher.release.sparql_client import (
     XML_RESULTS,
     Dataset,
     EngineError,
+    EnginePartial,
     EngineRefused,
     EngineTimeout,
     SparqlEndpoint,
@@ -151,20 +152,28 @@ def test_connections_are_kept_and_reused(stub: tuple[str, type[Stub]]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "headers", "error"),
+    ("status", "headers", "body", "error"),
     [
-        (400, {}, EngineRefused),  # the query is at fault
-        (500, {}, EngineError),  # the engine is
-        (200, {"X-SQL-State": "S1TAT", "Content-Type": XML_RESULTS}, EngineTimeout),  # partial
+        (400, {}, b"syntax error", EngineRefused),  # the query is at fault
+        (500, {}, b"Virtuoso 37000 Error SP030", EngineRefused),  # its compiler's: the query's
+        (500, {}, b"Virtuoso 08C01 Error CL: lost connection", EngineError),  # the engine's
+        (200, {"X-SQL-State": "S1TAT", "Content-Type": XML_RESULTS}, XML, EnginePartial),
     ],
 )
 def test_failures_are_told_apart(
-    stub: tuple[str, type[Stub]], status: int, headers: dict[str, str], error: type[Exception]
+    stub: tuple[str, type[Stub]],
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    error: type[Exception],
 ) -> None:
     url, handler = stub
-    handler.answer = (status, headers, b"Virtuoso 37000 Error SP030", 0.0)
-    with pytest.raises(error):
+    handler.answer = (status, headers, body, 0.0)
+    with pytest.raises(EngineError) as raised:
         SparqlEndpoint(url).post("SELECT * {}", accept=XML_RESULTS)
+    assert type(raised.value) is error
+    if isinstance(raised.value, EngineRefused):
+        assert raised.value.status == 400
 
 
 def test_an_engine_too_slow_to_answer_times_out(stub: tuple[str, type[Stub]]) -> None:
