@@ -38,6 +38,8 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT  # so that an interrupted run cleans up too
+trap 'exit 143' TERM
 
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx-light)"; exit 2; }
 "$OXIGRAPH_SH" install || exit 2
