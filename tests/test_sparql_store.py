@@ -8,20 +8,32 @@ nodes up to their labels (each engine names them its own way).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
+from publisher.build.engine_load import load_release
+from publisher.release.dataset import VOID, dataset_iri, graph_iri
 from publisher.release.layout import Release
-from publisher.release.sparql_store import SparqlStore, WrongRelease
+from publisher.release.sparql_store import (
+    CBD_LEVELS,
+    OWL_VERSION_INFO,
+    SparqlStore,
+    WrongRelease,
+)
 from publisher.release.store import Store
 from publisher.web.description import Description, describe_resource
-from tests.conftest import engine_kind, store_for
+from tests.conftest import engine_kind, fresh_engine, stop_engine, store_for
 
 pytestmark = pytest.mark.skipif(
     engine_kind() == "embedded", reason="needs an external engine: --engine oxigraph|virtuoso"
 )
 
-ID = "https://w3id.org/diplograph/id/"
+BASE = "https://w3id.org/diplograph/"
+ID = BASE + "id/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LINKED = [
     "event/2025-09-03-beijing-victory-day-parade",
     "person/kim-jong-un",
@@ -124,3 +136,48 @@ def test_an_engine_holding_another_release_is_refused(
     store.check_release(release.id)
     with pytest.raises(WrongRelease, match=release.id):
         store.check_release(linked_release.id)
+
+
+def nested_release(folder: Path, levels: int) -> Release:
+    """A release of one event whose statements reach ``levels`` blank nodes deep, one
+    inside the other (deeper than the data nests), with the VoID graph that names it."""
+    release = Release(folder / "nested-release")
+    release.path.mkdir()
+    store = ox.Store(str(release.store_path))
+    graph = ox.NamedNode(ID + "graph/nested")
+    link = ox.NamedNode("http://example.org/inside")
+    subject: ox.NamedNode | ox.BlankNode = ox.NamedNode(ID + "event/nested")
+    for level in range(levels):
+        inner = ox.BlankNode(f"level{level + 1}")
+        store.add(ox.Quad(subject, link, inner, graph))
+        subject = inner
+    store.add(ox.Quad(subject, ox.NamedNode(RDFS_LABEL), ox.Literal("the bottom"), graph))
+    void = ox.NamedNode(graph_iri(BASE, VOID))
+    version = ox.Literal(release.id)
+    store.add(
+        ox.Quad(ox.NamedNode(dataset_iri(BASE)), ox.NamedNode(OWL_VERSION_INFO), version, void)
+    )
+    store.flush()
+    del store
+    (release.path / "release.json").write_text(json.dumps({"base_iri": BASE}))
+    return release
+
+
+@pytest.mark.live
+def test_a_cbd_deeper_than_the_first_query_is_followed_to_its_end(tmp_path: Path) -> None:
+    """``SparqlStore.cbd`` asks for ``CBD_LEVELS`` levels first; a chain that goes on past
+    them is asked for again, to the embedded store's depth."""
+    levels = CBD_LEVELS + 2
+    release = nested_release(tmp_path, levels)
+    engine = fresh_engine()
+    try:
+        load_release(release, engine.url, credentials=engine.credentials)
+        store = SparqlStore(engine.url, base_iri=BASE)
+        node = ox.NamedNode(ID + "event/nested")
+        external, embedded = store.cbd(node), Store.for_release(release).cbd(node)
+        assert len(external) == len(embedded) == levels + 1
+        assert blank_free(external) == blank_free(embedded)
+        shallow = store.cbd(node, depth=CBD_LEVELS)
+        assert len(shallow) == CBD_LEVELS  # the depth asked for still bounds it
+    finally:
+        stop_engine(engine.kind, engine.folder)
