@@ -81,3 +81,19 @@ def test_the_load_command(linked_release: Release) -> None:
         assert refused.exit_code == 1 and "unreachable" in refused.output
     finally:
         stop_engine(engine.kind, engine.folder)
+
+
+def test_a_graph_larger_than_a_request_is_loaded_whole(linked_release: Release) -> None:
+    """Graphs go in parts (the first PUT, the rest POSTed): every part is kept."""
+    engine = fresh_engine()
+    try:
+        report = load_release(
+            linked_release, engine.url, credentials=engine.credentials, chunk_triples=3
+        )
+        store = SparqlStore(engine.url, base_iri=BASE)
+        sizes = Store.for_release(linked_release).graph_sizes()
+        assert max(sizes.values()) > 3  # so some graph went in several parts
+        assert store.graph_sizes() == sizes
+        assert report.triples == len(Store.for_release(linked_release))
+    finally:
+        stop_engine(engine.kind, engine.folder)

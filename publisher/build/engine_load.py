@@ -2,13 +2,13 @@
 
 ``diplograph build --load-into URL`` (and ``load_release``) makes the engine whose query
 endpoint is ``URL`` hold exactly the release: each named graph is PUT (replacing what the
-engine had under that name), the VoID graph last, so the engine names the new release
-(``owl:versionInfo``) only once all of it is in; then the graphs of an earlier release that
-this one no longer has are DELETEd. Only graphs under ``{base}id/graph/`` are ever deleted:
-an engine shared with other data keeps it.
+engine had under that name; a large one in parts, the others POSTed), the VoID graph last,
+so the engine names the new release (``owl:versionInfo``) only once all of it is in; then
+the graphs of an earlier release that this one no longer has are DELETEd. Only graphs
+under ``{base}id/graph/`` are ever deleted: an engine shared with other data keeps it.
 
 Blank nodes are written as skolem IRIs (``{base}.well-known/genid/…``, RDF 1.1 Concepts §3.5):
-a PUT is one document, so a blank node shared by two graphs (a node of a source's graph
+each request is one document, so a blank node shared by two graphs (a node of a source's graph
 that the inferred graph types) would otherwise become two nodes, and a blank node could not
 be asked for by name. The server turns them back into blank nodes
 (``release/sparql_client.py``).
@@ -39,7 +39,11 @@ from publisher.release.sparql_store import SparqlStore
 
 #: Where each engine's Graph Store Protocol endpoint is, relative to its query endpoint.
 GRAPH_STORES: dict[str, str] = {OXIGRAPH.name: "/store", VIRTUOSO.name: "/sparql-graph-crud-auth"}
-PUT_TIMEOUT = 600.0  # seconds one graph may take to load
+PUT_TIMEOUT = 600.0  # seconds one request may take to load
+#: Triples sent in one request: a graph is PUT in parts of this size, the first replacing it,
+#: the others POSTed to it. Virtuoso 7.2 resets the connection of a 6 MB PUT (31,000
+#: triples, the generated million-quad graph's largest); 5,000 triples are about 1 MB.
+CHUNK_TRIPLES = 5000
 
 
 class LoadError(RuntimeError):
@@ -82,6 +86,7 @@ def load_release(
     graph_store: str | None = None,
     credentials: Path | None = None,
     log: Callable[[str], None] = lambda message: None,
+    chunk_triples: int = CHUNK_TRIPLES,
 ) -> LoadReport:
     """Make the engine at ``endpoint_url`` hold ``release`` (module docstring)."""
     started = time.monotonic()
@@ -100,9 +105,12 @@ def load_release(
     skolem = skolem_prefix(base)
     triples = 0
     for index, name in enumerate(graphs, 1):
-        body = _ntriples(source, ox.NamedNode(name), skolem)
-        triples += body.count(b"\n")
-        _send(opener, "PUT", f"{target}?graph={quote(name, safe='')}", body)
+        url = f"{target}?graph={quote(name, safe='')}"
+        quads = source.quads_for_pattern(None, None, None, ox.NamedNode(name))
+        for part, chunk in enumerate(_chunks(_skolemized(iter(quads), skolem), chunk_triples)):
+            triples += len(chunk)
+            # the first part replaces the graph, the others are added to it
+            _send(opener, "POST" if part else "PUT", url, _ntriples(chunk))
         if index % 500 == 0 or index == len(graphs):
             log(f"loaded {index}/{len(graphs)} graphs ({triples} triples)")
     stale = sorted(g for g in before - set(graphs) if g.startswith(graph_iri(base, "")))
@@ -125,10 +133,19 @@ def _skolemized(quads: Iterator[ox.Quad], skolem: str) -> Iterator[ox.Triple]:
         yield ox.Triple(subject, quad.predicate, obj)
 
 
-def _ntriples(store: ox.Store, graph: ox.NamedNode, skolem: str) -> bytes:
-    quads = iter(store.quads_for_pattern(None, None, None, graph))
-    data = ox.serialize(_skolemized(quads, skolem), None, ox.RdfFormat.N_TRIPLES)
-    return data or b""
+def _chunks(triples: Iterator[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    chunk: list[ox.Triple] = []
+    for triple in triples:
+        chunk.append(triple)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _opener(url: str, credentials: Path | None) -> urllib.request.OpenerDirector:
