@@ -86,10 +86,15 @@ def virtuoso(release: Release, folder: Path) -> Peer:
     url = f"http://127.0.0.1:{port}/sparql"
     stop = lambda: _script("virtuoso", "stop", str(folder))  # noqa: E731
     try:
-        load_release(release, url, credentials=folder / "credentials")
+        report = load_release(release, url, credentials=folder / "credentials")
     except BaseException:
         stop()
         raise
+    print(
+        f"# loaded into Virtuoso over the Graph Store Protocol: {report.graphs} graphs, "
+        f"{report.triples:,} triples in {report.seconds:.1f} s",
+        flush=True,
+    )
     return Peer("Virtuoso", url, [_pid(folder)], stop)
 
 
