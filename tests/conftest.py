@@ -14,6 +14,7 @@ so against both engines.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyoxigraph as ox
 import pytest
 import requests
 from click.testing import CliRunner
@@ -34,8 +36,9 @@ from flask.testing import FlaskClient
 
 from publisher.build.pipeline import build_release
 from publisher.config import PROJECT_ROOT, Settings
+from publisher.release.dataset import VOID, dataset_iri, graph_iri
 from publisher.release.layout import Release
-from publisher.release.sparql_store import SparqlStore
+from publisher.release.sparql_store import OWL_VERSION_INFO, SparqlStore
 from publisher.release.store import Store
 from publisher.web.app import create_app
 
@@ -379,6 +382,24 @@ def app_for(release: Release) -> Flask:
     flask_app = create_app(with_engine(Settings.from_env(environ={}), release))
     flask_app.config["TESTING"] = True
     return flask_app
+
+
+def release_of(folder: Path, quads: list[ox.Quad]) -> Release:
+    """A release directory holding just ``quads`` and the VoID statement that names it (what
+    an engine-backed server checks), without the build: for tests of the engine backend's
+    edge cases (deep blank nodes, large graphs) that no fixture's data has."""
+    base = Settings.from_env(environ={}).base_iri
+    release = Release(folder)
+    folder.mkdir(parents=True)
+    store = ox.Store(str(release.store_path))
+    store.extend(quads)
+    void = ox.NamedNode(graph_iri(base, VOID))
+    named = ox.NamedNode(OWL_VERSION_INFO), ox.Literal(release.id)
+    store.add(ox.Quad(ox.NamedNode(dataset_iri(base)), *named, void))
+    store.flush()
+    del store
+    (folder / "release.json").write_text(json.dumps({"base_iri": base}))
+    return release
 
 
 @pytest.fixture(scope="session")

@@ -8,24 +8,17 @@ nodes up to their labels (each engine names them its own way).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from publisher.build.engine_load import load_release
-from publisher.release.dataset import VOID, dataset_iri, graph_iri
 from publisher.release.layout import Release
-from publisher.release.sparql_store import (
-    CBD_LEVELS,
-    OWL_VERSION_INFO,
-    SparqlStore,
-    WrongRelease,
-)
+from publisher.release.sparql_store import CBD_LEVELS, SparqlStore, WrongRelease
 from publisher.release.store import Store
 from publisher.web.description import Description, describe_resource
-from tests.conftest import engine_kind, fresh_engine, stop_engine, store_for
+from tests.conftest import engine_kind, fresh_engine, release_of, stop_engine, store_for
 
 pytestmark = pytest.mark.skipif(
     engine_kind() == "embedded", reason="needs an external engine: --engine oxigraph|virtuoso"
@@ -140,27 +133,17 @@ def test_an_engine_holding_another_release_is_refused(
 
 def nested_release(folder: Path, levels: int) -> Release:
     """A release of one event whose statements reach ``levels`` blank nodes deep, one
-    inside the other (deeper than the data nests), with the VoID graph that names it."""
-    release = Release(folder / "nested-release")
-    release.path.mkdir()
-    store = ox.Store(str(release.store_path))
+    inside the other (deeper than the data nests)."""
     graph = ox.NamedNode(ID + "graph/nested")
     link = ox.NamedNode("http://example.org/inside")
     subject: ox.NamedNode | ox.BlankNode = ox.NamedNode(ID + "event/nested")
+    quads = []
     for level in range(levels):
         inner = ox.BlankNode(f"level{level + 1}")
-        store.add(ox.Quad(subject, link, inner, graph))
+        quads.append(ox.Quad(subject, link, inner, graph))
         subject = inner
-    store.add(ox.Quad(subject, ox.NamedNode(RDFS_LABEL), ox.Literal("the bottom"), graph))
-    void = ox.NamedNode(graph_iri(BASE, VOID))
-    version = ox.Literal(release.id)
-    store.add(
-        ox.Quad(ox.NamedNode(dataset_iri(BASE)), ox.NamedNode(OWL_VERSION_INFO), version, void)
-    )
-    store.flush()
-    del store
-    (release.path / "release.json").write_text(json.dumps({"base_iri": BASE}))
-    return release
+    quads.append(ox.Quad(subject, ox.NamedNode(RDFS_LABEL), ox.Literal("the bottom"), graph))
+    return release_of(folder / "nested-release", quads)
 
 
 @pytest.mark.live

@@ -28,13 +28,14 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
 from publisher.release.dataset import VOID, graph_iri, skolem_prefix
 from publisher.release.layout import Release
-from publisher.release.sparql_client import OXIGRAPH, VIRTUOSO, Dialect, SparqlEndpoint
+from publisher.release.sparql_client import NO_GRAPH, OXIGRAPH, VIRTUOSO, Dialect, SparqlEndpoint
 from publisher.release.sparql_store import SparqlStore
 
 #: Where each engine's Graph Store Protocol endpoint is, relative to its query endpoint.
@@ -148,17 +149,50 @@ def _ntriples(triples: list[ox.Triple]) -> bytes:
     return ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b""
 
 
+class _Digest(urllib.request.HTTPDigestAuthHandler):
+    """Digest authentication sent with every request once the engine has given a challenge.
+
+    urllib answers a challenge by sending the request again; but an engine that refuses a
+    request (401) closes the connection before it has read a large body, so the client's
+    first attempt fails with a broken pipe instead of reading the 401 (Virtuoso, from about
+    1 MB). ``_opener`` asks once without a body for the challenge; every request then
+    carries its authorization."""
+
+    challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        _, text = auth.split(" ", 1)
+        parts = urllib.request.parse_http_list(text)
+        self.challenge = urllib.request.parse_keqv_list([p for p in parts if p])
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self.challenge is not None and not req.has_header("Authorization"):
+            authorization = self.get_authorization(req, self.challenge)
+            if authorization:
+                req.add_unredirected_header("Authorization", f"Digest {authorization}")
+        return req
+
+
 def _opener(url: str, credentials: Path | None) -> urllib.request.OpenerDirector:
-    handlers: list[urllib.request.BaseHandler] = []
-    if credentials is not None:
-        user, password = read_credentials(credentials)
-        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, url, user, password)
-        handlers += [
-            urllib.request.HTTPDigestAuthHandler(passwords),
-            urllib.request.HTTPBasicAuthHandler(passwords),
-        ]
-    return urllib.request.build_opener(*handlers)
+    if credentials is None:
+        return urllib.request.build_opener()
+    user, password = read_credentials(credentials)
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password)
+    digest = _Digest(passwords)
+    opener = urllib.request.build_opener(digest, urllib.request.HTTPBasicAuthHandler(passwords))
+    # the challenge, from a request with no body: a graph no release has, which is 404
+    probe = urllib.request.Request(f"{url}?graph={quote(NO_GRAPH, safe='')}", method="GET")
+    try:
+        with opener.open(probe, timeout=PUT_TIMEOUT) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:
+        if exc.code == 401:
+            raise LoadError(f"{url} refused the credentials in {credentials}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise LoadError(f"GET {url}: {exc}") from None
+    return opener
 
 
 def _send(opener: urllib.request.OpenerDirector, method: str, url: str, body: bytes | None) -> None:
