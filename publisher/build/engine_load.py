@@ -42,8 +42,8 @@ from publisher.release.sparql_store import SparqlStore
 GRAPH_STORES: dict[str, str] = {OXIGRAPH.name: "/store", VIRTUOSO.name: "/sparql-graph-crud-auth"}
 PUT_TIMEOUT = 600.0  # seconds one request may take to load
 #: Triples sent in one request: a graph is PUT in parts of this size, the first replacing it,
-#: the others POSTed to it. Virtuoso 7.2 resets the connection of a 6 MB PUT (31,000
-#: triples, the generated million-quad graph's largest); 5,000 triples are about 1 MB.
+#: the others POSTed to it, so that neither side holds a whole large graph as one body (the
+#: generated million-quad release has a 6 MB graph; 5,000 triples are about 1 MB).
 CHUNK_TRIPLES = 5000
 
 
