@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: serve build test lint typecheck pytest benchmark clean ui clients
+.PHONY: serve build test lint typecheck pytest engine-tests engine-tests-oxigraph \
+	engine-tests-virtuoso benchmark clean ui clients
 
 # The venv is (re)installed whenever pyproject.toml changes; the stamp records that.
 $(BIN)/.installed: pyproject.toml
@@ -30,7 +31,20 @@ typecheck: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	$(BIN)/pytest -q -ra
 
-test: ui clients lint typecheck pytest
+# The linked-data, SPARQL-protocol and download tests again, with each release the tests serve
+# on an external engine started on loopback by deploy/engines/*.sh (docs/engines.md), and the
+# tests of the engine backend itself, which the embedded run skips.
+ENGINE_TESTS := tests/test_resources.py tests/test_protocol_conformance.py \
+	tests/test_downloads.py tests/test_sparql_store.py tests/test_forward.py \
+	tests/test_engine_load.py
+# The two sessions run side by side: each spends most of its time waiting for its engine.
+engine-tests: $(BIN)/.installed
+	$(MAKE) -j2 --output-sync=target engine-tests-oxigraph engine-tests-virtuoso
+
+engine-tests-oxigraph engine-tests-virtuoso: $(BIN)/.installed
+	$(BIN)/pytest -q -ra -p no:cacheprovider --engine $(@:engine-tests-%=%) $(ENGINE_TESTS)
+
+test: ui clients lint typecheck pytest engine-tests
 
 # The query page's YASGUI, from npm (package-lock.json); copied into publisher/web/static/yasgui/
 # (gitignored). Without npm, or offline, the page keeps its plain form, which works alone.

@@ -6,7 +6,11 @@ that measure them (``wrk`` for throughput, ``/proc`` for memory).
 - Oxigraph's own server, ``oxigraph serve-read-only`` (PyPI ``oxigraph``, the ``bench``
   extra) on the *same* store directory, union default graph: the engine's own limit;
 - rdflib-endpoint (PyPI, the ``bench`` extra), the Python peer: the release's N-Quads
-  loaded into an rdflib ``Dataset`` with a union default graph.
+  loaded into an rdflib ``Dataset`` with a union default graph;
+- the external engines ``diplograph serve --sparql-endpoint`` runs on (``Peer``): Oxigraph
+  server and Virtuoso, started by the repo's own scripts (``deploy/engines/*.sh``) as the
+  tests and ``deploy/replicas.sh`` start them, so what is measured is the documented
+  configuration (docs/engines.md).
 
 The machine is shared (2 cores here, other work running), so every measurement prints the
 load average beside it, and comparisons are made side by side in one run.
@@ -29,16 +33,26 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from publisher.build.engine_load import load_release  # noqa: E402
 from publisher.release.layout import Release  # noqa: E402
-from tests.conftest import LiveServer, free_port, start_server, stop_server  # noqa: E402
+from tests.conftest import (  # noqa: E402
+    LiveServer,
+    free_port,
+    start_server,
+    stop_server,
+    virtuoso_template,
+)
 
 BIN = Path(sys.executable).parent
+ENGINES = ROOT / "deploy" / "engines"
+ENGINE_START = 1800.0  # seconds an engine may take to start and load a release
 
 
 def load_average() -> str:
@@ -145,7 +159,8 @@ def rdflib_endpoint(release: Release, work: Path, log: Path, limit: float) -> Se
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server("rdflib-endpoint", f"http://127.0.0.1:{port}/", "sparql", process, log)
+    # its endpoint is its root, whatever its --help says
+    server = Server("rdflib-endpoint", f"http://127.0.0.1:{port}/", "", process, log)
     try:
         _wait_for_query(server, limit)
     except TimeoutError:
@@ -308,3 +323,74 @@ def wrk(
         raise RuntimeError(f"wrk said: {out}")
     requests, duration_us, p50, p99, failed = (int(x) for x in match.groups())
     return Throughput(requests / (duration_us / 1e6), p50 / 1000, p99 / 1000, requests, failed)
+
+
+@dataclass
+class Peer:
+    """An external engine running on loopback: where its SPARQL endpoint is, which
+    parameters make its default graph the union of the release's named graphs (as the
+    publisher means it), the processes whose memory it costs, and how to stop it."""
+
+    name: str
+    endpoint: str  # the query endpoint's URL
+    pids: list[int]  # processes whose memory counts (each with its children)
+    stop: Callable[[], None]
+    union: list[tuple[str, str]] = field(default_factory=list)  # union-default-graph params
+
+    def query_path(self, query: str) -> str:
+        """The path and query string of a GET of ``query`` over the union of the graphs."""
+        parts = urllib.parse.urlsplit(self.endpoint)
+        return parts.path + "?" + urllib.parse.urlencode([("query", query), *self.union])
+
+    @property
+    def port(self) -> int:
+        port = urllib.parse.urlsplit(self.endpoint).port
+        assert port is not None
+        return port
+
+    @classmethod
+    def of(cls, server: Server) -> Peer:
+        """A server started here (rdflib-endpoint) seen as an engine."""
+        return cls(server.name, server.url + server.sparql, [server.process.pid], server.stop)
+
+
+def _script(kind: str, *args: str) -> None:
+    subprocess.run([str(ENGINES / f"{kind}.sh"), *args], check=True, timeout=ENGINE_START)
+
+
+def _pid(folder: Path) -> int:
+    return int((folder / "pid").read_text().strip())
+
+
+def oxigraph(release: Release, folder: Path) -> Peer:
+    """Oxigraph server over the release's own store, read-only (``serve-release``)."""
+    port = free_port()
+    _script("oxigraph", "serve-release", str(release.store_path), str(port), str(folder))
+    return Peer(
+        "Oxigraph server",
+        f"http://127.0.0.1:{port}/query",
+        [_pid(folder)],
+        lambda: _script("oxigraph", "stop", str(folder)),
+        union=[("union-default-graph", "")],
+    )
+
+
+def virtuoso(release: Release, folder: Path) -> Peer:
+    """Virtuoso from the tests' template database, the release loaded over the Graph Store
+    Protocol (``diplograph load``'s function); its default graph is already the union."""
+    template = virtuoso_template()
+    port = free_port()
+    _script("virtuoso", "start", str(folder), str(port), str(free_port()), str(template))
+    url = f"http://127.0.0.1:{port}/sparql"
+    stop = lambda: _script("virtuoso", "stop", str(folder))  # noqa: E731
+    try:
+        report = load_release(release, url, credentials=folder / "credentials")
+    except BaseException:
+        stop()
+        raise
+    print(
+        f"# loaded into Virtuoso over the Graph Store Protocol: {report.graphs} graphs, "
+        f"{report.triples:,} triples in {report.seconds:.1f} s",
+        flush=True,
+    )
+    return Peer("Virtuoso", url, [_pid(folder)], stop)

@@ -92,6 +92,30 @@ def internal_errors(doing: str, outcome: str, exit_code: int) -> Iterator[None]:
         raise SystemExit(exit_code) from None
 
 
+def load_options(command: F) -> F:
+    """Where an engine's Graph Store is, and the credentials it wants."""
+    for option in reversed(
+        (
+            click.option(
+                "--graph-store",
+                metavar="URL",
+                default=None,
+                help="The engine's Graph Store Protocol endpoint, where it cannot be "
+                "guessed from its query endpoint (Oxigraph server's and Virtuoso's can).",
+            ),
+            click.option(
+                "--load-credentials",
+                type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                default=None,
+                help="File holding user:password for the Graph Store (Virtuoso: a user "
+                "with SPARQL_UPDATE; deploy/engines/virtuoso.sh writes one).",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @main.command()
 @setting_option("host")
 @setting_option("port")
@@ -107,6 +131,7 @@ def internal_errors(doing: str, outcome: str, exit_code: int) -> Iterator[None]:
 @setting_option("max-result-rows")
 @setting_option("per-client-queries")
 @setting_option("allow-networked-queries")
+@setting_option("sparql-endpoint")
 @setting_option("max-connections")
 @setting_option("max-client-connections")
 @setting_option("request-timeout")
@@ -115,17 +140,26 @@ def internal_errors(doing: str, outcome: str, exit_code: int) -> Iterator[None]:
 @click.pass_obj
 def serve(settings: Settings, **options: object) -> None:
     """Serve the current release over HTTP."""
+    from publisher.release.sparql_client import EngineError
+    from publisher.release.sparql_store import WrongRelease
     from publisher.web.processes import supervise
     from publisher.web.server import serve as run_server
 
     chosen = settings.replace(**{k: v for k, v in options.items() if v is not None})
     try:
         if chosen.processes > 1:
+            if chosen.sparql_endpoint:
+                raise click.ClickException(
+                    "--processes cannot be combined with --sparql-endpoint: run one serve "
+                    "process per core behind the reverse proxy instead (docs/deploy.md)"
+                )
             supervise(chosen)
         else:
             run_server(chosen)
-    except NoRelease as exc:
+    except (NoRelease, WrongRelease) as exc:
         raise click.ClickException(str(exc)) from exc
+    except EngineError as exc:
+        raise click.ClickException(f"the SPARQL endpoint cannot be used: {exc}") from exc
 
 
 @main.command()
@@ -142,8 +176,23 @@ def serve(settings: Settings, **options: object) -> None:
     default=None,
     help="Project tree whose ontology/, shapes/ and data/ are built (default: this checkout).",
 )
+@click.option(
+    "--load-into",
+    metavar="URL",
+    default=None,
+    help="Then load the new release into the engine whose SPARQL query endpoint is URL, "
+    "for `serve --sparql-endpoint URL` (docs/engines.md).",
+)
+@load_options
 @click.pass_obj
-def build(settings: Settings, home: Path | None, root: Path | None) -> None:
+def build(
+    settings: Settings,
+    home: Path | None,
+    root: Path | None,
+    load_into: str | None,
+    graph_store: str | None,
+    load_credentials: Path | None,
+) -> None:
     """Validate ontology/, shapes/ and data/, and publish them as a new release."""
     from publisher.build.context import BuildError, Sources
     from publisher.build.pipeline import build_release, steps
@@ -166,6 +215,54 @@ def build(settings: Settings, home: Path | None, root: Path | None) -> None:
     timings = manifest.get("timings_s", {})
     for step in [s.__name__ for s in steps() if s.__name__ in timings]:
         click.echo(f"  {step:<24} {timings[step]:7.2f} s")
+    if load_into is not None:
+        _load(release, load_into, graph_store, load_credentials)
+
+
+def _load(release: Any, url: str, graph_store: str | None, credentials: Path | None) -> None:
+    from publisher.build.engine_load import LoadError, load_release
+    from publisher.release.sparql_client import EngineError
+    from publisher.release.sparql_store import WrongRelease
+
+    with internal_errors("loading", "the engine may hold part of the release", exit_code=1):
+        try:
+            report = load_release(
+                release,
+                url,
+                graph_store=graph_store,
+                credentials=credentials,
+                log=lambda message: click.echo(message, err=True),
+            )
+        except (LoadError, EngineError, WrongRelease) as exc:
+            raise click.ClickException(f"loading into {url} failed: {exc}") from None
+    click.echo(
+        f"loaded release {report.release} into {url}: {report.graphs} graphs, "
+        f"{report.triples} triples, {report.deleted} stale graphs deleted, "
+        f"{report.seconds:.1f} s"
+    )
+
+
+@main.command()
+@click.argument("url")
+@release_option("Load")
+@load_options
+@click.pass_obj
+def load(
+    settings: Settings,
+    url: str,
+    release: Path | None,
+    graph_store: str | None,
+    load_credentials: Path | None,
+) -> None:
+    """Load the current release (or --release DIR) into the engine whose SPARQL query
+    endpoint is URL, replacing the release it held (docs/engines.md)."""
+    from publisher.release.layout import current_release, open_release
+
+    try:
+        chosen = open_release(release) if release else current_release(settings.home)
+    except NoRelease as exc:
+        raise click.ClickException(str(exc)) from exc
+    _load(chosen, url, graph_store, load_credentials)
 
 
 @main.command()

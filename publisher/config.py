@@ -105,6 +105,13 @@ class Settings:
         "Megabytes of rendered documents (HTML, Turtle, JSON-LD…) each server process keeps, "
         "by their ETag, least recently used out first; 0 renders every request.",
     )
+    sparql_endpoint: str | None = _setting(
+        None,
+        "Serve the release from this external engine's SPARQL 1.1 Protocol query endpoint "
+        "(an http URL; the engine must hold this very release: docs/engines.md) instead of "
+        "opening its store; SPARQL queries are then forwarded to the engine, sparql_workers "
+        "at a time, and no query worker process is started.",
+    )
     allow_networked_queries: bool = _setting(
         False,
         "Run SPARQL queries even where the query workers cannot isolate themselves from the "

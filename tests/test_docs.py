@@ -290,3 +290,19 @@ def test_every_test_the_docs_name_exists() -> None:
             elif tests and f"def {tests}(" not in target.read_text(encoding="utf-8"):
                 missing.append(f"{name}: {path}::{tests}")
     assert missing == []
+
+
+def test_every_doc_the_code_and_scripts_name_exists() -> None:
+    """A ``docs/{name}.md`` named in a docstring, a help text, a script or a config must be
+    there, so that a pointer to the docs never points at nothing."""
+    missing = []
+    folders = ("publisher", "deploy", "benchmarks", "tests", ".ci")
+    files = [p for folder in folders for p in (PROJECT_ROOT / folder).rglob("*") if p.is_file()]
+    for path in [*files, PROJECT_ROOT / "Makefile", PROJECT_ROOT / "README.md"]:
+        if path.suffix not in ("", ".py", ".sh", ".ini", ".conf", ".md", ".toml"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for named in set(re.findall(r"\bdocs/[\w-]+\.md\b", text)):
+            if not (PROJECT_ROOT / named).is_file():
+                missing.append(f"{path.relative_to(PROJECT_ROOT)}: {named}")
+    assert missing == []

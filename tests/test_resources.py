@@ -16,6 +16,7 @@ from publisher.web.app import create_app
 from publisher.web.description import describe_graph, describe_resource, incoming_page
 from publisher.web.labels import best_label
 from publisher.web.views.resources import UnknownResource
+from tests.conftest import store_for
 
 ID = "https://w3id.org/diplograph/id/"
 DIP = "https://w3id.org/diplograph/ontology#"
@@ -27,7 +28,7 @@ ARTICLE_GRAPH = ID + "graph/article-test"
 
 @pytest.fixture(scope="module")
 def store(linked_release: Release) -> Store:
-    return Store.for_release(linked_release)
+    return store_for(linked_release)
 
 
 def test_unknown_iri_is_none(store: Store) -> None:

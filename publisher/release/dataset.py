@@ -50,3 +50,10 @@ def distribution_iri(base: str, release_id: str, name: str) -> str:
 def uri_space(base: str) -> str:
     """The prefix of every entity IRI the project mints (``void:uriSpace``)."""
     return f"{base}id/"
+
+
+def skolem_prefix(base: str) -> str:
+    """Where a release's blank nodes become IRIs when it is loaded into an external engine
+    (RDF 1.1 Concepts §3.5, ``/.well-known/genid/``), and become blank nodes again when the
+    server reads them back."""
+    return f"{base}.well-known/genid/"

@@ -1,24 +1,43 @@
-"""The store interface: a release's pyoxigraph store, opened read-only.
+"""The store interface, and its default backend: a release's pyoxigraph store, opened read-only.
 
-The server never writes: it opens the release's store read-only (any number of processes
-may do so at once), and the build is the only writer. Everything above this module speaks
-RDF terms and SPARQL, never HTTP.
+Everything the server reads goes through ``Store``'s methods: SPARQL with constants
+(``query``/``select``), quad patterns (``quads``), and the few look-ups a document needs
+whole (``mentions``, ``has_graph``, ``cbd``, ``blank_context``, the counts). ``Store`` itself
+implements them over the release's embedded pyoxigraph store, opened read-only (any number
+of processes may do so at once; the build is the only writer). ``release/sparql_store.py``
+implements the same methods over an external engine's SPARQL 1.1 Protocol endpoint
+(``serve --sparql-endpoint``). Everything above this module speaks RDF terms and SPARQL,
+never HTTP, and never reaches past the interface to pyoxigraph's own store (``raw`` is for
+the build's and the embedded backend's own bulk readers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from publisher.release import counts
 from publisher.release.layout import Release
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Subject = ox.NamedNode | ox.BlankNode
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+#: Blank-node nesting a CBD follows; the data never nests deeper than ~3.
+MAX_CBD_DEPTH = 8
 
 
 class Store:
-    """Read-only access to one release's quads, with the union of graphs as default graph."""
+    """Read-only access to one release's quads, with the union of graphs as default graph.
+
+    The interface every backend implements, and the embedded backend (the default).
+    """
+
+    #: What ``/healthz`` names the backend.
+    backend = "embedded"
 
     def __init__(self, path: Path, *, writable: bool = False) -> None:
         self.path = Path(path)
@@ -30,7 +49,7 @@ class Store:
 
     @property
     def raw(self) -> ox.Store:
-        """The pyoxigraph store itself, for serializers and bulk readers."""
+        """The pyoxigraph store itself (embedded backend only), for bulk readers."""
         return self._store
 
     def query(
@@ -38,7 +57,7 @@ class Store:
         sparql: str,
         constants: Mapping[str, Term] | None = None,
         **options: object,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> QueryResult:
         """Run a trusted (project-written) query whose ``{name}`` slots hold ``constants``.
 
         Each term is written as pyoxigraph itself serializes it (``<iri>``, ``"text"@en``):
@@ -47,6 +66,9 @@ class Store:
         sees substituted values, so a bound variable in a join or under a sub-select is
         planned as unknown and scans the whole store (a person's page took 1.4 s on a million
         quads); a constant is planned as one (1 ms).
+
+        ``options`` are pyoxigraph's: ``use_default_graph_as_union`` (default true),
+        ``default_graph``, ``named_graphs``, ``base_iri``; every backend honours them.
         """
         options.setdefault("use_default_graph_as_union", True)
         return self._store.query(with_constants(sparql, constants or {}), **options)  # type: ignore[arg-type]
@@ -60,10 +82,10 @@ class Store:
 
     def quads(
         self,
-        subject: ox.NamedNode | ox.BlankNode | None = None,
+        subject: Subject | None = None,
         predicate: ox.NamedNode | None = None,
         obj: Term | None = None,
-        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
+        graph: GraphName | None = None,
     ) -> Iterator[ox.Quad]:
         return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
 
@@ -72,6 +94,61 @@ class Store:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def mentions(self, node: ox.NamedNode) -> bool:
+        """Whether ``node`` is the subject, object or graph name of any quad."""
+        return any(
+            next(iter(self._store.quads_for_pattern(*pattern)), None) is not None
+            for pattern in ((node, None, None, None), (None, None, node, None))
+        ) or self.has_graph(node)
+
+    def has_graph(self, node: ox.NamedNode) -> bool:
+        """Whether ``node`` names a graph that holds any quad."""
+        return next(iter(self._store.quads_for_pattern(None, None, None, node)), None) is not None
+
+    def cbd(self, node: Subject, depth: int = MAX_CBD_DEPTH) -> list[ox.Quad]:
+        """The concise bounded description: statements about ``node``, through blank nodes,
+        each with its graph."""
+        out: list[ox.Quad] = []
+        seen: set[Subject] = {node}
+        frontier: list[Subject] = [node]
+        for _ in range(depth):
+            following: list[Subject] = []
+            for subject in frontier:
+                for quad in self._store.quads_for_pattern(subject, None, None, None):
+                    out.append(quad)
+                    obj = quad.object
+                    if isinstance(obj, ox.BlankNode) and obj not in seen:
+                        seen.add(obj)
+                        following.append(obj)
+            if not following:
+                break
+            frontier = following
+        return out
+
+    def blank_context(self, node: ox.NamedNode, incoming: Iterable[ox.Quad]) -> list[ox.Quad]:
+        """Statements of, and pointing at, the blank nodes among the subjects of
+        ``incoming`` (statements pointing at ``node``)."""
+        out: list[ox.Quad] = []
+        seen: set[ox.BlankNode] = set()
+        for quad in incoming:
+            blank = quad.subject
+            if isinstance(blank, ox.BlankNode) and blank not in seen:
+                seen.add(blank)
+                out.extend(self._store.quads_for_pattern(blank, None, None, None))
+                out.extend(self._store.quads_for_pattern(None, None, blank, None))
+        return out
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Quads in each named graph, by graph IRI."""
+        return counts.graph_sizes(self._store)
+
+    def distinct_triples(self) -> int:
+        """Distinct triples of the union of every graph."""
+        return counts.distinct_triples(self._store)
+
+    def close(self) -> None:
+        """Let go of what the backend holds (nothing to do for the embedded store)."""
 
 
 def with_constants(sparql: str, constants: Mapping[str, Term]) -> str:

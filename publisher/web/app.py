@@ -12,7 +12,8 @@ from typing import Any
 
 from publisher.config import Settings
 from publisher.release.dataset import SHAPES, graph_iri
-from publisher.release.layout import current_release, open_release
+from publisher.release.layout import Release, current_release, open_release
+from publisher.release.sparql_store import SparqlStore
 from publisher.release.store import Store
 from publisher.web import errors, http
 from publisher.web.background import Background, Once
@@ -47,7 +48,7 @@ def create_app(
     app.state = AppState(
         settings=settings,
         release=release,
-        store=Store.for_release(release),
+        store=open_store(settings, release),
         background=Background(app.logger),
         release_modified=release.created(),
         peers=peers,
@@ -60,6 +61,18 @@ def create_app(
     init_search(app)
     init_sparql(app)
     return app
+
+
+def open_store(settings: Settings, release: Release) -> Store:
+    """The release's own store, or the external engine that holds it (``sparql_endpoint``):
+    which must hold this very release, or the server does not start (``WrongRelease``)."""
+    if settings.sparql_endpoint is None:
+        return Store.for_release(release)
+    store = SparqlStore(
+        settings.sparql_endpoint, base_iri=settings.base_iri, timeout=settings.query_timeout
+    )
+    store.check_release(release.id)
+    return store
 
 
 def init_documents(app: DiplographApp) -> None:

@@ -12,10 +12,11 @@ import pyoxigraph as ox
 from publisher.formats import Format
 from publisher.namespaces import PREFIXES
 from publisher.release.dataset import VOID, graph_iri
+from publisher.release.store import Store
 
 
 def serialize_description(
-    store: ox.Store, fmt: Format, *, base: str, public_base: str | None = None
+    store: Store, fmt: Format, *, base: str, public_base: str | None = None
 ) -> bytes:
     """The VoID graph of the store in ``fmt`` (quad formats keep its graph name).
 
@@ -26,11 +27,9 @@ def serialize_description(
         raise ValueError(f"{fmt.label} is not an RDF format")
     graph = ox.NamedNode(graph_iri(base, VOID))
     prefixes = dict(PREFIXES)
-    if fmt.dataset:
-        quads = store.quads_for_pattern(None, None, None, graph)
-        data = ox.serialize(quads, None, fmt.oxigraph, prefixes=prefixes)
-    else:
-        data = store.dump(None, fmt.oxigraph, from_graph=graph, prefixes=prefixes)
+    quads = store.quads(graph=graph)
+    statements = quads if fmt.dataset else (quad.triple for quad in quads)
+    data = ox.serialize(statements, None, fmt.oxigraph, prefixes=prefixes)
     assert data is not None
     if public_base and public_base != base:
         data = data.replace(base.encode(), public_base.encode())

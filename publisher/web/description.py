@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from publisher.namespaces import DCTERMS, PROV, RDFS
-from publisher.release.store import Store
+from publisher.release.store import MAX_CBD_DEPTH, Store
 from publisher.terms import RDF_TYPE
 from publisher.web.labels import ALTERNATIVE, PREFERRED, best_label
 
 INCOMING_PAGE_SIZE = 100
-MAX_CBD_DEPTH = 8  # blank-node nesting followed; the data never nests deeper than ~3
 
 # What a named graph says about where its statements come from.
 PROVENANCE_PREDICATES: tuple[ox.NamedNode, ...] = tuple(
@@ -143,16 +142,7 @@ def describe_resource(
 
 def exists(store: Store, iri: str) -> bool:
     """Whether the store mentions ``iri`` at all: the cheap check behind a 303 or a 404."""
-    node = ox.NamedNode(iri)
-    raw = store.raw
-    return any(
-        next(iter(raw.quads_for_pattern(*pattern)), None) is not None
-        for pattern in (
-            (node, None, None, None),
-            (None, None, node, None),
-            (None, None, None, node),
-        )
-    )
+    return store.mentions(ox.NamedNode(iri))
 
 
 def describe_graph(store: Store, graph_iri: str, iri: str | None = None) -> Description | None:
@@ -167,23 +157,9 @@ def describe_graph(store: Store, graph_iri: str, iri: str | None = None) -> Desc
 
 
 def cbd(store: Store, node: Subject, depth: int = MAX_CBD_DEPTH) -> list[ox.Quad]:
-    """The concise bounded description: statements about ``node``, through blank nodes."""
-    out: list[ox.Quad] = []
-    seen: set[Subject] = {node}
-    frontier: list[Subject] = [node]
-    for _ in range(depth):
-        following: list[Subject] = []
-        for subject in frontier:
-            for quad in store.quads(subject):
-                out.append(quad)
-                obj = quad.object
-                if isinstance(obj, ox.BlankNode) and obj not in seen:
-                    seen.add(obj)
-                    following.append(obj)
-        if not following:
-            break
-        frontier = following
-    return out
+    """The concise bounded description: statements about ``node``, through blank nodes
+    (each backend fetches it its own fastest way: ``Store.cbd``)."""
+    return store.cbd(node, depth)
 
 
 # Incoming links are counted and paged by the store's SPARQL engine: it skips and counts
@@ -231,15 +207,11 @@ def _solutions(
 
 def blank_context(store: Store, incoming: Iterable[ox.Quad]) -> list[ox.Quad]:
     """Statements of, and pointing at, the blank nodes among the incoming links' subjects."""
-    out: list[ox.Quad] = []
-    seen: set[ox.BlankNode] = set()
-    for quad in incoming:
-        node = quad.subject
-        if isinstance(node, ox.BlankNode) and node not in seen:
-            seen.add(node)
-            out.extend(store.quads(node))
-            out.extend(store.quads(obj=node))
-    return out
+    links = list(incoming)
+    target = links[0].object if links else None
+    if not isinstance(target, ox.NamedNode):
+        return []
+    return store.blank_context(target, links)
 
 
 def annotate(
@@ -327,8 +299,18 @@ def annotation_quads(store: Store, iri: str) -> tuple[ox.Quad, ...]:
     )
 
 
+@functools.lru_cache(maxsize=10_000)
+def provenance_quads(store: Store, graph: ox.NamedNode) -> tuple[ox.Quad, ...]:
+    """What ``graph`` says about where its statements come from, in the order of
+    ``PROVENANCE_PREDICATES``: one subject scan, kept (the same few graphs are on every page,
+    and a release never changes)."""
+    order = {p: i for i, p in enumerate(PROVENANCE_PREDICATES)}
+    found = [q for q in store.quads(graph) if q.predicate in order]
+    return tuple(sorted(found, key=lambda q: order[q.predicate]))
+
+
 def _graph_info(store: Store, graph: ox.NamedNode) -> tuple[GraphInfo, list[ox.Quad]]:
-    provenance = [q for p in PROVENANCE_PREDICATES for q in store.quads(graph, p)]
+    provenance = list(provenance_quads(store, graph))
 
     def values(predicate: object) -> tuple[str, ...]:
         wanted = ox.NamedNode(str(predicate))
@@ -350,4 +332,4 @@ def _graph_info(store: Store, graph: ox.NamedNode) -> tuple[GraphInfo, list[ox.Q
 
 
 def _is_graph(store: Store, node: ox.NamedNode) -> bool:
-    return next(iter(store.raw.quads_for_pattern(None, None, None, node)), None) is not None
+    return store.has_graph(node)

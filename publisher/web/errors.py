@@ -7,10 +7,11 @@ format the client negotiated: HTML for browsers, JSON or plain text for programs
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from publisher.formats import HTML, JSON, SPARQL_JSON, Format
+from publisher.release.sparql_client import EngineError
 from publisher.web.negotiation import choose
 
 
@@ -68,10 +69,26 @@ class HTTPError(PublisherError):
 ERROR_FORMATS: tuple[Format, ...] = (HTML, JSON, SPARQL_JSON)
 
 
+class StoreUnavailable(ServiceUnavailable):
+    """The external engine that holds the release did not answer (``sparql_endpoint``)."""
+
+
 def init_errors(app: Flask) -> None:
     """Render every error of ``app`` in the negotiated format."""
     app.register_error_handler(PublisherError, render_error)
     app.register_error_handler(HTTPException, lambda exc: render_error(HTTPError(exc)))
+    app.register_error_handler(EngineError, _engine_error)
+
+
+def _engine_error(exc: EngineError) -> Response:
+    """An external engine that failed a page's query: 503, and the log says why."""
+    current_app.logger.warning("the store's engine failed: %s", exc)
+    return render_error(
+        StoreUnavailable(
+            "The database behind this server did not answer; please retry shortly.",
+            headers={"Retry-After": "5"},
+        )
+    )
 
 
 def render_error(error: PublisherError) -> Response:

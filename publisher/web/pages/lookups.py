@@ -219,13 +219,14 @@ def class_counts(store: Store, namespace: str = DIP_IRI) -> list[tuple[str, int]
 
 
 def recent_events(store: Store, limit: int = 10) -> dict[str, ox.Literal | None]:
-    """The latest events by start date (typed with any subclass of ``dip:Event``)."""
+    """The latest events by start date (typed with any subclass of ``dip:Event``). The
+    aggregate, not its name, is ordered by: Virtuoso refuses a SELECT alias in ORDER BY."""
     query = (
         SPARQL_PROLOGUE
         + f"""
     SELECT ?e (MIN(?d) AS ?date) WHERE {{
       ?e rdf:type/rdfs:subClassOf* dip:Event ; dip:startDate ?d
-    }} GROUP BY ?e ORDER BY DESC(STR(?date)) LIMIT {int(limit)}"""
+    }} GROUP BY ?e ORDER BY DESC(STR(MIN(?d))) LIMIT {int(limit)}"""
     )
     return _first_dates(store.select(query))
 

@@ -329,3 +329,36 @@ def _checked(text: str, root: Node, source: bytes) -> CheckedQuery:
     query = queries[0]
     has_dataset = any(child.type == "dataset_clause" for child in query.named_children)
     return CheckedQuery(text, QUERY_FORMS[query.type], has_dataset)
+
+
+#: Tokens that chain: each one makes an engine's parser or evaluator recurse once more.
+CHAINING = frozenset(
+    ("UNION", "MINUS", "OPTIONAL", "||", "&&", "=", "!=", "<", ">", "<=", ">=")
+    + ("+", "-", "*", "/", "|", "^", "!")
+)
+
+
+#: Where those tokens are something else: an IRI's brackets, ``SELECT *``, ``COUNT(*)``.
+NOT_CHAINING = frozenset(("iri_reference", "select_clause", "aggregate"))
+
+
+def chained_operators(text: str) -> int:
+    """How many chaining operators (``CHAINING``) a query that passed ``check_query`` has.
+
+    Why: an external engine runs a query on an ordinary thread stack, and long chains crash
+    it (Oxigraph server 0.5: 7,000 UNIONs, 4,000 MINUS or ``&&``, 8,000 ``+``, all within the
+    size and depth limits). The embedded workers run on a large stack and need no such
+    bound; the forwarder (``forward.py``) refuses queries over its own."""
+    source = _as_read(text, decode_escapes=False)
+    cursor = _parse(source, time.monotonic() + CHECK_SECONDS).walk()
+    count = 0
+    while True:
+        node = _at(cursor)
+        if cursor.goto_first_child():
+            continue
+        parent = node.parent
+        if node.type in CHAINING and parent is not None and parent.type not in NOT_CHAINING:
+            count += 1
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return count

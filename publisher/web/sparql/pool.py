@@ -330,6 +330,11 @@ class WorkerPool:
         return self._closed
 
     @property
+    def up(self) -> int:
+        """Workers up (started and not yet lost): what ``/healthz`` reports as "workers"."""
+        return len(self.pids())
+
+    @property
     def busy(self) -> int:
         """Workers running a query now: ``/healthz`` shows it, so load is observable (and
         tests can wait for "every worker is busy" instead of sleeping and hoping)."""

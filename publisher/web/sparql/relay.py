@@ -232,6 +232,11 @@ class RemotePool:
         return self.stats.pids()
 
     @property
+    def up(self) -> int:
+        """The supervisor's workers that are up (``/healthz``'s "workers")."""
+        return len(self.pids())
+
+    @property
     def busy(self) -> int:
         return self.stats.busy
 

@@ -1,8 +1,9 @@
 """What the SPARQL endpoint keeps for the app's lifetime, started with the app.
 
-``start_sparql`` is called from ``create_app`` (``init_sparql``): it starts the worker pool,
-counts the graphs in the background and reads the example queries, so nothing starts as a
-side effect of registering a blueprint.
+``start_sparql`` is called from ``create_app`` (``init_sparql``): it starts the worker pool
+(or, on an external engine, the ``EnginePool`` that forwards queries to it), counts the
+graphs in the background and reads the example queries, so nothing starts as a side effect
+of registering a blueprint.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from publisher.config import Settings
 from publisher.formats import BY_NAME
 from publisher.namespaces import PREFIXES
 from publisher.release.layout import Release
+from publisher.release.sparql_store import SparqlStore
 from publisher.release.store import Store
 from publisher.web.addresses import AddressCounts
 from publisher.web.background import Background
 from publisher.web.errors import ServiceUnavailable
 from publisher.web.sparql import service_description
 from publisher.web.sparql.examples import Example, load_examples
+from publisher.web.sparql.forward import EnginePool
 from publisher.web.sparql.limits import ClientLimiter
 from publisher.web.sparql.pool import WorkerPool, release_shared, shared_pool
 from publisher.web.sparql.relay import RemotePool
@@ -57,9 +60,13 @@ def start_sparql(
 ) -> SparqlService:
     """Start the worker pool (released when ``owner``, the app, is collected) unless one
     is given (the supervisor's, for one of several server processes, with the per-address
-    counts they share); count the graphs in the background; read the example queries."""
+    counts they share), or on an external engine the ``EnginePool`` that forwards queries;
+    count the graphs in the background; read the example queries."""
     workers: WorkerPool | RemotePool
-    if pool is None:
+    if isinstance(store, SparqlStore):  # an external engine runs the queries
+        workers = EnginePool(store, settings.sparql_workers)
+        weakref.finalize(owner, workers.close)
+    elif pool is None:
         workers = shared_pool(
             release.store_path,
             settings.sparql_workers,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from publisher.formats import RDF_FORMATS, RESULT_FORMATS, Format
-from publisher.release.counts import distinct_triples, graph_sizes
 from publisher.release.store import Store
 from publisher.terms import RDF_TYPE
 
@@ -56,7 +55,7 @@ class GraphSizes:
 
 def count_graphs(store: Store) -> GraphSizes:
     """Count triples per named graph and in their union (distinct triples)."""
-    return GraphSizes(distinct_triples(store.raw), graph_sizes(store.raw))
+    return GraphSizes(store.distinct_triples(), store.graph_sizes())
 
 
 class GraphCounter:

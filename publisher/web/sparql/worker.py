@@ -35,7 +35,7 @@ from publisher.web.sparql.messages import (
     Stopped,
     Unsandboxed,
 )
-from publisher.web.sparql.results import TRUNCATED_NOTE, write_boolean, write_select
+from publisher.web.sparql.results import TRUNCATED_NOTE, Sink, write_boolean, write_select
 from publisher.web.sparql.sandbox import SandboxRefused, leave_network
 
 STACK_BYTES = 512 * 1024 * 1024  # reserved address space only; pages are touched on demand
@@ -163,7 +163,7 @@ def run_job(store: ox.Store, job: Job, conn: Connection) -> None:
         conn.send(Refused(400, f"The query cannot be run: {exc}"))
         return
     try:
-        stats = _write(result, job, sink)
+        stats = write_result(result, job, sink)
     except Exception as exc:  # noqa: BLE001 — reported to the client; the worker lives on
         if sink.cancelled:  # raised in write(), perhaps wrapped by pyoxigraph's serializer
             conn.send(Stopped())
@@ -184,9 +184,11 @@ def _dataset_options(job: Job) -> dict[str, Any]:
     return {"use_default_graph_as_union": job.union_default_graph}
 
 
-def _write(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: Job, sink: _ChunkSink
+def write_result(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: Job, sink: Sink
 ) -> Stats:
+    """Write ``result`` in the job's format, capped at its row limit, into ``sink`` (a
+    worker's pipe, or a forwarded query's queue: ``forward.py``)."""
     if isinstance(result, ox.QueryBoolean):
         write_boolean(bool(result), job.format, sink)
         return Stats(rows=1, truncated=False)

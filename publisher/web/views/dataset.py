@@ -61,7 +61,7 @@ def void_rdf(fmt: Format) -> bytes:
     """The served release's VoID/DCAT description in ``fmt``, IRIs on the public base."""
     settings = get_settings()
     return serialize_description(
-        get_store().raw, fmt, base=settings.base_iri, public_base=settings.public_base
+        get_store(), fmt, base=settings.base_iri, public_base=settings.public_base
     )
 
 

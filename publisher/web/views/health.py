@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from publisher.web.state import app_state, get_release, get_sparql
+from publisher.web.state import app_state, get_release, get_sparql, get_store
 
 bp = Blueprint("health", __name__)
 
@@ -16,7 +16,9 @@ def healthz() -> Response:
     ``sparql`` counts the query workers that are up and those running a query, so an
     operator (or a test) can see the endpoint's load without sending a query. With several
     server processes, ``ready`` means every one of them is, and the pool is the one they
-    share.
+    share. With an external engine the pool counts the queries that may be forwarded at
+    once, and those forwarded now; ``store`` names the backend (``embedded``, or the
+    engine's dialect: docs/engines.md).
     """
     state = app_state()
     warming = state.background.warming()
@@ -27,5 +29,6 @@ def healthz() -> Response:
         release=get_release().id,
         ready=not warming and peers_ready,
         warming=warming,
-        sparql={"workers": len(pool.pids()), "busy": pool.busy},
+        sparql={"workers": pool.up, "busy": pool.busy},
+        store=get_store().backend,
     )
