@@ -39,7 +39,13 @@ from publisher.release.sparql_store import SparqlStore
 from publisher.web.errors import BadRequest, PublisherError, ServiceUnavailable
 from publisher.web.sparql.guard import chained_operators
 from publisher.web.sparql.messages import Broken, Chunk, Done, Message, Refused, Stopped
-from publisher.web.sparql.pool import Execution, OverShare, PoolBusy, QueryTimeout, WorkerPool
+from publisher.web.sparql.pool import (
+    Execution,
+    OverShare,
+    QueryTimeout,
+    WorkerPool,
+    pool_busy,
+)
 from publisher.web.sparql.worker import CHUNK_BYTES, Job, write_result
 
 QUEUED_CHUNKS = 4  # chunks read ahead of a slow client (backpressure on the engine beyond)
@@ -130,15 +136,8 @@ class EnginePool(WorkerPool):
 
     def _refuse(self, client: str, share: int | None) -> PublisherError:
         if share is not None and self._per_client[client] >= share:
-            return OverShare(
-                f"This address already has {self._per_client[client]} queries running, its "
-                "share of the endpoint for now; wait for one to finish.",
-                headers={"Retry-After": "1"},
-            )
-        return PoolBusy(
-            "Every place for a query is busy; please retry in a few seconds.",
-            headers={"Retry-After": "2"},
-        )
+            return OverShare.holding(self._per_client[client], "endpoint")
+        return pool_busy("place for a query")
 
     def _free(self, client: str) -> None:
         with self._turn:

@@ -72,6 +72,22 @@ class WorkerCrashed(PublisherError):
 class OverShare(TooManyRequests):
     """The client already holds its share of the workers, and none of them freed up."""
 
+    @classmethod
+    def holding(cls, count: int, places: str) -> OverShare:
+        """The refusal for a client that holds ``count`` of ``places`` (what the pool has)."""
+        return cls(
+            f"This address already has {count} queries running, its share of the "
+            f"{places} for now; wait for one to finish.",
+            headers={"Retry-After": "1"},
+        )
+
+
+def pool_busy(places: str) -> PoolBusy:
+    """The refusal when every one of ``places`` stayed busy for the short wait."""
+    return PoolBusy(
+        f"Every {places} is busy; please retry in a few seconds.", headers={"Retry-After": "2"}
+    )
+
 
 @dataclass(eq=False)
 class _Worker:
@@ -270,15 +286,8 @@ class WorkerPool:
     def _refusal(self, waiter: _Waiter) -> PublisherError:
         holding = self._holding[waiter.client]
         if not self._may_hold_more(waiter) or (holding and self._idle):
-            return OverShare(
-                f"This address already has {holding} queries running, its share of the "
-                "query workers for now; wait for one to finish.",
-                headers={"Retry-After": "1"},
-            )
-        return PoolBusy(
-            "Every query worker is busy; please retry in a few seconds.",
-            headers={"Retry-After": "2"},
-        )
+            return OverShare.holding(holding, "query workers")
+        return pool_busy("query worker")
 
     def _give_back(self, entry: _Worker) -> None:
         """Count ``entry`` as no longer busy. Called with the lock held."""
