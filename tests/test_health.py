@@ -21,7 +21,13 @@ def test_healthz_names_the_release_and_says_when_start_up_work_is_done(
 
     body = wait_until(ready, 60, "the app never finished its start-up work")
     sparql = body.pop("sparql")
-    assert body == {"status": "ok", "release": release.id, "ready": True, "warming": []}
+    assert body == {
+        "status": "ok",
+        "release": release.id,
+        "ready": True,
+        "warming": [],
+        "store": "embedded",
+    }
     assert set(sparql) == {"workers", "busy"} and 0 <= sparql["busy"] <= sparql["workers"]
 
 
