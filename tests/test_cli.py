@@ -260,3 +260,13 @@ def test_an_unexpected_error_is_one_clear_message(
     assert isinstance(result.exception, SystemExit)
     shown = runner.invoke(main, ["--traceback", "--home", str(home), "build", "--root", str(root)])
     assert isinstance(shown.exception, RecursionError)
+
+
+def test_serve_refuses_processes_with_an_external_engine(runner: CliRunner, tmp_path: Path) -> None:
+    # Several processes share one query-worker pool; an engine has none to share.
+    args = ["--home", str(tmp_path), "serve", "--processes", "2"]
+    args += ["--sparql-endpoint", "http://127.0.0.1:9/query"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert "--processes cannot be combined with --sparql-endpoint" in result.output
+    assert "docs/deploy.md" in result.output
