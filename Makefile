@@ -44,7 +44,10 @@ engine-tests: $(BIN)/.installed
 engine-tests-oxigraph engine-tests-virtuoso: $(BIN)/.installed
 	$(BIN)/pytest -q -ra -p no:cacheprovider --engine $(@:engine-tests-%=%) $(ENGINE_TESTS)
 
-test: ui clients lint typecheck pytest engine-tests
+# The three test sessions run side by side (on 2 cores the suite uses about one on average:
+# much of it waits for servers, engines and browsers), their outputs kept apart.
+test: ui clients lint typecheck
+	$(MAKE) -j3 --output-sync=target pytest engine-tests-oxigraph engine-tests-virtuoso
 
 # The query page's YASGUI, from npm (package-lock.json); copied into publisher/web/static/yasgui/
 # (gitignored). Without npm, or offline, the page keeps its plain form, which works alone.
