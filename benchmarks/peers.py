@@ -49,6 +49,7 @@ from tests.conftest import (  # noqa: E402
     stop_server,
     virtuoso_template,
 )
+from tests.procfs import descendants  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ENGINES = ROOT / "deploy" / "engines"
@@ -193,7 +194,7 @@ def memory_mb(pid: int) -> float:
     """Proportional set size of ``pid`` and every process below it, in MB: shared pages
     (the store's files in the page cache, the interpreter) counted once across them."""
     total = 0
-    for member in {pid} | _descendants(pid):
+    for member in {pid} | descendants(pid):
         try:
             rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
         except OSError:
@@ -208,7 +209,7 @@ def cpu_ms(pid: int, *, below: bool = False) -> float:
     to the nanosecond (``schedstat``): the difference around a request is what the request
     cost the server, whatever else the machine was doing meanwhile."""
     total = 0
-    for member in {pid} | (_descendants(pid) if below else set()):
+    for member in {pid} | (descendants(pid) if below else set()):
         try:
             tasks = list(Path(f"/proc/{member}/task").iterdir())
         except OSError:
@@ -219,24 +220,6 @@ def cpu_ms(pid: int, *, below: bool = False) -> float:
             except (OSError, IndexError, ValueError):
                 continue
     return total / 1e6
-
-
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import pytest
 
 from publisher.release.layout import Release
 from publisher.web.addresses import CONNECTIONS, QUERIES, SharedAddressCounts
+from tests import procfs
 from tests.conftest import LiveServer, start_server, stop_server, wait_until
 
 pytestmark = pytest.mark.live
@@ -47,34 +48,8 @@ def test_shared_counts_cap_each_address_and_reuse_rows() -> None:
     assert counts.count(CONNECTIONS, "10.0.0.1") == 0
 
 
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def alive(pids: set[int]) -> set[int]:
-    def running(pid: int) -> bool:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            return False
-        return state != "Z"
-
-    return {pid for pid in pids if running(pid)}
+    return {pid for pid in pids if procfs.alive(pid)}
 
 
 def holder(conn: http.client.HTTPConnection, candidates: set[int]) -> int | None:
@@ -117,7 +92,7 @@ def server_processes(server: LiveServer) -> set[int]:
         if line.split()[3] == "0A" and int(line.split()[1].rsplit(":", 1)[1], 16) == port
     }
     found = set()
-    for pid in descendants(server.process.pid):
+    for pid in procfs.descendants(server.process.pid):
         try:
             links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
         except OSError:
@@ -225,7 +200,7 @@ def test_the_connection_cap_counts_an_address_across_processes(
 
 def test_stopping_the_supervisor_stops_everything(release: Release, tmp_path: Path) -> None:
     server = start_server(release, tmp_path / "server.log", "--processes", "2")
-    below = descendants(server.process.pid)
+    below = procfs.descendants(server.process.pid)
     assert len(server_processes(server)) == 2 and len(below) >= 5  # 2 servers, 3 workers
     stop_server(server)  # SIGTERM
     assert server.process.returncode == 0, server.log.read_text()
@@ -234,7 +209,7 @@ def test_stopping_the_supervisor_stops_everything(release: Release, tmp_path: Pa
 
 def test_a_killed_supervisor_leaves_no_orphans(release: Release, tmp_path: Path) -> None:
     server = start_server(release, tmp_path / "server.log", "--processes", "2")
-    below = descendants(server.process.pid)
+    below = procfs.descendants(server.process.pid)
     server.process.send_signal(signal.SIGKILL)
     server.process.wait(10)
     wait_until(lambda: not alive(below), 20, lambda: f"orphans: {alive(below)}")

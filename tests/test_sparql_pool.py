@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,6 +21,7 @@ from publisher.web.sparql.pool import (
     shared_pool,
 )
 from publisher.web.sparql.worker import Job
+from tests import procfs
 from tests.conftest import LiveServer, start_server, stop_server, wait_until
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -202,24 +202,10 @@ def server(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     stop_server(running)
 
 
-def workers_of(server_pid: int) -> set[int]:
-    """The server's SPARQL worker processes (spawned children running spawn_main)."""
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, NotADirectoryError):
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == server_pid and b"spawn_main" in cmdline:
-            pids.add(int(entry.name))
-    return pids
-
-
 @pytest.mark.live
 def test_clients_that_hang_up_mid_stream_cost_no_worker(server: LiveServer) -> None:
     wait_until(lambda: server.health()["sparql"]["busy"] == 0, 60, "workers never idle")
-    before = workers_of(server.process.pid)
+    before = procfs.spawned_workers(server.process.pid)
     assert len(before) == 3
     for _ in range(4):
         response = requests.get(
@@ -233,7 +219,7 @@ def test_clients_that_hang_up_mid_stream_cost_no_worker(server: LiveServer) -> N
         next(response.iter_content(65536))
         response.close()  # hang up mid-stream
     wait_until(lambda: server.health()["sparql"]["busy"] == 0, 60, "the streams never stopped")
-    assert workers_of(server.process.pid) == before  # stopped, not killed and respawned
+    assert procfs.spawned_workers(server.process.pid) == before  # stopped, not killed and respawned
     started = time.monotonic()
     small = requests.get(
         server.url + "sparql",

@@ -19,7 +19,6 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -30,6 +29,7 @@ from publisher.web.sparql.messages import Refused
 from publisher.web.sparql.pool import WorkerPool
 from publisher.web.sparql.sandbox import isolate_network
 from publisher.web.sparql.worker import Job
+from tests import procfs
 from tests.conftest import (
     LiveServer,
     embedded_only,
@@ -321,38 +321,21 @@ def test_a_crashing_worker_costs_only_its_query(bounded: LiveServer) -> None:
 
 
 def _workers(server_pid: int) -> list[int]:
-    """The server's SPARQL worker processes (spawned children running spawn_main)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == server_pid and b"spawn_main" in cmdline:
-            pids.append(int(entry.name))
+    pids = sorted(procfs.spawned_workers(server_pid))
     assert pids, "no worker processes found"
     return pids
 
 
 def _computing_worker(server_pid: int) -> int:
     """The worker that is using CPU: idle workers block on their pipe and use none."""
-    before = {pid: _cpu_time(pid) for pid in _workers(server_pid)}
+    before = {pid: procfs.cpu_ticks(pid) for pid in _workers(server_pid)}
 
     def computing() -> int | None:
-        gained = {pid: _cpu_time(pid) - used for pid, used in before.items()}
+        gained = {pid: procfs.cpu_ticks(pid) - used for pid, used in before.items()}
         pid = max(gained, key=lambda p: gained[p])
         return pid if gained[pid] >= 2 else None  # two clock ticks of CPU (20 ms)
 
     return wait_until(computing, 30, "no worker is computing")
-
-
-def _cpu_time(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
 
 
 @pytest.mark.live
@@ -462,14 +445,6 @@ def test_workers_do_not_outlive_the_server(
     finally:
         stop_server(server)
     wait_until(
-        lambda: not [pid for pid in workers if _alive(pid)], 10, "workers outlived the server"
+        lambda: not [pid for pid in workers if procfs.alive(pid)], 10, "workers outlived the server"
     )
-    assert not [pid for pid in workers if _alive(pid)]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    assert not [pid for pid in workers if procfs.alive(pid)]
