@@ -41,8 +41,14 @@ ENGINE_TESTS := tests/test_resources.py tests/test_protocol_conformance.py \
 engine-tests: $(BIN)/.installed
 	$(MAKE) -j2 --output-sync=target engine-tests-oxigraph engine-tests-virtuoso
 
+# Virtuoso comes from Debian (virtuoso-opensource): without it its session is skipped with a
+# message, unless DIPLOGRAPH_REQUIRE_ENGINES=1 (CI) makes that an error. Oxigraph server is
+# installed from PyPI by deploy/engines/oxigraph.sh.
 engine-tests-oxigraph engine-tests-virtuoso: $(BIN)/.installed
-	$(BIN)/pytest -q -ra -p no:cacheprovider --engine $(@:engine-tests-%=%) $(ENGINE_TESTS)
+	@if [ $@ = engine-tests-virtuoso ] && ! command -v virtuoso-t >/dev/null \
+	    && [ -z "$$DIPLOGRAPH_REQUIRE_ENGINES" ]; then \
+	  echo "virtuoso-t not found (Debian: virtuoso-opensource): engine tests on Virtuoso skipped"; \
+	else $(BIN)/pytest -q -ra -p no:cacheprovider --engine $(@:engine-tests-%=%) $(ENGINE_TESTS); fi
 
 # The three test sessions run side by side (on 2 cores the suite uses about one on average:
 # much of it waits for servers, engines and browsers), their outputs kept apart.
