@@ -218,6 +218,14 @@ class Converter:
         if key in item:
             self.add(subject, predicate, terms.en(item[key]))
 
+    def date(
+        self, subject: ox.NamedNode, item: dict[str, Any], where: Where, key: str, predicate: str
+    ) -> None:
+        """``subject predicate`` the date under ``key`` at the precision written, if any."""
+        if key in item:
+            value = self.literal((*where, key), terms.date_literal, item[key])
+            self.add(subject, predicate, value)
+
     def alt_labels(self, subject: ox.NamedNode, item: dict[str, Any]) -> tuple[str, ...]:
         english = []
         for alt in item.get("alt_labels") or []:
@@ -350,12 +358,7 @@ class Converter:
         self.text(node, item, "comment", RDFS + "comment")
         self.link(node, item, where, "publisher", DIP + "publisher")
         self.link(node, item, where, "author", DIP + "author")
-        if "published" in item:
-            self.add(
-                node,
-                DIP + "publicationDate",
-                self.literal((*where, "published"), terms.date_literal, item["published"]),
-            )
+        self.date(node, item, where, "published", DIP + "publicationDate")
         self.link(node, item, where, "cites", DIP + "cites", ("source",))
         self.evidence(node, item, where)
 
@@ -433,13 +436,8 @@ class Converter:
         self.evidence(node, item, where)
         self.add(node, DIP + "positionType", kind)
         self.add(node, DIP + "positionIn", place)
-        for key, predicate in (("start", "startDate"), ("end", "endDate")):
-            if key in item:
-                self.add(
-                    node,
-                    DIP + predicate,
-                    self.literal((*where, key), terms.date_literal, item[key]),
-                )
+        self.date(node, item, where, "start", DIP + "startDate")
+        self.date(node, item, where, "end", DIP + "endDate")
         self.add(holder, DIP + "holdsPosition", node)
 
     def event(self, where: Where, item: dict[str, Any]) -> None:
@@ -454,21 +452,11 @@ class Converter:
         self.text(node, item, "comment", RDFS + "comment")
         quotes = item["quote"]
         self.evidence(node, item, where)
-        if "date" in item:
-            if item["date"] == terms.NOT_STATED:
-                self.add(node, DIP + "startDateNotStated", terms.boolean(True))
-            else:
-                self.add(
-                    node,
-                    DIP + "startDate",
-                    self.literal((*where, "date"), terms.date_literal, item["date"]),
-                )
-        if "end_date" in item:
-            self.add(
-                node,
-                DIP + "endDate",
-                self.literal((*where, "end_date"), terms.date_literal, item["end_date"]),
-            )
+        if item.get("date") == terms.NOT_STATED:
+            self.add(node, DIP + "startDateNotStated", terms.boolean(True))
+        else:
+            self.date(node, item, where, "date", DIP + "startDate")
+        self.date(node, item, where, "end_date", DIP + "endDate")
         self.text(node, item, "time_of_day", DIP + "timeOfDay")
         places = ("place", "state")
         self.link(node, item, where, "place", DIP + "place", places)
@@ -603,12 +591,7 @@ class Converter:
         self.text(node, item, "comment", RDFS + "comment")
         self.link(node, item, where, "parties", DIP + "party")
         self.link(node, item, where, "signatories", DIP + "signatory")
-        if "signed" in item:
-            self.add(
-                node,
-                DIP + "signingDate",
-                self.literal((*where, "signed"), terms.date_literal, item["signed"]),
-            )
+        self.date(node, item, where, "signed", DIP + "signingDate")
         self.link(node, item, where, "signed_at", DIP + "signingPlace", ("place", "state"))
         self.link(node, item, where, "signing_event", DIP + "signingEvent", ("event",))
         for i, obligation in enumerate(item.get("obligations") or []):
