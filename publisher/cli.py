@@ -396,7 +396,7 @@ def dump(
     "--format",
     "layout_name",
     required=True,
-    type=click.Choice(["icews", "polecat"]),
+    type=click.Choice(["icews", "polecat", "gdelt"]),
     help="The files' layout (docs/import.md lists each one's columns).",
 )
 @click.option(

@@ -1,8 +1,9 @@
-"""``diplograph import``: small ICEWS and POLECAT files made for the tests (tests/data/import/,
-good rows and bad ones) are imported next to the project's data, validated with the
-project's ontology and shapes, built into a release, and the release is asked with SPARQL
-for what the rows said: dyads, codes, QuadClasses through the CAMEO hierarchy, places, one
-IRI per actor across rows and files, Wikidata links of reconciled actors, provenance."""
+"""``diplograph import``: small ICEWS, POLECAT and GDELT files made for the tests
+(tests/data/import/, good rows and bad ones) are imported next to the project's data,
+validated with the project's ontology and shapes, built into a release, and the release is
+asked with SPARQL for what the rows said: dyads, codes, QuadClasses through the CAMEO
+hierarchy, places, one IRI per actor across rows and files, Wikidata links of reconciled
+actors, provenance."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from publisher.build.importers.importer import (
     ImportSummary,
     import_files,
 )
-from publisher.build.importers.layouts import ICEWS, LAYOUTS, POLECAT, Layout
+from publisher.build.importers.layouts import GDELT, ICEWS, LAYOUTS, POLECAT, Layout
 from publisher.build.importers.names import normalise, slug
 from publisher.build.importers.outdir import MANIFEST
 from publisher.build.importers.reconcile import Reconciler
@@ -40,6 +41,7 @@ IMPORT = HERE / "data" / "import"
 ICEWS_A = IMPORT / "icews-2025-a.tab"
 ICEWS_B = IMPORT / "icews-2025-b.tab"
 POLECAT_FILE = IMPORT / "polecat-2025.txt"
+GDELT_FILE = IMPORT / "gdelt-20250903.export.CSV"
 BASE = "https://w3id.org/diplograph/"
 PROJECT = Sources.from_root()
 
@@ -87,10 +89,19 @@ def polecat(tmp_path_factory: pytest.TempPathFactory) -> tuple[ImportSummary, Pa
 
 
 @pytest.fixture(scope="module")
+def gdelt(tmp_path_factory: pytest.TempPathFactory) -> tuple[ImportSummary, Path]:
+    out = tmp_path_factory.mktemp("imports") / "gdelt-test"
+    summary = import_files(options(GDELT, (GDELT_FILE,), out), log=lambda _: None)
+    return summary, out
+
+
+@pytest.fixture(scope="module")
 def imported(
-    icews: tuple[ImportSummary, Path], polecat: tuple[ImportSummary, Path]
+    icews: tuple[ImportSummary, Path],
+    polecat: tuple[ImportSummary, Path],
+    gdelt: tuple[ImportSummary, Path],
 ) -> tuple[Path, ...]:
-    return rdf_files(icews[1]) + rdf_files(polecat[1])
+    return rdf_files(icews[1]) + rdf_files(polecat[1]) + rdf_files(gdelt[1])
 
 
 def union(paths: tuple[Path, ...]) -> ox.Store:
@@ -345,7 +356,7 @@ def test_every_imported_event_quotes_its_row_at_its_offsets(graph: ox.Store) -> 
                 oa:hasSelector [ oa:exact ?exact ] , [ oa:start ?start ; oa:end ?end ] .
              ?file dip:seedFile ?seed . FILTER(STRSTARTS(?seed, "tests/")) }""",
     )
-    assert len(rows) == 28
+    assert len(rows) == 33
     for row in rows:
         text = (PROJECT_ROOT / row["seed"]).read_bytes().decode("utf-8")
         assert text[int(row["start"]) : int(row["end"])] == row["exact"]
@@ -397,6 +408,78 @@ def test_polecat_actor_lists_are_several_actors(graph: ox.Store) -> None:
     assert story == {"date": "2025-09-03"}
 
 
+# --- GDELT 2.0 ---------------------------------------------------------------------------
+
+
+def test_gdelt_rows_are_read_by_position_and_bad_ones_reported(
+    gdelt: tuple[ImportSummary, Path],
+) -> None:
+    summary, _ = gdelt
+    assert (summary.rows, summary.events, summary.stories, len(summary.bad)) == (10, 5, 3, 5)
+    reasons = {b.line: b.reason for b in summary.bad}
+    assert reasons == {
+        6: "'999' is not a CAMEO code (a leading zero lost? CAMEO codes are 01-20 and their "
+        "subcodes)",
+        7: "impossible date '20251340' in Day (expected YYYYMMDD)",
+        8: "no target actor (Actor2Name is empty)",
+        9: "'not a web address' in SOURCEURL is not an http(s) address",
+        10: "has 60 fields, the layout 61: a tab inside a value, or a value missing",
+    }
+
+
+def test_gdelt_events_have_dyads_places_and_their_story_url(graph: ox.Store) -> None:
+    (row,) = select(
+        graph,
+        """SELECT ?source ?target ?code ?date ?place ?url WHERE {
+             GRAPH ?g { id:event\\/2025-09-02-gdelt-1250000001 dip:sourceActor ?source ;
+                 dip:targetActor ?target ; dip:eventType ?type ;
+                 dip:startDate ?date ; dip:place ?place }
+             ?type skos:notation ?code .
+             ?g prov:hadPrimarySource/<http://schema.org/url> ?url }""",
+    )
+    assert row == {
+        "source": f"{BASE}id/person/kim-jong-un",
+        "target": f"{BASE}id/state/chn",
+        "code": "042",
+        "date": "2025-09-02",
+        "place": f"{BASE}id/place/beijing",
+        "url": "https://news.example.org/2025/09/02/kim-arrives-in-beijing-by-train",
+    }
+
+
+def test_gdelt_cameo_country_codes_and_full_place_names(graph: ox.Store) -> None:
+    """ROM is CAMEO's code for Romania (ISO: ROU); "Russia" alone is the country's state."""
+    rows = select(
+        graph,
+        """SELECT ?e ?source ?label ?place WHERE {
+             VALUES ?e { id:event\\/2025-09-03-gdelt-1250000004
+                         id:event\\/2025-09-03-gdelt-1250000005 }
+             ?e dip:sourceActor ?source ; dip:place ?place .
+             ?source rdfs:label ?label FILTER(LANG(?label) = "en") } ORDER BY ?e""",
+    )
+    assert [(r["source"], r["label"], r["place"]) for r in rows] == [
+        (f"{BASE}id/state/rou", "Romania", f"{BASE}id/place/bucharest-bucuresti-rou"),
+        (f"{BASE}id/state/prk", "North Korea", f"{BASE}id/state/rus"),
+    ]
+
+
+def test_a_gdelt_file_may_start_with_a_header_line(tmp_path: Path) -> None:
+    source = tmp_path / "with-header.tsv"
+    header = "\t".join(c.name for c in GDELT.columns)
+    source.write_text(header + "\n" + GDELT_FILE.read_text().splitlines()[0] + "\n")
+    summary = import_files(options(GDELT, (source,), tmp_path / "out"), log=lambda _: None)
+    assert (summary.rows, summary.events, len(summary.bad)) == (1, 1, 0)
+
+
+def test_a_file_of_another_layout_is_refused_by_its_number_of_fields() -> None:
+    with pytest.raises(
+        ImportFailed,
+        match=r"icews-2025-a.tab:1: not the gdelt layout: line 1 "
+        r"has 20 tab-separated fields, a gdelt file 61",
+    ):
+        import_files(options(GDELT, (ICEWS_A,), Path("/nonexistent")), log=lambda _: None)
+
+
 # --- the release ----------------------------------------------------------------------------
 
 
@@ -415,9 +498,9 @@ def test_the_imports_build_into_a_release(release: Release) -> None:
         """SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {
              ?e a <http://schema.org/Event> ; dip:sourceActor ?s ; dip:targetActor ?t ;
                 dip:earliestStartDate ?d .
-             FILTER(CONTAINS(STR(?e), "-icews-") || CONTAINS(STR(?e), "-polecat-")) }""",
+             FILTER(REGEX(STR(?e), "-(icews|polecat|gdelt)-")) }""",
     )
-    assert rows == [{"n": "28"}]
+    assert rows == [{"n": "33"}]
     csv = (release.path / "dumps" / "events.csv").read_text()
     assert "2025-09-02-icews-90001" in csv
 
@@ -566,6 +649,8 @@ def test_slugs_are_lowercase_ascii() -> None:
         ("Kosovo", "XKX"),
         ("Turkey", "TUR"),
         ("USA", "USA"),
+        ("ROM", "ROU"),  # CAMEO's code (GDELT)
+        ("WST", None),  # CAMEO's "the West": a region, no state
         ("Atlantis", None),
     ],
 )

@@ -1,4 +1,5 @@
-"""Importers of coded event data (ICEWS, POLECAT): table-driven, one ``Layout`` per format.
+"""Importers of coded event data (ICEWS, POLECAT, GDELT 2.0): table-driven, one ``Layout``
+per format.
 
 ``layouts`` (what each column means) -> ``reader`` (rows with their line and offsets) ->
 ``convert`` (a row to an event, or the reason it cannot be) with ``vocabulary`` (the CAMEO

@@ -20,13 +20,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+import pyoxigraph as ox
+
 from publisher.build.importers.layouts import Field, Layout
 from publisher.build.importers.names import slug
 from publisher.build.importers.reader import BadRow, Row
 from publisher.build.importers.reconcile import Reconciler
 from publisher.build.importers.vocabulary import EventTypes
 
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$")
+_DATES = {
+    "YYYY-MM-DD": re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$"),
+    "YYYYMMDD": re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +63,15 @@ class Story:
     label: str
     publisher: str | None = None
     publication_date: str | None = None
+    url: str | None = None
     events: list[Event] = field(default_factory=list)
     lines: dict[str, list[int]] = field(default_factory=dict)
 
 
-def parse_day(value: str) -> str | None:
-    """``YYYY-MM-DD`` (a time after it is dropped) as an ISO date, or None if impossible."""
-    match = _DATE.match(value)
+def parse_day(value: str, written: str = "YYYY-MM-DD") -> str | None:
+    """A date ``written`` as a layout writes it (``YYYY-MM-DD``, a time after it dropped, or
+    ``YYYYMMDD``) as an ISO date, or None if impossible."""
+    match = _DATES[written].match(value)
     if not match:
         return None
     try:
@@ -96,10 +103,10 @@ class Converter:
         if not event_id:
             return bad(f"no event identifier ({_name(layout, Field.EVENT_ID)} is empty)")
         raw_date = row.get(Field.DATE)
-        day = parse_day(raw_date)
+        day = parse_day(raw_date, layout.date_format)
         if day is None:
             what = f"impossible date '{raw_date}'" if raw_date else "no date"
-            return bad(f"{what} in {_name(layout, Field.DATE)} (expected YYYY-MM-DD)")
+            return bad(f"{what} in {_name(layout, Field.DATE)} (expected {layout.date_format})")
         event_type, reason, type_label = self._event_type(row)
         if event_type is None:
             return bad(reason)
@@ -114,10 +121,14 @@ class Converter:
         if publication and publication_day is None:
             column = _name(layout, Field.PUBLICATION_DATE)
             return bad(f"impossible date '{publication}' in {column} (expected YYYY-MM-DD)")
-        story_id = row.get(Field.STORY_ID)
-        story_column = layout.column(Field.STORY_ID)
+        story_url = row.get(Field.STORY_URL)
+        if story_url and not _is_web_address(story_url):
+            column = _name(layout, Field.STORY_URL)
+            return bad(f"'{story_url}' in {column} is not an http(s) address")
+        story_id = row.get(Field.STORY_ID) or story_url
+        story_column = layout.column(Field.STORY_ID) or layout.column(Field.STORY_URL)
         if not story_id and story_column is not None and story_column.required:
-            return bad(f"no story ({_name(layout, Field.STORY_ID)} is empty)")
+            return bad(f"no story ({story_column.name} is empty)")
         iri = f"{self.base}id/event/{day}-{layout.name}-{slug(event_id)}"
         if iri in self.seen:
             path, line = self.seen[iri]
@@ -127,17 +138,14 @@ class Converter:
         story = self._story(row, story_id, event_id)
         if story is None:
             return bad(f"story {story_id} is already a named graph of the dataset")
+        if story_url and story.url is None:
+            story.url = story_url
 
         # Valid: only now are names reconciled (and new resources minted).
         rec = self.reconciler
         source_iris = tuple(dict.fromkeys(rec.actor(n, c) for n, c in sources))
         target_iris = tuple(dict.fromkeys(rec.actor(n, c) for n, c in targets))
-        place = rec.place(
-            row.get(Field.CITY),
-            row.get(Field.DISTRICT),
-            row.get(Field.PROVINCE),
-            row.get(Field.COUNTRY),
-        )
+        place = rec.place(*_place_parts(row))
         publisher = row.get(Field.PUBLISHER)
         if publisher and story.publisher is None:
             story.publisher = rec.publisher(publisher)
@@ -218,6 +226,39 @@ class Converter:
             story = Story(key, f"{self.base}id/source/{key}", graph, label)
             self.stories[key] = story
         return story
+
+
+_WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
+def _is_web_address(value: str) -> bool:
+    """An http(s) IRI the build's parser will take (RFC 3987, as pyoxigraph checks it)."""
+    if not _WEB_ADDRESS.match(value):
+        return False
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _place_parts(row: Row) -> tuple[str, str, str, str]:
+    """(city, district, province, country) of the event, from their own columns or from one
+    full name ``city, province, country`` (GDELT: the last part is the country, a second one
+    the province or state, a first of three the city)."""
+    full = row.get(Field.PLACE_NAME)
+    if not full:
+        return (
+            row.get(Field.CITY),
+            row.get(Field.DISTRICT),
+            row.get(Field.PROVINCE),
+            row.get(Field.COUNTRY),
+        )
+    parts = [p.strip() for p in full.split(",") if p.strip()]
+    country = parts[-1] if parts else ""
+    province = parts[-2] if len(parts) >= 2 else ""
+    city = ", ".join(parts[:-2])
+    return city, "", province, country
 
 
 def _name(layout: Layout, meaning: Field) -> str:

@@ -64,6 +64,20 @@ ALIASES: dict[str, str] = {
 }
 
 
+#: CAMEO's country codes (GDELT's actor country columns) that are not ISO 3166-1 alpha-3,
+#: from GDELT's lookup table ``CAMEO.country.txt`` (gdeltproject.org/data/lookups). Its
+#: other country codes are ISO's; its region codes ("AFR", "WST", …) name no state and
+#: stay unresolved.
+CAMEO_COUNTRY_CODES: dict[str, str] = {
+    "ROM": "ROU",  # Romania
+    "TMP": "TLS",  # East Timor
+    "MTN": "MNE",  # Montenegro
+    "IMY": "IMN",  # Isle of Man
+    "WSB": "PSE",  # West Bank
+    "GZS": "PSE",  # Gaza Strip
+}
+
+
 @lru_cache(maxsize=1)
 def _index() -> dict[str, str]:
     index: dict[str, str] = {}
@@ -86,10 +100,14 @@ def _codes() -> dict[str, str]:
 
 
 def alpha3(value: str) -> str | None:
-    """The ISO 3166-1 alpha-3 code of a country name or code, or None if unknown."""
+    """The ISO 3166-1 alpha-3 code of a country name, ISO code or CAMEO code, or None."""
     text = value.strip()
-    if len(text) == 3 and text.isalpha() and text.upper() in _codes():
-        return text.upper()
+    if len(text) == 3 and text.isalpha():
+        code = text.upper()
+        if code in _codes():
+            return code
+        if code in CAMEO_COUNTRY_CODES:
+            return CAMEO_COUNTRY_CODES[code]
     return _index().get(normalise(text))
 
 

@@ -17,6 +17,11 @@ Sources of the layouts:
   "Headline", "Feed" or "Event Text", and the intensity column is "Intensity" in some and
   "Event Intensity" in others; actor and recipient columns may hold several values
   separated by ";" (one per actor, in the same order in name and country).
+- GDELT 2.0: The GDELT Project, *GDELT 2.0 Event Database Codebook* (V2.0, 2015), the
+  tab-separated ``YYYYMMDDHHMMSS.export.CSV`` files: 61 columns, no header line. Actor
+  country codes are CAMEO's (``countries.CAMEO_COUNTRY_CODES`` maps the few that are not ISO
+  3166 alpha-3); the ``*Geo_CountryCode`` columns are FIPS 10-4 and are not read (the full
+  place name says the country in words).
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ class Field(Enum):
     DISTRICT = "district of the event"
     PROVINCE = "province of the event"
     COUNTRY = "country of the event"
+    PLACE_NAME = "place of the event, as 'city, province, country'"
+    STORY_URL = "web address of the story (source document)"
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,11 @@ class Layout:
     list_separator: str | None = None
     #: Values that mean "no value" besides the empty string.
     nulls: frozenset[str] = field(default_factory=frozenset)
+    #: Whether files start with a line naming the columns; without one, the columns are
+    #: read by position, in the order of ``columns``.
+    header: bool = True
+    #: How dates are written: "YYYY-MM-DD" (a time after it is dropped) or "YYYYMMDD".
+    date_format: str = "YYYY-MM-DD"
 
     def column(self, meaning: Field) -> Column | None:
         return next((c for c in self.columns if c.meaning is meaning), None)
@@ -205,5 +217,91 @@ POLECAT = Layout(
     ),
 )
 
+_GDELT_NOT = "not imported: no ontology term for it"
+_GDELT_CODE = "not imported: the name and country columns say it"
+_GDELT_GEO = "not imported: the event's own place (ActionGeo_FullName) is the one recorded"
+
+
+def _gdelt_actor(n: int, name: Field, country: Field, role: str) -> tuple[Column, ...]:
+    """The ten columns GDELT writes for each of its two actors."""
+    return (
+        Column(f"Actor{n}Code", required=False, note=_GDELT_CODE),
+        Column(f"Actor{n}Name", name, note=f"dip:{role}, reconciled"),
+        Column(
+            f"Actor{n}CountryCode",
+            country,
+            required=False,
+            note="CAMEO country code; dip:country of a new actor",
+        ),
+        Column(f"Actor{n}KnownGroupCode", required=False, note=_GDELT_NOT),
+        Column(f"Actor{n}EthnicCode", required=False, note=_GDELT_NOT),
+        Column(f"Actor{n}Religion1Code", required=False, note=_GDELT_NOT),
+        Column(f"Actor{n}Religion2Code", required=False, note=_GDELT_NOT),
+        Column(f"Actor{n}Type1Code", required=False, note=_SECTORS),
+        Column(f"Actor{n}Type2Code", required=False, note=_SECTORS),
+        Column(f"Actor{n}Type3Code", required=False, note=_SECTORS),
+    )
+
+
+def _gdelt_geo(prefix: str, full_name: Field | None, note: str) -> tuple[Column, ...]:
+    """The eight columns GDELT writes for each of its three places."""
+    return (
+        Column(f"{prefix}_Type", required=False, note=note),
+        Column(
+            f"{prefix}_FullName",
+            full_name,
+            required=False,
+            note="'city, province, country': dip:place, the finest part named"
+            if full_name
+            else note,
+        ),
+        Column(f"{prefix}_CountryCode", required=False, note="not imported: FIPS 10-4, not ISO"),
+        Column(f"{prefix}_ADM1Code", required=False, note=note),
+        Column(f"{prefix}_ADM2Code", required=False, note=note),
+        Column(f"{prefix}_Lat", required=False, note=_LATLON),
+        Column(f"{prefix}_Long", required=False, note=_LATLON),
+        Column(f"{prefix}_FeatureID", required=False, note=note),
+    )
+
+
+GDELT = Layout(
+    name="gdelt",
+    title="GDELT 2.0 event export (tab-separated, 61 columns, no header line)",
+    header=False,
+    date_format="YYYYMMDD",
+    columns=(
+        Column("GlobalEventID", Field.EVENT_ID, note="with the date, the event's IRI"),
+        Column("Day", Field.DATE, note="YYYYMMDD; dip:startDate (xsd:date)"),
+        Column("MonthYear", required=False, note="not imported: Day says it"),
+        Column("Year", required=False, note="not imported: Day says it"),
+        Column("FractionDate", required=False, note="not imported: Day says it"),
+        *_gdelt_actor(1, Field.SOURCE_NAME, Field.SOURCE_COUNTRY, "sourceActor"),
+        *_gdelt_actor(2, Field.TARGET_NAME, Field.TARGET_COUNTRY, "targetActor"),
+        Column("IsRootEvent", required=False, note=_GDELT_NOT),
+        Column("EventCode", Field.CAMEO_CODE, note="dip:eventType (the CAMEO vocabulary)"),
+        Column("EventBaseCode", required=False, note="not imported: skos:broader of the code"),
+        Column("EventRootCode", required=False, note="not imported: skos:broader of the code"),
+        Column(
+            "QuadClass",
+            required=False,
+            note="not imported: the QuadClass of the CAMEO code (dip:quadClass) says it",
+        ),
+        Column("GoldsteinScale", required=False, note=_INTENSITY),
+        Column("NumMentions", required=False, note=_GDELT_NOT),
+        Column("NumSources", required=False, note=_GDELT_NOT),
+        Column("NumArticles", required=False, note=_GDELT_NOT),
+        Column("AvgTone", required=False, note=_GDELT_NOT),
+        *_gdelt_geo("Actor1Geo", None, _GDELT_GEO),
+        *_gdelt_geo("Actor2Geo", None, _GDELT_GEO),
+        *_gdelt_geo("ActionGeo", Field.PLACE_NAME, "not imported: the full name says it"),
+        Column("DATEADDED", required=False, note="not imported: when GDELT coded it"),
+        Column(
+            "SOURCEURL",
+            Field.STORY_URL,
+            note="the source document (schema:url) and its named graph",
+        ),
+    ),
+)
+
 #: Every layout ``diplograph import --format`` knows, by name.
-LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (ICEWS, POLECAT)}
+LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (ICEWS, POLECAT, GDELT)}

@@ -82,6 +82,24 @@ def _header_index(path: Path, layout: Layout, header: list[str]) -> dict[Field, 
     return index
 
 
+def _names_columns(layout: Layout, first: list[str]) -> bool:
+    """Whether a headerless layout's file starts with a header line anyway."""
+    return [v.strip() for v in first[:2]] == [c.name for c in layout.columns[:2]]
+
+
+def _position_index(path: Path, layout: Layout, first: list[str]) -> dict[Field, int]:
+    """Column positions of a layout without a header: its own order, checked on line 1."""
+    if len(first) != len(layout.columns):
+        raise ImportFileError(
+            path,
+            f"not the {layout.name} layout: line 1 has {len(first)} tab-separated fields, "
+            f"a {layout.name} file {len(layout.columns)} ({layout.title}; "
+            f"its first columns: {', '.join(c.name for c in layout.columns[:3])}, …)",
+            line=1,
+        )
+    return {c.meaning: i for i, c in enumerate(layout.columns) if c.meaning is not None}
+
+
 def _find(column: Column, position: dict[str, int]) -> int | None:
     for name in (column.name, *column.aliases):
         if name in position:
@@ -93,7 +111,8 @@ def read_rows(path: Path, layout: Layout) -> Iterator[Row | BadRow]:
     """The data rows of ``path``: a ``Row`` each, or a ``BadRow`` saying why it cannot be.
 
     Raises ``ImportFileError`` for what spoils the whole file: it cannot be opened, it is not
-    UTF-8 (offsets would mean nothing), or its header is not the layout's.
+    UTF-8 (offsets would mean nothing), or its header (for a layout without one, its first
+    line's number of fields) is not the layout's.
     """
     try:
         handle = path.open("rb")
@@ -121,9 +140,12 @@ def read_rows(path: Path, layout: Layout) -> Iterator[Row | BadRow]:
             text = line.rstrip("\r\n")
             if index is None:
                 header = text.lstrip("\ufeff").split(layout.delimiter)
-                index = _header_index(path, layout, header)
-                width = len(header)
-                continue
+                if layout.header or _names_columns(layout, header):
+                    index = _header_index(path, layout, header)
+                    width = len(header)
+                    continue
+                index = _position_index(path, layout, header)
+                width = len(layout.columns)
             if not text.strip():
                 continue
             values = text.split(layout.delimiter)
@@ -134,8 +156,8 @@ def read_rows(path: Path, layout: Layout) -> Iterator[Row | BadRow]:
                     yield BadRow(
                         path,
                         line_no,
-                        f"has {len(values)} fields, the header {width}: a tab inside a "
-                        "value, or a value missing",
+                        f"has {len(values)} fields, the {'header' if layout.header else 'layout'}"
+                        f" {width}: a tab inside a value, or a value missing",
                     )
                     continue
             bad = _NOT_XML.search(text)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from publisher.build.importers.countries import alpha3, english_name
+from publisher.build.importers.countries import CAMEO_COUNTRY_CODES, alpha3, english_name
 from publisher.build.importers.names import normalise, slug
 from publisher.build.importers.vocabulary import select
 from publisher.namespaces import DIP
@@ -161,7 +161,9 @@ class Reconciler:
         code = alpha3(value)
         if code is None:
             return None
-        label = english_name(code) if value.strip().upper() == code else value.strip()
+        written = value.strip().upper()
+        is_code = written == code or CAMEO_COUNTRY_CODES.get(written) == code
+        label = english_name(code) if is_code else value.strip()
         return f"{self.base}id/state/{code.lower()}", label
 
     # ---------------------------------------------------------------- actors

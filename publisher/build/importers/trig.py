@@ -27,6 +27,7 @@ def prefixes(base: str) -> dict[str, str]:
         "prov": "http://www.w3.org/ns/prov#",
         "dcterms": "http://purl.org/dc/terms/",
         "oa": "http://www.w3.org/ns/oa#",
+        "schema": "http://schema.org/",
         "agent": f"{base}id/agent/",
         "event": f"{base}id/event/",
         "graph": f"{base}id/graph/",

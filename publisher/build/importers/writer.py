@@ -157,6 +157,8 @@ class Writer:
             statements.append(("dip:publisher", t(story.publisher)))
         if story.publication_date:
             statements.append(("dip:publicationDate", typed(story.publication_date, "date")))
+        if story.url:
+            statements.append(("schema:url", t(story.url)))
         yield resource(t(story.iri), statements)
         for event in story.events:
             yield self._event(event)
