@@ -183,6 +183,16 @@ def test_the_output_conforms_to_the_shapes(imported: tuple[Path, ...]) -> None:
 # --- the graph: dyads, codes, hierarchy, places --------------------------------------------
 
 
+#: The first row of the ICEWS and of the GDELT test file, each in its layout: one event.
+KIM_VISITS_CHINA = {
+    "source": f"{BASE}id/person/kim-jong-un",
+    "target": f"{BASE}id/state/chn",
+    "code": "042",
+    "date": "2025-09-02",
+    "place": f"{BASE}id/place/beijing",
+}
+
+
 def test_events_have_dyads_codes_dates_and_places(graph: ox.Store) -> None:
     (row,) = select(
         graph,
@@ -190,13 +200,7 @@ def test_events_have_dyads_codes_dates_and_places(graph: ox.Store) -> None:
              id:event\\/2025-09-02-icews-90001 dip:sourceActor ?source ; dip:targetActor ?target ;
                  dip:eventType/skos:notation ?code ; dip:startDate ?date ; dip:place ?place }""",
     )
-    assert row == {
-        "source": f"{BASE}id/person/kim-jong-un",
-        "target": f"{BASE}id/state/chn",
-        "code": "042",
-        "date": "2025-09-02",
-        "place": f"{BASE}id/place/beijing",
-    }
+    assert row == KIM_VISITS_CHINA
 
 
 def test_quad_classes_come_through_the_cameo_hierarchy(graph: ox.Store) -> None:
@@ -438,11 +442,7 @@ def test_gdelt_events_have_dyads_places_and_their_story_url(graph: ox.Store) -> 
              ?g prov:hadPrimarySource/<http://schema.org/url> ?url }""",
     )
     assert row == {
-        "source": f"{BASE}id/person/kim-jong-un",
-        "target": f"{BASE}id/state/chn",
-        "code": "042",
-        "date": "2025-09-02",
-        "place": f"{BASE}id/place/beijing",
+        **KIM_VISITS_CHINA,
         "url": "https://news.example.org/2025/09/02/kim-arrives-in-beijing-by-train",
     }
 
