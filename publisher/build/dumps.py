@@ -264,7 +264,6 @@ def write_dumps(ctx: BuildContext) -> None:
     }
     pieces = ctx.pieces = PieceCache(ctx.cache_path / "dumps")
     files = write_release_dumps(ctx.store, ctx.dumps_path, graphs=graphs, cache=pieces)
-    pieces.prune()
     write_index(ctx.dumps_path, files, ctx.manifest["id"])
     ctx.manifest["dumps"] = [asdict(f) for f in files]
     total = sum(f.size for f in files)
