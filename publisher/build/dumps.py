@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from publisher.build.context import BuildContext
 from publisher.build.pieces import PieceCache, concatenate, decompressed, prefix_header
 from publisher.build.serialize import (
+    Counts,
     Graph,
     count,
     dataset_graphs,
@@ -189,6 +190,15 @@ def _write_union(
         del lines
         ox.serialize(parsed, sink, ox.RdfFormat.TURTLE, prefixes=prefixes_for(TURTLE))
     return [nt_out, ttl_out]
+
+
+def dump_counts(files: Iterable[DumpFile]) -> Counts | None:
+    """The quads and union triples the dumps were counted with (those of the N-Quads dump,
+    which holds every quad), or None if there is none."""
+    for dump in files:
+        if dump.name == "diplograph.nq.gz" and dump.quads is not None:
+            return Counts(dump.quads, dump.triples)
+    return None
 
 
 def add_file(
