@@ -142,11 +142,10 @@ def write_release_dumps(
             with ttl_out as sink:
                 for chunk in decompressed(pieces, "ttl", head=head):
                     sink.write(chunk)
-            outputs = [nt_out, ttl_gz, ttl_out]
+            outputs = [(nt_out, NTRIPLES), (ttl_gz, TURTLE), (ttl_out, TURTLE)]
         else:
             outputs = _write_union(store, excluded, out_dir, scratch)
-        for written in outputs:
-            fmt = NTRIPLES if written.paths[0].name.startswith("diplograph.nt") else TURTLE
+        for written, fmt in outputs:
             record(written, fmt, union, triples=counts.union_triples)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -175,7 +174,7 @@ def write_release_dumps(
 
 def _write_union(
     store: ox.Store, excluded: list[Graph], out_dir: Path, scratch: Path
-) -> list[HashedFiles]:
+) -> list[tuple[HashedFiles, Format]]:
     """The triple dumps when a triple is in two graphs: the store's distinct union, sorted
     for Turtle (which groups only consecutive triples of a subject)."""
     union_nt = scratch / "union.nt"
@@ -189,7 +188,7 @@ def _write_union(
         parsed = ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
         del lines
         ox.serialize(parsed, sink, ox.RdfFormat.TURTLE, prefixes=prefixes_for(TURTLE))
-    return [nt_out, ttl_out]
+    return [(nt_out, NTRIPLES), (ttl_out, TURTLE)]
 
 
 def dump_counts(files: Iterable[DumpFile]) -> Counts | None:
