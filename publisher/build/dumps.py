@@ -50,7 +50,6 @@ from publisher.release.counts import graph_size
 from publisher.release.dataset import VOID, graph_iri
 from publisher.release.layout import current_release, open_release
 
-GZIP_LEVEL = 3  # zlib level 3 deflates ~2.8x faster than 6 for ~20% more bytes (measured)
 CHUNK = 1 << 20
 
 
