@@ -71,6 +71,7 @@ def test_small_store_dumps_are_exact(small_store: ox.Store, tmp_path: Path) -> N
         assert len(parsed) == len(union), name  # no duplicates in a triple dump
         assert triples_of(parsed) == union, name
         assert by_name[name].triples == len(union)
+        assert by_name[name].format == ("ntriples" if ".nt" in name else "turtle")
     assert by_name["diplograph.nq.gz"].quads == len(kept)
     assert triples_of(parse(tmp_path / "g1.ttl", ox.RdfFormat.TURTLE)) == {
         ox.Triple(iri("a"), iri("p"), iri("b"))
@@ -248,11 +249,14 @@ def test_union_without_shared_triples_is_projected_from_the_quads(tmp_path: Path
         ox.Quad(iri(f"s{i}"), iri("p"), ox.Literal(str(i)), iri(f"g{i % 3}")) for i in range(50)
     )
     store.add(ox.Quad(iri("s0"), iri("q"), iri("o"), ox.DefaultGraph()))
-    write_release_dumps(store, tmp_path, graphs={})
+    files = {f.name: f for f in write_release_dumps(store, tmp_path, graphs={})}
     union = triples_of(list(store))
     for name, fmt in [
         ("diplograph.nt.gz", ox.RdfFormat.N_TRIPLES),
         ("diplograph.ttl", ox.RdfFormat.TURTLE),
+        ("diplograph.ttl.gz", ox.RdfFormat.TURTLE),
     ]:
         parsed = parse(tmp_path / name, fmt)
         assert len(parsed) == len(union) == 51 and triples_of(parsed) == union
+        assert files[name].format == ("ntriples" if ".nt" in name else "turtle")
+    assert set(parse(tmp_path / "diplograph.trig.gz", ox.RdfFormat.TRIG)) == set(store)

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from publisher.build.inputs import authored_files, rdf_files
 from publisher.build.parsed import ParsedFile
+from publisher.build.pieces import PieceCache
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.release.layout import DUMPS_DIR
 
@@ -63,6 +64,8 @@ class BuildContext:
     #: Child processes a step started and a later one waits for (``load.start_persisting``);
     #: a failed build kills them.
     background: dict[str, Any] = field(default_factory=dict)
+    #: The dumps' per-graph pieces (``dumps.write_dumps``), which ``patch`` also reads.
+    pieces: PieceCache | None = None
 
     @property
     def dumps_path(self) -> Path:

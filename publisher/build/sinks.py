@@ -52,10 +52,15 @@ class Tee:
 
 
 class HashedFiles:
-    """Open several destination files (plain or gzip) behind one writer; hash each file."""
+    """Open several destination files (plain or gzip) behind one writer; hash each file.
 
-    def __init__(self, paths: Sequence[Path]) -> None:
+    With ``compress=False`` a ``.gz`` file gets the bytes as written: they are gzip
+    members already (``pieces.concatenate``).
+    """
+
+    def __init__(self, paths: Sequence[Path], *, compress: bool = True) -> None:
         self.paths = paths
+        self.compress = compress
         self._stack = ExitStack()
         self.hashers: dict[Path, HashingWriter] = {}
 
@@ -64,7 +69,7 @@ class HashedFiles:
         for path in self.paths:
             raw = self._stack.enter_context(path.open("wb"))
             hasher = self.hashers[path] = HashingWriter(raw)
-            if path.suffix == ".gz":
+            if path.suffix == ".gz" and self.compress:
                 sinks.append(
                     self._stack.enter_context(
                         gzip.GzipFile(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from publisher.build.serialize import Graph, count, dataset_graphs, dataset_options
+from publisher.build.serialize import Counts, Graph, count, dataset_graphs, dataset_options
 from publisher.namespaces import DIP, PREFIXES, PROV
 from publisher.release.catalogue import GraphStatistics, Statistics
 from publisher.release.counts import graph_size, graph_sizes
@@ -20,8 +20,14 @@ from publisher.release.dataset import BUILD_GRAPHS, build_graph_name, uri_space
 EXAMPLES = 3
 
 
-def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()) -> Statistics:
-    """Count the release's data with SPARQL aggregates over the dumped graphs."""
+def compute_statistics(
+    store: ox.Store, base: str, exclude: Iterable[Graph] = (), counts: Counts | None = None
+) -> Statistics:
+    """Count the release's data with SPARQL aggregates over the dumped graphs.
+
+    ``counts``: the quads and union triples, if already counted on this store as it is
+    (the dumps count them: ``dumps.dump_counts``), so they are not counted twice.
+    """
     excluded = list(exclude)
     options = dataset_options(store, excluded)
 
@@ -36,7 +42,7 @@ def compute_statistics(store: ox.Store, base: str, exclude: Iterable[Graph] = ()
         return int(rows(query, **terms)[0][0].value)
 
     space = ox.Literal(uri_space(base))
-    counts = count(store, excluded)
+    counts = counts or count(store, excluded)
     classes = [
         (r[0].value, int(r[1].value))
         for r in rows(

@@ -14,9 +14,7 @@ from dataclasses import asdict
 import pyoxigraph as ox
 
 from publisher.build.context import BuildContext, BuildError
-from publisher.build.dumps import (
-    add_file,
-)
+from publisher.build.dumps import add_file, dump_counts
 from publisher.build.statistics import compute_statistics
 from publisher.formats import TURTLE
 from publisher.namespaces import DCAT, DCTERMS, FOAF, OWL, PREFIXES, PROV, RDF, SPDX, VOID
@@ -203,8 +201,9 @@ def describe_dataset(ctx: BuildContext) -> None:
     void_graph = ox.NamedNode(graph_iri(base, VOID_GRAPH))
     if ctx.store.contains_named_graph(void_graph):
         raise BuildError(f"the graph <{void_graph.value}> is reserved for the VoID description")
-    stats = compute_statistics(ctx.store, base, exclude=[void_graph])
     files = read_index(ctx.dumps_path)
+    # The dumps were counted on this store as it is: write_tables only reads it.
+    stats = compute_statistics(ctx.store, base, exclude=[void_graph], counts=dump_counts(files))
     triples = void_triples(
         stats, files, base=base, release_id=ctx.manifest["id"], created=ctx.manifest["created"]
     )
