@@ -84,7 +84,9 @@ def stages(release_path: Path, text: str, reps: int, work: Path) -> list[str]:
     )
     app = create_app(settings)
     state = app.state
-    while state.sparql.pool.idle < settings.sparql_workers:  # started, so no start-up is counted
+    # Ready (indexes built, graphs counted, workers up), so no start-up work is counted.
+    state.background.wait(3600)
+    while state.sparql.pool.idle < settings.sparql_workers:
         time.sleep(0.05)
     out = []
     store = ox.Store.read_only(str(state.release.store_path))
