@@ -27,6 +27,9 @@ running 8 queries at a time would: the per-client limit is out of the way withou
 switched off. Beside them, ``/healthz`` under the same 8 clients: the floor of Waitress and
 Flask with nothing behind them, which no query can beat.
 
+``--processes N`` serves Diplograph with N server processes (``serve --processes``, one
+worker pool behind them all), to see what more cores give the 8 clients.
+
     python benchmarks/sparql_benchmark.py --release PATH/TO/1M/RELEASE [--reps 15]
 """
 
@@ -226,6 +229,8 @@ def measure(release: Release, work: Path, args: argparse.Namespace) -> Measured:
             "600",
             "--max-result-rows",
             "1000000",
+            "--processes",
+            str(args.processes),
         ),
         oxigraph_server(release.store_path, work / f"ox-{release.path.name}.log"),
     ]
@@ -317,8 +322,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rdflib-budget", type=float, default=120.0)
     parser.add_argument("--rdflib-load", type=float, default=1800.0, help="seconds to load")
     parser.add_argument("--skip-rdflib", action="store_true")
+    parser.add_argument("--processes", type=int, default=1, help="Diplograph's server processes")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
+    print(f"Diplograph: serve --processes {args.processes}")
     print(f"{args.reps} reps, times in ms; wrk {THROUGHPUT_CLIENTS} clients {args.seconds:g} s")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
