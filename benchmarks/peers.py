@@ -125,7 +125,7 @@ class Server:
 
 
 def diplograph(release: Release, log: Path, *options: str, name: str = "Diplograph") -> Server:
-    live = start_server(release, log, *options)
+    live = start_server(release, log, *options, wait=ENGINE_START)
     return Server(name, live.url, "sparql", live.process, log, live)
 
 

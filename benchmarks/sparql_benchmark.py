@@ -23,7 +23,12 @@ person's CONSTRUCT) and on an ASK, against each server. Each wrk connection says
 another client (``X-Forwarded-For`` from the benchmark, which Diplograph trusts as its proxy:
 ``--trusted-proxy 127.0.0.1``), as 8 clients behind nginx: every per-client limit stays in
 force (a client's share is one of the three workers) and none binds, as one address
-running 8 queries at a time would.
+running 8 queries at a time would: the per-client limit is out of the way without being
+switched off. Beside them, ``/healthz`` under the same 8 clients: the floor of Waitress and
+Flask with nothing behind them, which no query can beat.
+
+``--processes N`` serves Diplograph with N server processes (``serve --processes``, one
+worker pool behind them all), to see what more cores give the 8 clients.
 
     python benchmarks/sparql_benchmark.py --release PATH/TO/1M/RELEASE [--reps 15]
 """
@@ -92,6 +97,7 @@ TARGET_ADDED_MS = 1.0
 TARGET_RATIO = 1.1
 TARGET_THROUGHPUT = 0.5
 THROUGHPUT_CLIENTS = 8
+THROUGHPUT_QUERIES = ("describe-person", "ask-parade")
 
 
 @dataclass
@@ -190,7 +196,7 @@ def throughput(
     servers: list[Server], queries: dict[str, str], seconds: float
 ) -> dict[tuple[str, str], Throughput]:
     found = {}
-    for query in ("describe-person", "ask-parade"):
+    for query in THROUGHPUT_QUERIES:
         text = queries[query]
         for server in servers:
             path = f"/{server.sparql}?" + urllib.parse.urlencode({"query": text})
@@ -202,6 +208,10 @@ def throughput(
                 headers={"Accept": accept_for(text)},
                 own_addresses=True,
             )
+    # The floor: Waitress and Flask answering an empty route, nothing behind it.
+    found[(servers[0].name, "/healthz")] = wrk(
+        servers[0].url, ["/healthz"], clients=THROUGHPUT_CLIENTS, seconds=seconds
+    )
     return found
 
 
@@ -219,6 +229,8 @@ def measure(release: Release, work: Path, args: argparse.Namespace) -> Measured:
             "600",
             "--max-result-rows",
             "1000000",
+            "--processes",
+            str(args.processes),
         ),
         oxigraph_server(release.store_path, work / f"ox-{release.path.name}.log"),
     ]
@@ -284,7 +296,7 @@ def report(measured: Measured) -> None:
             measured.times["Diplograph"][query], measured.times["Oxigraph server"][query]
         )
         print(f"{query:<16}{row}   {mark}")
-    for query in ("describe-person", "ask-parade"):
+    for query in THROUGHPUT_QUERIES:
         dip = measured.throughput[("Diplograph", query)]
         oxs = measured.throughput[("Oxigraph server", query)]
         share = dip.rate / oxs.rate
@@ -293,6 +305,12 @@ def report(measured: Measured) -> None:
             f"{THROUGHPUT_CLIENTS} clients, {query}: Diplograph {dip}; Oxigraph server {oxs}; "
             f"{share:.0%} ({ok})"
         )
+    floor = measured.throughput[("Diplograph", "/healthz")]
+    best = max(measured.throughput[("Oxigraph server", q)].rate for q in THROUGHPUT_QUERIES)
+    print(
+        f"{THROUGHPUT_CLIENTS} clients, /healthz (the floor: Waitress and Flask, no query): "
+        f"Diplograph {floor}; {floor.rate / best:.0%} of Oxigraph server's best above"
+    )
     print("memory (PSS, MB): " + ", ".join(f"{k} {v:.0f}" for k, v in measured.memory.items()))
 
 
@@ -304,8 +322,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rdflib-budget", type=float, default=120.0)
     parser.add_argument("--rdflib-load", type=float, default=1800.0, help="seconds to load")
     parser.add_argument("--skip-rdflib", action="store_true")
+    parser.add_argument("--processes", type=int, default=1, help="Diplograph's server processes")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
+    print(f"Diplograph: serve --processes {args.processes}")
     print(f"{args.reps} reps, times in ms; wrk {THROUGHPUT_CLIENTS} clients {args.seconds:g} s")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -291,11 +291,18 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     _running.clear()
 
 
-def start_server(release: Release, log: Path, *extra: str, port: int | None = None) -> LiveServer:
+def start_server(
+    release: Release,
+    log: Path,
+    *extra: str,
+    port: int | None = None,
+    wait: float = SERVER_START,
+) -> LiveServer:
     """Start the real server on a free port (or ``port``) and wait until it is ready.
 
     Ready means ``/healthz`` says ``"ready": true`` (start-up work done) and every SPARQL
     worker is up, so a test's first query neither races the warm-up nor waits for a worker.
+    ``wait``: seconds it may take (a benchmark's large release on a busy machine needs more).
     A test that starts one (itself or through a fixture) must be marked ``live``, so that
     ``-m "not live"`` really leaves servers out.
     """
@@ -336,7 +343,7 @@ def start_server(release: Release, log: Path, *extra: str, port: int | None = No
         return body["ready"] is True and body["sparql"]["workers"] == workers
 
     try:
-        wait_until(ready, SERVER_START, lambda: f"server never became ready:\n{log.read_text()}")
+        wait_until(ready, wait, lambda: f"server never became ready:\n{log.read_text()}")
     except BaseException:
         stop_server(server)
         raise

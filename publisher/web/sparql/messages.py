@@ -6,13 +6,28 @@ of ``Chunk``s followed by exactly one of ``Done`` (the last bytes and the counts
 failed after output was sent, so the response can only be cut short) or ``Stopped`` (the
 server sent ``Cancel``: the client went away, and the worker stopped at its next chunk).
 
-The server sends the worker ``Job``s (``worker.py``) and, while one runs, at most one
-``Cancel``. A ``Cancel`` that arrives after the job ended is ignored.
+The server sends the worker ``Job``s and, while one runs, at most one ``Cancel``. A
+``Cancel`` that arrives after the job ended is ignored. ``channel.py`` carries them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker; every field is plain data, so it pickles cheaply."""
+
+    query: str
+    form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
+    format: str  # result format name (json, xml, csv, tsv) or an RDF media type
+    default_graphs: tuple[str, ...] | None = None  # protocol default-graph-uri
+    named_graphs: tuple[str, ...] | None = None  # protocol named-graph-uri
+    union_default_graph: bool = True
+    max_rows: int = 100_000
+    prefixes: tuple[tuple[str, str], ...] = ()  # for Turtle and TriG output
+    base_iri: str | None = None  # resolves relative IRIs (the endpoint's URL)
 
 
 @dataclass(frozen=True)

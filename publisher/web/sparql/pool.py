@@ -34,14 +34,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from publisher.web.errors import PublisherError, ServiceUnavailable, TooManyRequests
-from publisher.web.sparql import worker
-from publisher.web.sparql.messages import FINAL, Cancel, Message, Ready, Unsandboxed
-from publisher.web.sparql.worker import Job
+from publisher.web.sparql import channel, worker
+from publisher.web.sparql.channel import Channel
+from publisher.web.sparql.messages import FINAL, Cancel, Job, Message, Ready, Unsandboxed
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ def pool_busy(places: str) -> PoolBusy:
 @dataclass(eq=False)
 class _Worker:
     process: BaseProcess
-    conn: Connection
+    conn: Channel
     started: float = field(default_factory=time.monotonic)
     client: str = ""  # whose query it runs, while busy
     taken: float = 0.0  # when it was handed its current job
@@ -147,7 +146,7 @@ class WorkerPool:
         threading.Thread(target=self._spawn, name="sparql-spawn", daemon=True).start()
 
     def _spawn(self) -> None:
-        parent, child = self._ctx.Pipe(duplex=True)
+        parent, child = channel.pair()
         process = self._ctx.Process(
             target=worker.serve,
             args=(self.store_path, child, self.allow_network),
@@ -160,7 +159,7 @@ class WorkerPool:
             process.start()
         child.close()
         try:
-            message = parent.recv() if parent.poll(START_TIMEOUT) else None
+            message = parent.recv(START_TIMEOUT)
         except (EOFError, OSError):
             message = None
         if isinstance(message, Unsandboxed):  # the worker has stopped
@@ -432,8 +431,7 @@ class Execution:
         """The worker's next message; raise if the deadline passes or the worker dies."""
         remaining = self.deadline - time.monotonic()
         try:
-            ready = remaining > 0 and self.entry.conn.poll(remaining)
-            message: Message | None = self.entry.conn.recv() if ready else None
+            message = self.entry.conn.recv(remaining) if remaining > 0 else None
         except (EOFError, OSError):
             self._abandon()
             raise WorkerCrashed(
@@ -450,6 +448,9 @@ class Execution:
         if isinstance(message, FINAL):
             self.finished = True
             self.pool.release(self.entry)
+        if not isinstance(message, Message):  # a worker sends only these
+            self._abandon()
+            raise WorkerCrashed(f"The query worker sent {message!r}, not a result.")
         return message
 
     def close(self) -> None:
@@ -471,8 +472,11 @@ class Execution:
         give_up = min(self.deadline, time.monotonic() + CANCEL_GRACE)
         conn = self.entry.conn
         try:
-            while (remaining := give_up - time.monotonic()) > 0 and conn.poll(remaining):
-                if isinstance(conn.recv(), FINAL):
+            while (remaining := give_up - time.monotonic()) > 0:
+                message = conn.recv(remaining)
+                if message is None:
+                    break
+                if isinstance(message, FINAL):
                     self.pool.release(self.entry)
                     return
         except (EOFError, OSError):

@@ -159,7 +159,7 @@ class PoolService:
             )
         except PublisherError as exc:
             return _send(conn, Failed.of(exc))
-        worker = execution.entry.conn
+        worker = execution.entry.conn.fileno()
         try:
             while True:
                 remaining = max(0.0, execution.deadline - time.monotonic())

@@ -6,7 +6,7 @@ crash costs that one query. The worker runs each query on a thread with a large 
 (``STACK_BYTES``), which lifts pyoxigraph's recursion limit far above anything the size and
 depth guards let through, so crashes should not happen at all; the pool is the second line.
 
-Messages to the parent (over a ``multiprocessing`` pipe) are the records of
+Messages to the parent (over the worker's ``channel.py`` socket) are the records of
 ``messages.py``. A client that goes away mid-stream does not cost the process: the server
 sends ``Cancel``, which the worker notices between chunks (``_ChunkSink``); it drops the
 query, answers ``Stopped`` and waits for the next job. Only a query that does not reach its
@@ -16,19 +16,22 @@ next chunk soon (still computing) is killed.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from itertools import count, islice
+from operator import itemgetter
 from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.web.sparql.channel import Channel
 from publisher.web.sparql.messages import (
     Broken,
     Chunk,
     Done,
+    Job,
     Ready,
     Refused,
     Stats,
@@ -43,29 +46,17 @@ CHUNK_BYTES = 64 * 1024
 PARENT_CHECK_SECONDS = 1.0
 CANCEL_CHECK_SECONDS = 0.05  # how often a job looks for a Cancel between chunks
 COMMENTED_RDF = ("text/turtle", "application/n-triples", "application/n-quads", "application/trig")
+PREFIXED = ("text/turtle", "application/trig")  # the graph formats that use a job's prefixes
 
 
-@dataclass(frozen=True)
-class Job:
-    """One query for a worker; every field is plain data so it pickles cheaply."""
-
-    query: str
-    form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
-    format: str  # result format name (json, xml, csv, tsv) or an RDF media type
-    default_graphs: tuple[str, ...] | None = None  # protocol default-graph-uri
-    named_graphs: tuple[str, ...] | None = None  # protocol named-graph-uri
-    union_default_graph: bool = True
-    max_rows: int = 100_000
-    prefixes: tuple[tuple[str, str], ...] = ()  # for Turtle and TriG output
-    base_iri: str | None = None  # resolves relative IRIs (the endpoint's URL)
-
-
-def serve(store_path: str, conn: Connection, allow_network: bool = False) -> None:
+def serve(store_path: str, sock: socket.socket, allow_network: bool = False) -> None:
     """Process entry point: leave the network, then run the job loop on a thread with a
-    large stack (``unshare`` must come first: it refuses a process with threads).
+    large stack (``unshare`` must come first: it refuses a process with threads). ``sock``
+    is the worker's end of its channel to the server.
 
     A worker that cannot leave the network runs no query (it says why, and stops) unless
     ``allow_network``: the sandbox fails closed."""
+    conn = Channel(sock)
     networked = ""
     try:
         leave_network()
@@ -93,7 +84,7 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _loop(store_path: str, conn: Connection, networked: str) -> None:
+def _loop(store_path: str, conn: Channel, networked: str) -> None:
     store = ox.Store.read_only(store_path)
     conn.send(Ready(os.getpid(), networked))
     while True:
@@ -113,7 +104,7 @@ class _ChunkSink:
     """A ``write(bytes)`` sink that sends the output to the parent in 64 KB chunks, and
     looks for a ``Cancel`` from the parent at each chunk and every 50 ms of writing."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Channel) -> None:
         self.conn = conn
         self.parts: list[bytes] = []
         self.size = 0
@@ -137,8 +128,7 @@ class _ChunkSink:
     def _check(self) -> None:
         """Stop if the parent sent anything: while a job runs, that can only be Cancel."""
         self._next_check = time.monotonic() + CANCEL_CHECK_SECONDS
-        if self.conn.poll(0):
-            self.conn.recv()
+        if self.conn.recv(0) is not None:
             self.cancelled = True
             raise Cancelled
 
@@ -151,7 +141,7 @@ class _ChunkSink:
         return data
 
 
-def run_job(store: ox.Store, job: Job, conn: Connection) -> None:
+def run_job(store: ox.Store, job: Job, conn: Channel) -> None:
     """Run one query and stream its serialized results to the parent."""
     sink = _ChunkSink(conn)
     try:
@@ -198,32 +188,26 @@ def write_result(
     fmt = ox.RdfFormat.from_media_type(job.format)
     if fmt is None:
         raise ValueError(f"unknown RDF media type {job.format}")
-    counter = _Counter()
-    pretty = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+    counted, triples = count(), iter(result)
     ox.serialize(
-        counter.capped(result, job.max_rows),
+        _capped(triples, job.max_rows, counted),
         sink,  # type: ignore[arg-type]  # any object with write() is accepted
         fmt,
-        prefixes=dict(job.prefixes) if pretty else None,
+        prefixes=dict(job.prefixes) if job.format in PREFIXED else None,
     )
-    if counter.truncated and job.format in COMMENTED_RDF:
+    rows = next(counted)
+    truncated = rows == job.max_rows and next(triples, None) is not None
+    if truncated and job.format in COMMENTED_RDF:
         sink.write(f"\n# diplograph: {TRUNCATED_NOTE.format(limit=job.max_rows)}\n".encode())
-    elif counter.truncated and job.format == "application/rdf+xml":
+    elif truncated and job.format == "application/rdf+xml":
         sink.write(f"<!-- diplograph: {TRUNCATED_NOTE.format(limit=job.max_rows)} -->\n".encode())
-    return Stats(rows=counter.count, truncated=counter.truncated)
+    return Stats(rows=rows, truncated=truncated)
 
 
-class _Counter:
-    """Counts triples on their way to the serializer and stops at the cap."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.truncated = False
-
-    def capped(self, triples: ox.QueryTriples, limit: int) -> Iterator[ox.Triple]:
-        for triple in triples:
-            if self.count >= limit:
-                self.truncated = True
-                return
-            self.count += 1
-            yield triple
+def _capped(
+    triples: Iterator[ox.Triple], limit: int, counted: Iterator[int]
+) -> Iterator[ox.Triple]:
+    """At most ``limit`` triples, each counted by ``counted`` (its next value is how many
+    were passed on). Why built of C iterators and no generator: a Python frame per triple
+    cost a graph result a fifth of its time in the worker (docs/performance.md)."""
+    return map(itemgetter(0), zip(islice(triples, limit), counted, strict=False))

@@ -31,7 +31,7 @@ from publisher.web.sparql.protocol import (
     read_request,
 )
 from publisher.web.sparql.relay import RemoteExecution
-from publisher.web.sparql.worker import Job
+from publisher.web.sparql.worker import PREFIXED, Job
 from publisher.web.state import get_settings, get_sparql
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def _job(
         named_graphs=named_graphs,
         union_default_graph=not checked.has_dataset_clause,
         max_rows=max_rows,
-        prefixes=get_sparql().prefixes,
+        prefixes=get_sparql().prefixes if fmt.media_type in PREFIXED else (),
         base_iri=http.absolute("sparql"),
     )
 
