@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from publisher.namespaces import FOAF, OWL, PREFIXES, RDFS, SKOS
+from publisher.namespaces import FOAF, HYDRA, OWL, PREFIXES, RDFS, SKOS
 from publisher.release.store import Store
 from publisher.terms import RDF_TYPE, to_rdflib
 from publisher.web.description import Description
@@ -30,7 +30,8 @@ Renderer = Callable[[Description, RenderContext], bytes]
 
 
 def document_quads(description: Description, ctx: RenderContext) -> list[ox.Quad]:
-    """The description's quads plus one saying what the document is about."""
+    """The description's quads plus one saying what the document is about, and, for a
+    document of several pages, where its other pages are."""
     quads = description.all_quads()
     if ctx.document != ctx.thing:
         quads.append(
@@ -41,7 +42,38 @@ def document_quads(description: Description, ctx: RenderContext) -> list[ox.Quad
                 ox.DefaultGraph(),
             )
         )
+    quads.extend(paging_quads(description, ctx.document))
     return quads
+
+
+def paging_quads(description: Description, document: str) -> list[ox.Quad]:
+    """For a paged document (``Description.pages`` > 1), its pages as a Hydra partial
+    collection view: the ``Link`` headers (first, last, prev, next) in the body too, so a
+    client that keeps only the RDF can still find every page and so the whole description.
+    """
+    pages, page = description.pages, description.page
+    if pages <= 1:
+        return []
+
+    def at(number: int) -> ox.NamedNode:
+        return ox.NamedNode(f"{document}?page={number}")
+
+    here = at(page)
+    links = {"first": 1, "last": pages}
+    if 1 < page <= pages:
+        links["previous"] = page - 1
+    if page < pages:
+        links["next"] = page + 1
+    default = ox.DefaultGraph()
+    out = [
+        ox.Quad(ox.NamedNode(document), ox.NamedNode(str(HYDRA.view)), here, default),
+        ox.Quad(here, RDF_TYPE, ox.NamedNode(str(HYDRA.PartialCollectionView)), default),
+    ]
+    out.extend(
+        ox.Quad(here, ox.NamedNode(str(HYDRA[name])), at(number), default)
+        for name, number in links.items()
+    )
+    return out
 
 
 def triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
