@@ -12,6 +12,7 @@ rewritten to it after serializing, in every format, so a client can follow every
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -78,20 +79,22 @@ def paging_quads(description: Description, document: str) -> list[ox.Quad]:
 
 def triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """Drop graph names and duplicates (one triple may be stated in several graphs)."""
-    return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    return list(dict.fromkeys(q.triple for q in quads))
 
 
 def used_prefixes(quads: Iterable[ox.Quad], base: str) -> dict[str, str]:
     """The prefixes some IRI in ``quads`` uses (serializers that cannot tell would otherwise
     declare all of them): the vocabularies', plus one per kind of our own resources
     (``event:``, ``person:``, ``role:`` …) so documents read like the data files."""
-    namespaces: set[str] = set()
+    terms: set[object] = set()  # distinct terms first: a document repeats most of them
     for quad in quads:
-        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-            if isinstance(term, ox.NamedNode):
-                namespaces.add(_namespace(term.value))
-            elif isinstance(term, ox.Literal):
-                namespaces.add(_namespace(term.datatype.value))
+        terms.update((quad.subject, quad.predicate, quad.object, quad.graph_name))
+    namespaces: set[str] = set()
+    for term in terms:
+        if isinstance(term, ox.NamedNode):
+            namespaces.add(_namespace(term.value))
+        elif isinstance(term, ox.Literal):
+            namespaces.add(_namespace(term.datatype.value))
     prefixes = {p: ns for p, ns in PREFIXES.items() if ns in namespaces}
     for namespace in sorted(namespaces):
         name = _kind_prefix(namespace, base)
@@ -111,8 +114,10 @@ def _kind_prefix(namespace: str, base: str) -> str | None:
 _PREFIX_NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 
 
+@functools.lru_cache(maxsize=65_536)
 def _namespace(iri: str) -> str:
-    """The IRI up to its last '#' or '/': every project prefix ends there."""
+    """The IRI up to its last '#' or '/': every project prefix ends there (kept: the same
+    properties, datatypes and much-linked resources are in document after document)."""
     return iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
 
 
