@@ -323,7 +323,7 @@ def main() -> None:
         print(f"# load average before: {peers.load_average()}", flush=True)
         rows = run(release, args, work)
         print(f"# load average after: {peers.load_average()}")
-    table(rows, release)
+        table(rows, release)  # reads the release's manifest: before its folder is removed
 
 
 if __name__ == "__main__":
