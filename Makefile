@@ -34,7 +34,7 @@ pytest: $(BIN)/.installed
 # The linked-data, SPARQL-protocol and download tests again, with each release the tests serve
 # on an external engine started on loopback by deploy/engines/*.sh (docs/engines.md), and the
 # tests of the engine backend itself, which the embedded run skips.
-ENGINE_TESTS := tests/test_resources.py tests/test_protocol_conformance.py \
+ENGINE_TESTS := tests/test_resources.py tests/test_protocol_conformance.py tests/test_store_calls.py \
 	tests/test_downloads.py tests/test_sparql_store.py tests/test_forward.py \
 	tests/test_engine_load.py
 # The two sessions run side by side: each spends most of its time waiting for its engine.

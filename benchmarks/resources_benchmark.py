@@ -30,8 +30,9 @@ from generate import built_release  # noqa: E402
 
 from publisher.formats import RDF_FORMATS  # noqa: E402
 from publisher.release.store import Store  # noqa: E402
-from publisher.web.description import annotation_quads, describe_resource  # noqa: E402
+from publisher.web.description import GRAPH_PROVENANCE, describe_resource  # noqa: E402
 from publisher.web.documents import render  # noqa: E402
+from publisher.web.labels import NODE_FACTS  # noqa: E402
 from publisher.web.render_context import RenderContext  # noqa: E402
 from publisher.web.renderers import jsonld_context  # noqa: E402
 
@@ -72,7 +73,8 @@ def sample(store: Store, per_kind: int) -> tuple[list[str], list[str]]:
 
 
 def report(store: Store, iri: str, context: dict[str, object]) -> None:
-    annotation_quads.cache_clear()
+    NODE_FACTS.clear()
+    GRAPH_PROVENANCE.clear()
     started = time.perf_counter()
     description = describe_resource(store, iri)
     cold = (time.perf_counter() - started) * 1000

@@ -194,6 +194,7 @@ SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 WD = Namespace("http://www.wikidata.org/entity/")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
 PREFIXES: dict[str, str] = {
     "dip": DIP_IRI,
@@ -224,6 +225,7 @@ __all__ = [
     "DIP",
     "DIP_IRI",
     "FOAF",
+    "HYDRA",
     "OA",
     "OWL",
     "PREFIXES",

@@ -30,6 +30,7 @@ PAGES = [
     "event/2025-09-beijing-military-parade",
     "org/rodong-sinmun",
     "concept/role/host",
+    "dataset/diplograph",
 ]
 SUB_SELECT = re.compile(r"\{\s*SELECT\b", re.I)
 AGGREGATE = re.compile(r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(|\bGROUP\s+BY\b", re.I)

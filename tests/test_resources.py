@@ -19,6 +19,7 @@ from publisher.web.views.resources import UnknownResource
 from tests.conftest import store_for
 
 ID = "https://w3id.org/diplograph/id/"
+DOC = "https://w3id.org/diplograph/doc/"
 DIP = "https://w3id.org/diplograph/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PARADE = ID + "event/2025-09-03-beijing-victory-day-parade"
@@ -78,7 +79,9 @@ def test_incoming_links_counted_and_paged(store: Store) -> None:
     first = describe_resource(store, KIM, page=1, page_size=1)
     second = describe_resource(store, KIM, page=2, page_size=1)
     assert first is not None and second is not None
-    assert first.pages == 2 and len(first.incoming) == len(second.incoming) == 1
+    # one statement a page: its own statements are paged too (``statements_page``)
+    assert first.pages == max(2, first.statements_total) and first.statements_total > 2
+    assert len(first.incoming) == len(second.incoming) == 1
     assert first.incoming != second.incoming
     beyond = describe_resource(store, KIM, page=3, page_size=1)
     assert beyond is not None and beyond.incoming == [] and beyond.incoming_total == 2
@@ -247,6 +250,51 @@ def test_incoming_links_are_paged_over_http(linked_client: FlaskClient) -> None:
     assert second.status_code == 200 and link not in second.get_data(as_text=True)
     assert f"<{KIM}> <http://www.w3.org/2000/01/rdf-schema#label>" in second.get_data(as_text=True)
     assert linked_client.get(KIM_DOC + "?page=-1").status_code == 400
+
+
+def test_a_resource_with_many_statements_is_paged_and_whole_across_pages(
+    client: FlaskClient, release: Release
+) -> None:
+    """The dataset's own description (one VoID partition per property and class, one subset
+    per named graph) is paged like incoming links: each page a bounded part, the pages
+    together exactly its statements, each page saying where the others are."""
+    dataset = ID + "dataset/diplograph"
+    store = store_for(release)
+    own = {q.triple for q in store.quads(ox.NamedNode(dataset))}
+    size = describe_resource(store, dataset, page=1)
+    assert size is not None and size.statements_total == len(own) > size.page_size
+    seen: list[ox.Triple] = []
+    hydra = "http://www.w3.org/ns/hydra/core#"
+    # its names and types are on every page (every document names what it mentions)
+    named = {RDF_TYPE.value, "http://purl.org/dc/terms/title"}
+    always = {t for t in own if t.predicate.value in named}
+    for page in range(1, size.pages + 1):
+        response = client.get(f"/doc/dataset/diplograph.nt?page={page}")
+        assert response.status_code == 200
+        triples = [q.triple for q in ox.parse(response.data, format=ox.RdfFormat.N_TRIPLES)]
+        mine = [t for t in triples if t.subject == ox.NamedNode(dataset) and t not in always]
+        assert 0 < len(mine) <= size.page_size
+        seen.extend(mine)
+        links = response.headers["Link"]
+        here = ox.NamedNode(f"{DOC}dataset/diplograph?page={page}")
+        following = {t.predicate.value: t.object for t in triples if t.subject == here}
+        if page < size.pages:
+            assert 'rel="next"' in links
+            assert following[hydra + "next"] == ox.NamedNode(
+                f"{DOC}dataset/diplograph?page={page + 1}"
+            )
+        else:
+            assert hydra + "next" not in following and 'rel="next"' not in links
+        # every blank node a page's statements lead to is described on that page
+        subjects = {t.subject for t in triples}
+        assert all(t.object in subjects for t in mine if isinstance(t.object, ox.BlankNode))
+    assert len(seen) == len(set(seen))  # no statement on two pages
+    assert {t for t in seen if not isinstance(t.object, ox.BlankNode)} == {
+        t for t in own - always if not isinstance(t.object, ox.BlankNode)
+    }
+    assert len(seen) + len(always) == len(own)
+    html = client.get("/doc/dataset/diplograph").get_data(as_text=True)
+    assert 'aria-label="Statement pages"' in html and 'href="?page=2" rel="next"' in html
 
 
 def test_concepts_dereference_like_any_resource(linked_client: FlaskClient) -> None:

@@ -16,7 +16,7 @@ do, and which skolem IRIs guarantee for a loaded release.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -42,6 +42,8 @@ from publisher.release.store import (
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 #: Levels of blank nodes a CBD's first query follows (``SparqlStore.cbd``).
 CBD_LEVELS = 3
+#: Nodes one ``statements_of`` query names in its VALUES (more are asked in further queries).
+NODES_PER_QUERY = 200
 
 
 class WrongRelease(RuntimeError):
@@ -112,6 +114,26 @@ class SparqlStore(Store):
             for row in rows
         )
 
+    def statements_of(
+        self, subjects: Iterable[ox.NamedNode], predicates: Collection[ox.NamedNode]
+    ) -> list[ox.Quad]:
+        """``Store.statements_of`` in one query per ``NODES_PER_QUERY`` nodes (VALUES),
+        where one ``quads`` call per node and predicate was an HTTP round trip each."""
+        nodes = list(dict.fromkeys(subjects))
+        if not nodes or not predicates:
+            return []
+        wanted = " ".join(_slot(p, "") for p in dict.fromkeys(predicates))
+        out: list[ox.Quad] = []
+        for start in range(0, len(nodes), NODES_PER_QUERY):
+            chunk = " ".join(_slot(node, "") for node in nodes[start : start + NODES_PER_QUERY])
+            rows = self._select(
+                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {chunk} }} VALUES ?p {{ {wanted} }}"
+                " GRAPH ?g { ?s ?p ?o } }"
+            )
+            out.extend(_quad(row["s"], row["p"], row["o"], row["g"]) for row in rows)
+        order = {node: index for index, node in enumerate(nodes)}
+        return sorted(out, key=lambda quad: order[quad.subject])  # type: ignore[index]
+
     def named_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
         return list(self.graph_sizes_terms())
 
@@ -161,6 +183,42 @@ class SparqlStore(Store):
             branches.append("{ " + " ".join(chain) + f" BIND({level} AS ?level) }}")
         query = "SELECT ?s ?p ?o ?g ?level WHERE { " + " UNION ".join(branches) + " }"
         return sorted(self._select(query), key=lambda row: int(row["level"].value))
+
+    def blank_descriptions(
+        self, node: ox.NamedNode, statements: Iterable[ox.Quad]
+    ) -> list[ox.Quad]:
+        """``Store.blank_descriptions`` in one query: the blank nodes are found again from
+        ``node`` through the predicate and graph of each statement (a blank node cannot be
+        named), followed ``CBD_LEVELS`` levels down as ``cbd``'s first query does, and kept
+        by label (``blank_context`` relies on the same)."""
+        wanted: set[ox.BlankNode] = set()
+        links: set[tuple[ox.NamedNode, ox.NamedNode]] = set()
+        for quad in statements:
+            if isinstance(quad.object, ox.BlankNode) and isinstance(quad.graph_name, ox.NamedNode):
+                wanted.add(quad.object)
+                links.add((quad.predicate, quad.graph_name))
+        if not wanted:
+            return []
+        values = " ".join(f"({p} {g})" for p, g in sorted(links, key=str))
+        anchor = (
+            f"VALUES (?p0 ?g0) {{ {values} }} GRAPH ?g0 {{ {node} ?p0 ?top }} "
+            f"FILTER{self._blank.format(v='?top')}"
+        )
+        branches = []
+        for level in range(1, CBD_LEVELS + 1):
+            chain, previous = [anchor], "?top"
+            for step in range(2, level + 1):
+                chain.append(f"GRAPH ?g{step} {{ {previous} ?p{step} ?b{step} }}")
+                chain.append(f"FILTER{self._blank.format(v=f'?b{step}')}")
+                previous = f"?b{step}"
+            chain.append(f"GRAPH ?g {{ {previous} ?p ?o }} BIND({previous} AS ?s)")
+            branches.append("{ " + " ".join(chain) + " }")
+        query = "SELECT ?top ?s ?p ?o ?g WHERE { " + " UNION ".join(branches) + " }"
+        return _distinct(
+            _quad(row["s"], row["p"], row["o"], row["g"])
+            for row in self._select(query)
+            if row["top"] in wanted
+        )
 
     def blank_context(self, node: ox.NamedNode, incoming: Iterable[ox.Quad]) -> list[ox.Quad]:
         """Statements of, and pointing at, the blank subjects of ``incoming``: found again

@@ -2,7 +2,10 @@
 
 Everything the server reads goes through ``Store``'s methods: SPARQL with constants
 (``query``/``select``), quad patterns (``quads``), and the few look-ups a document needs
-whole (``mentions``, ``has_graph``, ``cbd``, ``blank_context``, the counts). ``Store`` itself
+whole (``mentions``, ``has_graph``, ``cbd``, ``blank_context``, ``blank_descriptions``, the
+counts), and one for many
+nodes at once (``statements_of``: the labels and types of every node a page names, one
+call, not one per node — on an external engine each call is an HTTP round trip). ``Store`` itself
 implements them over the release's embedded pyoxigraph store, opened read-only (any number
 of processes may do so at once; the build is the only writer). ``release/sparql_store.py``
 implements the same methods over an external engine's SPARQL 1.1 Protocol endpoint
@@ -13,7 +16,7 @@ the build's and the embedded backend's own bulk readers).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -89,6 +92,22 @@ class Store:
     ) -> Iterator[ox.Quad]:
         return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
 
+    def statements_of(
+        self, subjects: Iterable[ox.NamedNode], predicates: Collection[ox.NamedNode]
+    ) -> list[ox.Quad]:
+        """Every quad whose subject is one of ``subjects`` and predicate one of
+        ``predicates``, grouped by subject: one call for every node a page names.
+
+        One subject scan per node, filtered: it beat one index look-up per predicate for
+        labels and types (a node has few statements, a page names a few of them each)."""
+        wanted = frozenset(predicates)
+        return [
+            quad
+            for subject in dict.fromkeys(subjects)
+            for quad in self._store.quads_for_pattern(subject, None, None, None)
+            if quad.predicate in wanted
+        ]
+
     def named_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
         return list(self._store.named_graphs())
 
@@ -125,6 +144,17 @@ class Store:
                 break
             frontier = following
         return out
+
+    def blank_descriptions(
+        self, node: ox.NamedNode, statements: Iterable[ox.Quad]
+    ) -> list[ox.Quad]:
+        """The CBD of each blank node that ``statements`` (statements of ``node``) lead to:
+        the rest of one page of a description too large to fetch whole."""
+        out: list[ox.Quad] = []
+        for blank in dict.fromkeys(q.object for q in statements):
+            if isinstance(blank, ox.BlankNode):
+                out.extend(self.cbd(blank))
+        return list(dict.fromkeys(out))
 
     def blank_context(self, node: ox.NamedNode, incoming: Iterable[ox.Quad]) -> list[ox.Quad]:
         """Statements of, and pointing at, the blank nodes among the subjects of

@@ -4,6 +4,10 @@ One policy for page titles, the labels of linked things, search and the home pag
 named only by ``schema:name`` is titled, labelled and found alike. Preferred names come
 from ``PREFERRED``; ``skos:altLabel`` gives other names, shown and searched but never
 chosen as the title while a preferred one exists.
+
+``NODE_FACTS`` keeps what a page shows of every node it names — its names, its types, and
+whether it is deprecated and by what replaced — fetched for many nodes in one store call
+(``kept.KeptStatements``).
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
-from publisher.namespaces import DCTERMS, RDFS, SCHEMA, SKOS
+from publisher.namespaces import DCTERMS, OWL, RDFS, SCHEMA, SKOS
 from publisher.release.store import Store
+from publisher.terms import RDF_TYPE
+from publisher.web.kept import KeptStatements
 
 #: Predicates whose literals are a thing's preferred names.
 PREFERRED: tuple[ox.NamedNode, ...] = tuple(
@@ -23,6 +29,12 @@ PREFERRED: tuple[ox.NamedNode, ...] = tuple(
 ALTERNATIVE = ox.NamedNode(str(SKOS.altLabel))
 #: Every naming predicate, as IRIs (to group a page's name statements).
 NAMING_IRIS = frozenset(p.value for p in (*PREFERRED, ALTERNATIVE))
+OWL_DEPRECATED = ox.NamedNode(str(OWL.deprecated))
+IS_REPLACED_BY = ox.NamedNode(str(DCTERMS.isReplacedBy))
+#: Names, types and deprecation of every node a page names, kept per release.
+NODE_FACTS = KeptStatements(
+    (*PREFERRED, ALTERNATIVE, RDF_TYPE, OWL_DEPRECATED, IS_REPLACED_BY), 50_000
+)
 
 
 def pick(labels: Iterable[ox.Literal], languages: Sequence[str] = ("en",)) -> ox.Literal | None:
@@ -44,15 +56,12 @@ def best_label(labels: Iterable[ox.Literal], languages: Sequence[str] = ("en",))
 
 
 def fetch_labels(store: Store, iris: Iterable[str]) -> dict[str, list[ox.Literal]]:
-    """The preferred names of each IRI, in every language."""
+    """The preferred names of each IRI, in every language (in ``PREFERRED``'s order)."""
+    rank = {predicate: index for index, predicate in enumerate(PREFERRED)}
     out: dict[str, list[ox.Literal]] = {}
-    for iri in dict.fromkeys(iris):
-        found: list[ox.Literal] = []
-        for predicate in PREFERRED:
-            for quad in store.quads(ox.NamedNode(iri), predicate):
-                if isinstance(quad.object, ox.Literal) and quad.object not in found:
-                    found.append(quad.object)
-        out[iri] = found
+    for iri, quads in NODE_FACTS.get(store, iris).items():
+        names = sorted((q for q in quads if q.predicate in rank), key=lambda q: rank[q.predicate])
+        out[iri] = list(dict.fromkeys(q.object for q in names if isinstance(q.object, ox.Literal)))
     return out
 
 

@@ -12,6 +12,7 @@ rewritten to it after serializing, in every format, so a client can follow every
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from publisher.namespaces import FOAF, OWL, PREFIXES, RDFS, SKOS
+from publisher.namespaces import FOAF, HYDRA, OWL, PREFIXES, RDFS, SKOS
 from publisher.release.store import Store
 from publisher.terms import RDF_TYPE, to_rdflib
 from publisher.web.description import Description
@@ -30,7 +31,8 @@ Renderer = Callable[[Description, RenderContext], bytes]
 
 
 def document_quads(description: Description, ctx: RenderContext) -> list[ox.Quad]:
-    """The description's quads plus one saying what the document is about."""
+    """The description's quads plus one saying what the document is about, and, for a
+    document of several pages, where its other pages are."""
     quads = description.all_quads()
     if ctx.document != ctx.thing:
         quads.append(
@@ -41,25 +43,58 @@ def document_quads(description: Description, ctx: RenderContext) -> list[ox.Quad
                 ox.DefaultGraph(),
             )
         )
+    quads.extend(paging_quads(description, ctx.document))
     return quads
+
+
+def paging_quads(description: Description, document: str) -> list[ox.Quad]:
+    """For a paged document (``Description.pages`` > 1), its pages as a Hydra partial
+    collection view: the ``Link`` headers (first, last, prev, next) in the body too, so a
+    client that keeps only the RDF can still find every page and so the whole description.
+    """
+    pages, page = description.pages, description.page
+    if pages <= 1:
+        return []
+
+    def at(number: int) -> ox.NamedNode:
+        return ox.NamedNode(f"{document}?page={number}")
+
+    here = at(page)
+    links = {"first": 1, "last": pages}
+    if 1 < page <= pages:
+        links["previous"] = page - 1
+    if page < pages:
+        links["next"] = page + 1
+    default = ox.DefaultGraph()
+    out = [
+        ox.Quad(ox.NamedNode(document), ox.NamedNode(str(HYDRA.view)), here, default),
+        ox.Quad(here, RDF_TYPE, ox.NamedNode(str(HYDRA.PartialCollectionView)), default),
+    ]
+    out.extend(
+        ox.Quad(here, ox.NamedNode(str(HYDRA[name])), at(number), default)
+        for name, number in links.items()
+    )
+    return out
 
 
 def triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """Drop graph names and duplicates (one triple may be stated in several graphs)."""
-    return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    return list(dict.fromkeys(q.triple for q in quads))
 
 
 def used_prefixes(quads: Iterable[ox.Quad], base: str) -> dict[str, str]:
     """The prefixes some IRI in ``quads`` uses (serializers that cannot tell would otherwise
     declare all of them): the vocabularies', plus one per kind of our own resources
     (``event:``, ``person:``, ``role:`` …) so documents read like the data files."""
-    namespaces: set[str] = set()
+    terms: set[object] = set()  # distinct terms first: a document repeats most of them
     for quad in quads:
-        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-            if isinstance(term, ox.NamedNode):
-                namespaces.add(_namespace(term.value))
-            elif isinstance(term, ox.Literal):
-                namespaces.add(_namespace(term.datatype.value))
+        terms.update((quad.subject, quad.predicate, quad.object, quad.graph_name))
+    namespaces: set[str] = set()
+    for term in terms:
+        if isinstance(term, ox.NamedNode):
+            namespaces.add(_namespace(term.value))
+        elif isinstance(term, ox.Literal):
+            namespaces.add(_namespace(term.datatype.value))
     prefixes = {p: ns for p, ns in PREFIXES.items() if ns in namespaces}
     for namespace in sorted(namespaces):
         name = _kind_prefix(namespace, base)
@@ -79,8 +114,10 @@ def _kind_prefix(namespace: str, base: str) -> str | None:
 _PREFIX_NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 
 
+@functools.lru_cache(maxsize=65_536)
 def _namespace(iri: str) -> str:
-    """The IRI up to its last '#' or '/': every project prefix ends there."""
+    """The IRI up to its last '#' or '/': every project prefix ends there (kept: the same
+    properties, datatypes and much-linked resources are in document after document)."""
     return iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
 
 

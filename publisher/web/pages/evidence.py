@@ -14,12 +14,13 @@ import pyoxigraph as ox
 
 from publisher.namespaces import DIP_IRI, OA
 from publisher.release.store import Store
+from publisher.terms import RDF_TYPE
 from publisher.web.description import Description
 from publisher.web.pages import lookups
 from publisher.web.pages.model import PassageView, Quote, Value
 from publisher.web.pages.names import Labeller
 from publisher.web.pages.sources import SourceList
-from publisher.web.pages.statements import mark_deprecated, referrer
+from publisher.web.pages.statements import mark_deprecated, referrer, unnamed_participations
 
 HAS_SELECTOR = str(OA.hasSelector)
 HAS_SOURCE = str(OA.hasSource)
@@ -30,11 +31,12 @@ EVIDENCE = DIP_IRI + "evidence"
 
 
 def attach_quotes(
-    store: Store, iri: str, kind: str, labeller: Labeller, sources: SourceList
+    store: Store, description: Description, kind: str, labeller: Labeller, sources: SourceList
 ) -> None:
-    """Add to each footnote the passages its graph gives for ``iri`` (called "this
+    """Add to each footnote the passages its graph gives for the resource (called "this
     {kind}") and for the records the page shows with it, in the order of the source text."""
-    found = lookups.evidence(store, iri)
+    iri = description.iri
+    found = lookups.evidence(store, iri, evidence_links(description))
     labeller.fetch(
         [e.node for e in found]
         + [e.agent for e in found if e.agent]
@@ -58,6 +60,28 @@ def attach_quotes(
         supported = _supported(item, iri, kind, labeller)
         if all(s.text != supported.text for s in quote.supports):
             quote.supports.append(supported)
+
+
+def evidence_links(description: Description) -> list[str]:
+    """The properties by which the resource's statements (those on this page) lead to a
+    record whose evidence the page shows (``lookups.EVIDENCE_KINDS``, by its types)."""
+    kinds = {DIP_IRI + kind for kind in lookups.EVIDENCE_KINDS}
+    links: dict[str, None] = {}
+    for quad in description.statements():
+        target = quad.object
+        if isinstance(target, ox.NamedNode):
+            types = set(description.types_of(target.value))
+        elif isinstance(target, ox.BlankNode):
+            types = {
+                q.object.value
+                for q in description.about(target)
+                if q.predicate == RDF_TYPE and isinstance(q.object, ox.NamedNode)
+            }
+        else:
+            continue
+        if types & kinds:
+            links[quad.predicate.value] = None
+    return list(links)
 
 
 def _in_text_order(item: lookups.Evidence) -> tuple[int, str, str]:
@@ -105,7 +129,8 @@ def passage_view(description: Description, labeller: Labeller) -> PassageView | 
         end=_offset(fields.get("end")),
     )
     source = labeller.value(sources[0]) if sources else None
-    cited_by = [referrer(s, labeller, description) for s in citing]
+    named = unnamed_participations(citing, labeller, description)
+    cited_by = [referrer(s, labeller, description, named) for s in citing]
     return PassageView(
         quote,
         mark_deprecated(source, sources[0], labeller) if source else None,

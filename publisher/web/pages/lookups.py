@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from publisher.namespaces import DCTERMS, DIP_IRI, OA, OWL, RDF, RDFS, SKOS
+from publisher.namespaces import DIP_IRI, OA, RDF, RDFS, SKOS
 from publisher.release.store import Store
 from publisher.terms import RDF_TYPE
+from publisher.web.labels import IS_REPLACED_BY, NODE_FACTS, OWL_DEPRECATED
 
 SPARQL_PROLOGUE = f"""PREFIX dip: <{DIP_IRI}>
 PREFIX oa: <{OA}>
@@ -54,15 +55,17 @@ def _named(term: object) -> str | None:
 
 
 def fetch_types(store: Store, iris: Iterable[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for iri in dict.fromkeys(iris):
-        types = [
-            q.object.value
-            for q in store.quads(ox.NamedNode(iri), RDF_TYPE)
-            if isinstance(q.object, ox.NamedNode)
-        ]
-        out[iri] = list(dict.fromkeys(types))
-    return out
+    """The types of each IRI: one store call for those not kept yet (``NODE_FACTS``)."""
+    return {
+        iri: list(
+            dict.fromkeys(
+                q.object.value
+                for q in quads
+                if q.predicate == RDF_TYPE and isinstance(q.object, ox.NamedNode)
+            )
+        )
+        for iri, quads in NODE_FACTS.get(store, iris).items()
+    }
 
 
 @dataclass(frozen=True)
@@ -262,21 +265,59 @@ def events_at(store: Store, place: str) -> dict[str, ox.Literal | None]:
 
 def is_kind(store: Store, types: Iterable[str], cls: str) -> bool:
     """Whether any of ``types`` is ``cls`` or one of its subclasses (per the ontology)."""
-    query = SPARQL_PROLOGUE + "ASK { {type} rdfs:subClassOf* {cls} }"
-    target = _iri(cls)
-    return any(bool(store.query(query, {"type": _iri(t), "cls": target})) for t in types)
+    closure = superclasses(store)
+    return any(t == cls or cls in closure.get(t, ()) for t in types)
 
 
-def participation_of(store: Store, participation: str) -> tuple[str | None, str | None]:
-    """The event a ``dip:Participation`` belongs to, and the role it records.
+SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 
-    Two index look-ups, not a query: a page names every participation that links to it
-    (22 for one person at a million quads), and parsing and planning a query each time cost
-    more than the look-ups."""
-    node = _iri(participation)
-    events = (q.subject for q in store.quads(None, _iri(dip("hasParticipation")), node))
-    roles = (q.object for q in store.quads(node, _iri(dip("role"))))
-    return _named(next(events, None)), _named(next(roles, None))
+
+@functools.lru_cache(maxsize=4)
+def superclasses(store: Store) -> dict[str, frozenset[str]]:
+    """Every class's superclasses, direct or not (``rdfs:subClassOf+``), kept per store:
+    one store call, where a page asked one ASK per type pair (a round trip each on an
+    external engine). The ontology's hierarchy is small; the closure is walked here."""
+    direct: dict[str, set[str]] = defaultdict(set)
+    for quad in store.quads(None, SUBCLASS_OF):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+            direct[quad.subject.value].add(quad.object.value)
+    closure: dict[str, frozenset[str]] = {}
+    for cls in direct:
+        seen: set[str] = set()
+        frontier = list(direct[cls])
+        while frontier:
+            parent = frontier.pop()
+            if parent not in seen:
+                seen.add(parent)
+                frontier.extend(direct.get(parent, ()))
+        closure[cls] = frozenset(seen)
+    return closure
+
+
+def participations_of(
+    store: Store, participations: Iterable[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """The event each ``dip:Participation`` belongs to, and the role it records.
+
+    One query for them all: a page names every participation that links to it (22 for one
+    person at a million quads), and one look-up each was a round trip each on an external
+    engine."""
+    nodes = " ".join(str(_iri(p)) for p in dict.fromkeys(participations))
+    if not nodes:
+        return {}
+    query = (
+        SPARQL_PROLOGUE
+        + f"SELECT ?p ?e ?role WHERE {{ VALUES ?p {{ {nodes} }} "
+        + "OPTIONAL { ?e dip:hasParticipation ?p } OPTIONAL { ?p dip:role ?role } }"
+    )
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for row in store.select(query):
+        participation = _named(row["p"])
+        if participation is None:
+            continue
+        event, role = found.get(participation, (None, None))
+        found[participation] = (event or _named(row["e"]), role or _named(row["role"]))
+    return found
 
 
 def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
@@ -295,24 +336,23 @@ def roles_of(store: Store, agent: str) -> dict[str, list[str]]:
     return dict(roles)
 
 
-OWL_DEPRECATED = ox.NamedNode(str(OWL.deprecated))
-IS_REPLACED_BY = ox.NamedNode(str(DCTERMS.isReplacedBy))
-
-
-@functools.lru_cache(maxsize=20_000)
 def replacements(store: Store, iri: str) -> tuple[str, ...] | None:
     """``None`` unless ``iri`` is deprecated (``owl:deprecated true``); else what replaces
     it (``dcterms:isReplacedBy``, sorted; may be empty).
 
-    Asked for every property and linked IRI on a page, so kept per release like the
-    labels (``description.annotation_quads``): two pattern scans the first time.
+    Asked for every property and linked IRI on a page: kept with the labels
+    (``labels.NODE_FACTS``), which the page fetched for all of them at once.
     """
-    node = ox.NamedNode(iri)
-    flags = store.quads(node, OWL_DEPRECATED)
-    if not any(isinstance(q.object, ox.Literal) and q.object.value in ("true", "1") for q in flags):
+    quads = NODE_FACTS.get(store, [iri])[iri]
+    if not any(
+        q.predicate == OWL_DEPRECATED
+        and isinstance(q.object, ox.Literal)
+        and q.object.value in ("true", "1")
+        for q in quads
+    ):
         return None
-    successors = store.quads(node, IS_REPLACED_BY)
-    return tuple(sorted({q.object.value for q in successors if isinstance(q.object, ox.NamedNode)}))
+    successors = (q.object for q in quads if q.predicate == IS_REPLACED_BY)
+    return tuple(sorted({o.value for o in successors if isinstance(o, ox.NamedNode)}))
 
 
 @dataclass(frozen=True)
@@ -338,21 +378,32 @@ class Evidence:
 EVIDENCE_KINDS = ("Participation", "PositionHolding", "Claim")
 
 
-def evidence(store: Store, resource: str) -> list[Evidence]:
+def evidence(store: Store, resource: str, links: Iterable[str] = ()) -> list[Evidence]:
     """The passages that back ``resource``'s statements, or those of the participations,
-    positions and claims it links to, each taken from the named graph of the statement it
-    backs (``GRAPH ?g { ?node dip:evidence ?passage }``, with ``?g`` the graph of the link)."""
+    positions and claims it links to by one of ``links`` (properties), each taken from the
+    named graph of the statement it backs (``GRAPH ?g { ?node dip:evidence ?passage }``,
+    with ``?g`` the graph of the link).
+
+    Only ``links`` are followed, not every property: the dataset's description links to
+    5,048 nodes, and looking for evidence behind each took most of its page's time."""
     kinds = ", ".join(f"dip:{k}" for k in EVIDENCE_KINDS)
+    properties = " ".join(str(_iri(link)) for link in dict.fromkeys(links))
+    linked = (
+        f"""
+      UNION
+      {{ VALUES ?link {{ {properties} }}
+        GRAPH ?g {{ {{resource}} ?link ?node . ?node dip:evidence ?passage }}
+        ?node rdf:type ?kind FILTER(?kind IN ({kinds})) }}"""
+        if properties
+        else ""
+    )
     query = (
         SPARQL_PROLOGUE
         + """
     SELECT DISTINCT ?node ?g ?passage ?exact ?prefix ?suffix ?start ?end ?agent ?role WHERE {
-      { GRAPH ?g { {resource} dip:evidence ?passage } BIND({resource} AS ?node) }
-      UNION
-      { GRAPH ?g { {resource} ?link ?node . ?node dip:evidence ?passage }
-        ?node rdf:type ?kind FILTER(?kind IN ("""
-        + kinds
-        + """)) }
+      { GRAPH ?g { {resource} dip:evidence ?passage } BIND({resource} AS ?node) }"""
+        + linked
+        + """
       OPTIONAL { ?passage oa:hasSelector ?quote . ?quote oa:exact ?exact
                  OPTIONAL { ?quote oa:prefix ?prefix } OPTIONAL { ?quote oa:suffix ?suffix } }
       OPTIONAL { ?passage oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end }

@@ -144,6 +144,8 @@ class Page:
     replaced_by: list[Value] = field(default_factory=list)
     passage: PassageView | None = None  # when the resource is a dip:Passage
     met_more: int = 0  # co-participants beyond ``met`` (resource.MET_SHOWN)
+    #: The resource's own statements on every page, when they are paged (else 0).
+    statements_paged: int = 0
 
 
 @dataclass

@@ -82,14 +82,19 @@ class Labeller:
         self.languages = tuple(ctx.languages) or ("en",)
         self.store = store
         self.ctx = ctx
+        self._picked: dict[str, ox.Literal | None] = {}  # a page names the same IRIs often
 
     def fetch(self, iris: Iterable[str]) -> None:
         """Load labels for IRIs the description did not mention (two hops out)."""
         missing = [i for i in iris if i not in self.labels]
         self.labels.update(fetch_labels(self.store, missing))
+        for iri in missing:
+            self._picked.pop(iri, None)
 
     def literal(self, iri: str) -> ox.Literal | None:
-        return pick(self.labels.get(iri, ()), self.languages)
+        if iri not in self._picked:
+            self._picked[iri] = pick(self.labels.get(iri, ()), self.languages)
+        return self._picked[iri]
 
     def name(self, iri: str) -> tuple[str, str | None]:
         """The label and its language tag (None for English/untagged), or a readable

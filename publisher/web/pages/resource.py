@@ -78,6 +78,9 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
     events, taken_part, heading = _events_of(store, iri, types, is_event)
     met_all, links = lookups.co_participants(store, iri) if taken_part else ({}, set())
     met = _most_met(met_all)
+    roles = lookups.roles_of(store, iri) if taken_part else {}
+    # Everything the page names two hops out, in one look-up (names and types together),
+    # then the names of the events' types in one more: never one look-up per node.
     labeller.fetch(
         [p.agent for p in participants]
         + [p.role for p in participants if p.role]
@@ -85,11 +88,10 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         + list(events)
         + list(met)
         + [e for evs in met.values() for e in evs]
+        + [r for rs in roles.values() for r in rs]
     )
     event_types = lookups.fetch_types(store, list(events) + [r[1] for r in related])
     labeller.fetch(t for ts in event_types.values() for t in ts)
-    roles = lookups.roles_of(store, iri) if taken_part else {}
-    labeller.fetch(r for rs in roles.values() for r in rs)
 
     hidden = {DIP_IRI + "hasParticipant", DIP_IRI + "hasParticipation"} if participants else set()
     passage = passage_view(description, labeller)
@@ -163,9 +165,12 @@ def build_page(description: Description, ctx: RenderContext, store: Store) -> Pa
         ],
         notes=notes,
         passage=passage,
+        statements_paged=description.statements_total
+        if description.statements_total > description.page_size
+        else 0,
     )
     kind = labeller.name(shown_types[0])[0] if shown_types else "resource"
-    attach_quotes(store, iri, kind, labeller, sources)
+    attach_quotes(store, description, kind, labeller, sources)
     return mark_deprecated(page, iri, labeller)
 
 

@@ -354,23 +354,50 @@ def incoming_rows(
     by_predicate: dict[str, dict[object, None]] = defaultdict(dict)
     for quad in incoming:
         by_predicate[quad.predicate.value][quad.subject] = None
+    participations = unnamed_participations(
+        (s for subjects in by_predicate.values() for s in subjects), labeller, description
+    )
     rows = []
     for predicate, subjects in by_predicate.items():
-        cells = [referrer(s, labeller, description) for s in subjects]
+        cells = [referrer(s, labeller, description, participations) for s in subjects]
         cells.sort(key=lambda v: v.text.casefold())
         row = Row(labeller.name(predicate)[0], labeller.ctx.href(predicate), cells)
         rows.append(mark_deprecated(row, predicate, labeller))
     return rows
 
 
-def referrer(subject: object, labeller: Labeller, description: Description) -> Value:
-    """A resource pointing here; an unlabelled participation is named by event and role."""
+def _unnamed_participation(iri: str, labeller: Labeller, description: Description) -> bool:
+    return labeller.literal(iri) is None and DIP_IRI + "Participation" in description.types_of(iri)
+
+
+def unnamed_participations(
+    subjects: Iterable[object], labeller: Labeller, description: Description
+) -> dict[str, tuple[str | None, str | None]]:
+    """The event and role of each unlabelled participation among ``subjects`` (which
+    ``referrer`` names them by), with their labels: one query and one label look-up for all."""
+    unnamed = [
+        s.value
+        for s in subjects
+        if isinstance(s, ox.NamedNode) and _unnamed_participation(s.value, labeller, description)
+    ]
+    found = lookups.participations_of(labeller.store, unnamed)
+    labeller.fetch(x for event_role in found.values() for x in event_role if x)
+    return found
+
+
+def referrer(
+    subject: object,
+    labeller: Labeller,
+    description: Description,
+    participations: dict[str, tuple[str | None, str | None]],
+) -> Value:
+    """A resource pointing here; an unlabelled participation is named by event and role
+    (``participations``: fetched for the whole page at once)."""
     if not isinstance(subject, ox.NamedNode):
         return Value("(unnamed node)")
     iri = subject.value
-    if labeller.literal(iri) is None and DIP_IRI + "Participation" in description.types_of(iri):
-        event, role = lookups.participation_of(labeller.store, iri)
-        labeller.fetch([x for x in (event, role) if x])
+    if _unnamed_participation(iri, labeller, description):
+        event, role = participations.get(iri, (None, None))
         text = "Participation"
         if role:
             text += f" as {labeller.name(role)[0]}"
