@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
 from publisher.release.store import Store
-from publisher.web.search import LabelIndex, normalise, tokens, weight_by_kind
+from publisher.web.search import (
+    MAX_CANDIDATES,
+    Hit,
+    LabelIndex,
+    normalise,
+    tokens,
+    weight_by_kind,
+)
 
 DATA = Path(__file__).parent / "data" / "pages"
 BASE = "https://w3id.org/diplograph/"
@@ -129,25 +137,30 @@ def test_weight_by_kind_prefers_things_to_records() -> None:
     assert weight("http://example.org/person/x") == 0
 
 
-def test_index_scales_to_many_labels() -> None:
-    """100,000 labels index in seconds; a query answers in milliseconds, even a vague one."""
+def test_index_work_stays_bounded_on_many_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over 100,000 labels a query ranks only the labels of its rarest word, and a vague one
+    at most ``MAX_CANDIDATES``: its work does not grow with the index (how fast that is,
+    benchmarks/pages_benchmark.py's /search rows measure)."""
     index = LabelIndex()
     words = ["summit", "visit", "parade", "treaty", "meeting", "border", "envoy", "talks"]
-    started = time.perf_counter()
     for i in range(100_000):
         index.add(f"{ID}event/e{i}", f"{words[i % 8]} {words[(i // 8) % 8]} number {i}", "en")
     index.finish()
-    build = time.perf_counter() - started
-    started = time.perf_counter()
+    ranked: list[int] = []
+    rank = index._rank
+
+    def counting_rank(entry_ids: Iterable[int], *args: Any) -> list[Hit]:
+        ids = list(entry_ids)
+        ranked.append(len(ids))
+        return rank(ids, *args)
+
+    monkeypatch.setattr(index, "_rank", counting_rank)
     hits = index.search("summit number 12344")
-    query = time.perf_counter() - started
     assert hits[0].iri == f"{ID}event/e12344"
-    assert build < 30, f"indexing 100k labels took {build:.1f} s"
-    assert query < 0.5, f"a query took {query:.3f} s"
-    started = time.perf_counter()
-    assert len(index.search("summit visit", limit=10)) == 10  # a common pair: capped work
-    assert len(index.search("s", limit=10)) == 10
-    assert time.perf_counter() - started < 1.0
+    assert ranked == [1]  # "12344" is the rarest word: only e12344's label is ranked
+    assert len(index.search("summit visit", limit=10)) == 10  # a common pair
+    assert len(index.search("s", limit=10)) == 10  # every label has a word starting with s
+    assert max(ranked) <= MAX_CANDIDATES
 
 
 def test_one_label_policy_names_finds_and_titles_alike(tmp_path: Path) -> None:
