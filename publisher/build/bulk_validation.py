@@ -28,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from publisher.build.inputs import InputError
-from publisher.build.parsed import ParseCache, ParsedFile, parse_file, sha256_file
+from publisher.build.parsed import ParseCache, ParsedFile, sha256_file, written
 from publisher.build.partitions import ShapeReads, shape_reads
 from publisher.build.partitions import context as partition_context
 from publisher.build.shacl_report import SEVERITY_ORDER, Problem
@@ -135,10 +135,9 @@ def _parse_all(
     with worker_pool(size) as pool:
         # An ``InputError`` raised in a worker comes back whole (``LocatedError`` pickles);
         # ``ordered`` raises the first in input order, whichever worker failed first.
-        futures = [pool.submit(parse_file, path, reads.inverse) for path in misses]
+        futures = [pool.submit(cache.parse, path) for path in misses]
         for path, outcome in zip(misses, ordered(futures), strict=True):
             parsed[path] = outcome
-            cache.put(outcome)
     return parsed
 
 
@@ -154,39 +153,28 @@ def _validate(
     pool: Executor,
 ) -> dict[Path, list[tuple[Problem, str]]]:
     """Validate the files in ``todo`` in partitions; their problems, by file."""
-    ontology_nt = (
-        ox.serialize(
-            (
-                ox.Triple(q.subject, q.predicate, q.object)
-                for path in ontology
-                for q in ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS)
-            ),
-            format=ox.RdfFormat.N_TRIPLES,
-        )
-        or b""
-    )
+    ontology_nt = b"".join(written(parsed[path]) for path in ontology)
     groups = _partition(todo, parsed) if reads.supported else [list(todo)]
+    schema = set(ontology)
+    where = _Where([p for p in parsed if p not in schema], parsed)
     futures: list[tuple[list[Path], Future[PartitionResult]]] = []
     for key, group in enumerate(groups):
         subjects = frozenset(s for p in group for s in parsed[p].subjects)
-        seeds = {o for p in group for o in parsed[p].objects}
         if reads.supported:
-            context = partition_context(store, subjects, seeds, reads)
-        else:  # every triple of the store: the union, validated at once
-            everything = store.dump(format=ox.RdfFormat.N_QUADS) or b""
-            context = (
-                ox.serialize(
-                    (
-                        ox.Triple(q.subject, q.predicate, q.object)
-                        for q in ox.parse(everything, format=ox.RdfFormat.N_QUADS)
-                    ),
-                    format=ox.RdfFormat.N_TRIPLES,
-                )
-                or b""
+            inside = {where.number[p] for p in group if p in where.number}
+            seeds = {o for p in group for o in parsed[p].objects}
+            context = partition_context(
+                store,
+                [s for s in subjects if where.elsewhere(where.described, s, inside)],
+                [s for s in subjects if where.elsewhere(where.pointed, s, inside)],
+                [o for o in seeds if where.elsewhere(where.described, o, inside)],
+                reads,
             )
+        else:  # the union at once: every file is in ``group``, and the ontology is sent
+            context = b""
         task = PartitionTask(
             key=key,
-            own=tuple(parsed[p].nquads for p in group),
+            own=tuple(written(parsed[p]) for p in group),
             context=context,
             ontology=ontology_nt,
             shapes=tuple(shapes),
@@ -212,6 +200,33 @@ def _validate(
             found[path] = by_file[path]
             cache.update(parsed[path], file_reads, by_file[path])
     return found
+
+
+class _Where:
+    """Which data files describe each node (state triples about it) and which point at it
+    along an inverse path: a partition fetches from the store only what files outside it
+    say; its own files' triples it has already, and the ontology is sent whole."""
+
+    #: In ``described`` and ``pointed``: a node of several files.
+    SEVERAL = -1
+
+    def __init__(self, data: Sequence[Path], parsed: dict[Path, ParsedFile]) -> None:
+        self.number = {path: index for index, path in enumerate(data)}
+        self.described: dict[str, int] = {}
+        self.pointed: dict[str, int] = {}
+        for path, index in self.number.items():
+            for index_of, nodes in (
+                (self.described, parsed[path].subjects),
+                (self.pointed, parsed[path].inverse_objects),
+            ):
+                for node in nodes:
+                    if index_of.setdefault(node, index) != index:
+                        index_of[node] = self.SEVERAL
+
+    def elsewhere(self, index_of: dict[str, int], node: str, inside: set[int]) -> bool:
+        """Whether a data file outside ``inside`` may hold what ``index_of`` notes."""
+        found = index_of.get(node)
+        return found is not None and (found == self.SEVERAL or found not in inside)
 
 
 def _partition(todo: Sequence[Path], parsed: dict[Path, ParsedFile]) -> list[list[Path]]:
