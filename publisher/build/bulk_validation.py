@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from publisher.build.inputs import InputError
-from publisher.build.parsed import ParseCache, ParsedFile, sha256_file, written
+from publisher.build.parsed import ParseCache, ParsedFile, parse_file, sha256_file, written
 from publisher.build.partitions import ShapeReads, shape_reads
 from publisher.build.partitions import context as partition_context
 from publisher.build.shacl_report import SEVERITY_ORDER, Problem
@@ -60,11 +60,14 @@ def validate_dataset(
     ontology_graph: ox.NamedNode,
     cache: Path | None,
     engine: str | None = None,
+    converted: Mapping[Path, Sequence[ox.Quad]] | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> tuple[ValidationReport, dict[Path, ParsedFile]]:
     """Parse, load into ``store`` and validate (module docstring). ``InputError`` for the
-    first file (data, then ontology, then shapes) that cannot be read."""
+    first file (data, then ontology, then shapes) that cannot be read. ``converted``: the
+    quads of authored sources the build has converted already (``check_authored_sources``)."""
     engine = engine or default_engine()
+    converted = converted or {}
     paths = tuple(data) + tuple(ontology)
     shapes_error: InputError | None = None
     reads = ShapeReads((), (), (), "no shapes")
@@ -76,20 +79,17 @@ def validate_dataset(
         shapes_error = error
     parse_cache = ParseCache(cache / "parsed" if cache else None, reads.inverse)
     started = time.perf_counter()
-    parsed = _parse_all(paths, reads, parse_cache)
+    loading = _Loader(store, set(ontology), ontology_graph)
+    parsed = _parse_all(paths, parse_cache, loading, converted)
     if shapes_error is not None:
         raise shapes_error
     log(f"parsed {len(paths)} files in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    for path in data:
-        store.extend(ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS))
-    for path in ontology:
-        store.extend(
-            ox.Quad(q.subject, q.predicate, q.object, ontology_graph)
-            for q in ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS)
-        )
     triples = distinct_triples(store)
-    log(f"loaded {len(store)} quads in {time.perf_counter() - started:.1f} s")
+    log(
+        f"loaded {len(store)} quads while parsing ({loading.seconds:.1f} s), counted in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     if not len(shapes_graph):
         return ValidationReport(files=paths, triples=triples, problems=()), parsed
     rules = rules_key([parsed[p] for p in ontology], [_hashed(p) for p in shapes], engine)
@@ -119,16 +119,49 @@ def _hashed(path: Path) -> ParsedFile:
     return ParsedFile(path=path, sha256=sha256_file(path), nquads=b"", quads=0)
 
 
+class _Loader:
+    """Loads each parse into the store as it arrives, while the workers parse the next
+    files (the build's process only waited for them before): data files into their own
+    graphs, ontology files into ``ontology_graph``."""
+
+    def __init__(self, store: ox.Store, ontology: set[Path], ontology_graph: ox.NamedNode):
+        self.store, self.ontology, self.ontology_graph = store, ontology, ontology_graph
+        self.seconds = 0.0
+
+    def __call__(self, parsed: ParsedFile) -> None:
+        started = time.perf_counter()
+        # ``extend``, not ``load``: the store's loader renames blank nodes at random, and
+        # partitions must find the parse's names (``parsed._BlankNodes``) in the store.
+        quads = ox.parse(parsed.nquads, format=ox.RdfFormat.N_QUADS)
+        if parsed.path in self.ontology:
+            graph = self.ontology_graph
+            self.store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        else:
+            self.store.extend(quads)
+        self.seconds += time.perf_counter() - started
+
+
 def _parse_all(
-    paths: Sequence[Path], reads: ShapeReads, cache: ParseCache
+    paths: Sequence[Path],
+    cache: ParseCache,
+    load: Callable[[ParsedFile], None],
+    converted: Mapping[Path, Sequence[ox.Quad]],
 ) -> dict[Path, ParsedFile]:
-    """Every file parsed, from the cache or by workers (the first error in input order)."""
+    """Every file parsed, from the cache or by workers, and handed to ``load``; the first
+    error in input order is raised. Authored sources are parsed here from their conversion
+    (``converted``, when the build has made it): converting them again could give other
+    quads than those checked, if their text changed meanwhile."""
     parsed: dict[Path, ParsedFile] = {}
     misses: list[Path] = []
     for path in paths:
+        if path in converted:
+            parsed[path] = parse_file(path, cache.inverse, converted[path])
+            load(parsed[path])
+            continue
         hit = cache.get(path, sha256_file(path)) if path.is_file() else None
         if hit is not None:
             parsed[path] = hit
+            load(hit)
         else:
             misses.append(path)
     size = sum(p.stat().st_size for p in misses if p.is_file())
@@ -138,6 +171,7 @@ def _parse_all(
         futures = [pool.submit(cache.parse, path) for path in misses]
         for path, outcome in zip(misses, ordered(futures), strict=True):
             parsed[path] = outcome
+            load(outcome)
     return parsed
 
 

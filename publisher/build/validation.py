@@ -300,9 +300,8 @@ def _reads(text: bytes, task: PartitionTask) -> list[set[str]]:
     """For each own file: its subjects, their nodes at level 1 and at level 2
     (``partitions``), in N-Triples form.
 
-    Only the triples along the predicates that matter become Python objects: the text is
-    loaded into a throwaway store (in Rust) and asked for them, predicate by predicate
-    (the store's canonical literals do not matter here: only nodes are read)."""
+    The text is parsed, not loaded into a store: the store's loader renames blank nodes,
+    and a file's blank nodes are among its subjects."""
     inverse, values = set(task.inverse), set(task.values)
     owner: dict[str, list[int]] = defaultdict(list)
     for index, subjects in enumerate(task.file_subjects):
@@ -310,21 +309,19 @@ def _reads(text: bytes, task: PartitionTask) -> list[set[str]]:
             owner[subject].append(index)
     level1: list[set[str]] = [set() for _ in task.file_subjects]
     out: dict[str, list[str]] = defaultdict(list)
-    store = ox.Store()
-    store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES)
-    for predicate in sorted(inverse | values):
-        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
-            o = q.object
-            if isinstance(o, ox.Literal):
-                continue
-            s = str(q.subject)
-            if predicate in values:
-                out[s].append(str(o))
-                for index in owner.get(s, ()):
-                    level1[index].add(str(o))
-            if predicate in inverse:
-                for index in owner.get(str(o), ()):
-                    level1[index].add(s)
+    literal = ox.Literal
+    for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
+        p, o = t.predicate.value, t.object
+        if type(o) is literal or (p not in values and p not in inverse):
+            continue
+        s, o_term = str(t.subject), str(o)
+        if p in values:
+            out[s].append(o_term)
+            for index in owner.get(s, ()):
+                level1[index].add(o_term)
+        if p in inverse:
+            for index in owner.get(o_term, ()):
+                level1[index].add(s)
     return [
         set(subjects) | first | {o for node in first for o in out.get(node, ())}
         for subjects, first in zip(task.file_subjects, level1, strict=True)
