@@ -187,10 +187,8 @@ def _validate(
     pool: Executor,
 ) -> dict[Path, list[tuple[Problem, str]]]:
     """Validate the files in ``todo`` in partitions; their problems, by file."""
-    ontology_nt = b"".join(written(parsed[path]) for path in ontology)
     groups = _partition(todo, parsed) if reads.supported else [list(todo)]
-    schema = set(ontology)
-    where = _Where([p for p in parsed if p not in schema], parsed)
+    where = _Where(list(parsed), parsed)
     futures: list[tuple[list[Path], Future[PartitionResult]]] = []
     for key, group in enumerate(groups):
         subjects = frozenset(s for p in group for s in parsed[p].subjects)
@@ -204,13 +202,12 @@ def _validate(
                 [o for o in seeds if where.elsewhere(where.described, o, inside)],
                 reads,
             )
-        else:  # the union at once: every file is in ``group``, and the ontology is sent
+        else:  # the union at once: every file, the ontology's too, is in ``group``
             context = b""
         task = PartitionTask(
             key=key,
             own=tuple(written(parsed[p]) for p in group),
             context=context,
-            ontology=ontology_nt,
             shapes=tuple(shapes),
             subjects=subjects,
             file_subjects=tuple(frozenset(parsed[p].subjects) for p in group),
@@ -237,15 +234,15 @@ def _validate(
 
 
 class _Where:
-    """Which data files describe each node (state triples about it) and which point at it
-    along an inverse path: a partition fetches from the store only what files outside it
-    say; its own files' triples it has already, and the ontology is sent whole."""
+    """Which input files (data and ontology) describe each node (state triples about it)
+    and which point at it along an inverse path: a partition fetches from the store only
+    what files outside it say; its own files' triples it has already."""
 
     #: In ``described`` and ``pointed``: a node of several files.
     SEVERAL = -1
 
-    def __init__(self, data: Sequence[Path], parsed: dict[Path, ParsedFile]) -> None:
-        self.number = {path: index for index, path in enumerate(data)}
+    def __init__(self, files: Sequence[Path], parsed: dict[Path, ParsedFile]) -> None:
+        self.number = {path: index for index, path in enumerate(files)}
         self.described: dict[str, int] = {}
         self.pointed: dict[str, int] = {}
         for path, index in self.number.items():
@@ -258,7 +255,7 @@ class _Where:
                         index_of[node] = self.SEVERAL
 
     def elsewhere(self, index_of: dict[str, int], node: str, inside: set[int]) -> bool:
-        """Whether a data file outside ``inside`` may hold what ``index_of`` notes."""
+        """Whether a file outside ``inside`` may hold what ``index_of`` notes."""
         found = index_of.get(node)
         return found is not None and (found == self.SEVERAL or found not in inside)
 

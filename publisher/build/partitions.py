@@ -189,18 +189,18 @@ def context(
     seeds: Iterable[str],
     reads: ShapeReads,
 ) -> bytes:
-    """What the partition's own files and the ontology do not hold of its data, from every
-    graph of ``store`` (module docstring), as N-Triples (literals lossless).
+    """What the partition's own files do not hold of its data, from every graph of
+    ``store`` (module docstring), the ontology's included, as N-Triples (literals lossless).
 
-    The caller (``bulk_validation``) passes only the nodes other data files say something
-    about: ``subjects``, the partition's subjects that other files describe; ``targets``,
-    those other files point at along an inverse path; ``seeds``, the level-1 candidates
-    (every node the own files point at) that other files describe. What the own files say
-    is in the partition already, and the nodes it reaches are among the seeds, so the union
-    is what fetching every node would give. Terms are in N-Triples form; blank nodes are
-    skipped: a file's blank nodes are in its own triples already, and no other file can
-    name them. Store look-ups, not one SPARQL query: pyoxigraph evaluated the equivalent
-    CONSTRUCT a hundred times slower.
+    The caller (``bulk_validation``) passes only the nodes other files (data or ontology)
+    say something about: ``subjects``, the partition's subjects that other files describe;
+    ``targets``, those other files point at along an inverse path; ``seeds``, the level-1
+    candidates (every node the own files point at) that other files describe. What the own
+    files say is in the partition already, and the nodes it reaches are among the seeds, so
+    the union is what fetching every node would give. Terms are in N-Triples form; blank
+    nodes are skipped: a file's blank nodes are in its own triples already, and no other
+    file can name them. Store look-ups, not one SPARQL query: pyoxigraph evaluated the
+    equivalent CONSTRUCT a hundred times slower.
     """
     found: set[ox.Triple] = set()
     inverse = [ox.NamedNode(p) for p in reads.inverse]

@@ -220,10 +220,9 @@ class PartitionTask:
     key: int
     #: The partition's own files' triples (N-Triples, literals as written: ``parsed.written``).
     own: tuple[bytes, ...]
-    #: The context fetched from the store (N-Triples, literals lossless: ``parsed.LOSSLESS``).
+    #: The context fetched from the store (N-Triples, literals lossless: ``parsed.LOSSLESS``),
+    #: the ontology's part of it included (its class hierarchy, the concepts values name).
     context: bytes
-    #: The ontology (N-Triples, literals as written), part of every data graph.
-    ontology: bytes
     shapes: tuple[Path, ...]
     #: The partition's subjects (N-Triples form): only results about them count.
     subjects: frozenset[str]
@@ -272,7 +271,7 @@ def validate_partition(task: PartitionTask) -> PartitionResult:
     the engine parses it itself (a triple given twice is one triple of the graph)."""
     from publisher.build.parsed import unwrap
 
-    text = b"".join((task.ontology, unwrap(task.context), *task.own))
+    text = b"".join((unwrap(task.context), *task.own))
     reads = _reads(text, task)
     shapes_graph = _shapes_graph(task.shapes)
     with quiet_rdflib():
