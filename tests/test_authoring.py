@@ -21,9 +21,11 @@ from publisher.build.authoring.convert import convert
 from publisher.build.authoring.dataset import Dataset, similar
 from publisher.build.authoring.document import AuthoringError
 from publisher.build.authoring.passages import Quote, QuoteError, SourceText
+from publisher.build.authoring.step import check_authored_sources
 from publisher.build.authoring.validate import validate_new
 from publisher.build.authoring.vocabulary import load_vocabulary
-from publisher.build.context import BuildError, Sources
+from publisher.build.checks import validate_sources
+from publisher.build.context import BuildContext, BuildError, Sources
 from publisher.build.inputs import InputError, parse_quads, rdf_files
 from publisher.build.pipeline import build_release
 from publisher.build.validation import validate_files
@@ -443,3 +445,53 @@ def test_the_guide_shows_what_validate_prints(
     )
     result = runner.invoke(main, ["validate", str(MISTAKES.relative_to(PROJECT_ROOT))])
     assert result.stdout.splitlines() == shown
+
+
+# --- one conversion a build, and the inputs' digest -------------------------------------------
+
+
+def yaml_project(root: Path, text: str) -> Sources:
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    (root / "data").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "data" / "reference.trig", root / "data")
+    write(
+        root / "data" / "sources",
+        "test-source.yaml",
+        MINIMAL.format(slug="test-source", quote="test meeting"),
+        text,
+    )
+    return Sources.from_root(root)
+
+
+def test_the_inputs_digest_covers_an_authored_sources_text(tmp_path: Path) -> None:
+    """The text places the quotes (their passages' IRIs and offsets): another text is
+    another input, though the YAML is the same."""
+    sources = yaml_project(tmp_path / "root", "Yesterday’s test meeting took place.")
+    before = sources.digest()
+    text = tmp_path / "root" / "data" / "sources" / "test-source.txt"
+    text.write_text("A test meeting took place.", encoding="utf-8")
+    assert sources.digest() != before
+
+
+def test_what_is_validated_is_the_conversion_that_was_checked(tmp_path: Path) -> None:
+    """check_authored_sources converts each YAML source once; validate_sources (and so the
+    store, and the release) uses that conversion, not a second one that could differ: here
+    the text file changes between the two steps."""
+    sources = yaml_project(tmp_path / "root", "Yesterday’s test meeting took place.")
+    settings = Settings.from_env(home=tmp_path / "home", environ={})
+    ctx = BuildContext(settings, sources, tmp_path / "staged", ox.Store(), log=lambda _: None)
+    check_authored_sources(ctx)
+    text = tmp_path / "root" / "data" / "sources" / "test-source.txt"
+    text.write_text("A test meeting took place, then another.", encoding="utf-8")
+    validate_sources(ctx)
+    (path,) = (p for p in sources.data if p.suffix == ".yaml")
+    validated = ctx.parsed[path].nquads.decode()
+    assert "/passage/test-source-12-24>" in validated
+    assert "/passage/test-source-2-14>" not in validated
+    passages = {
+        q.subject.value
+        for q in ctx.store.quads_for_pattern(None, None, None)
+        if "/passage/" in q.subject.value
+    }
+    assert passages == {"https://w3id.org/diplograph/id/passage/test-source-12-24"}

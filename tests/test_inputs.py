@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from publisher.build.context import Sources
 from publisher.build.inputs import InputError, parse_quads
 from publisher.build.reasoning import merged_graph
 from tests.hostile import RDF_NS, RDFS_NS, listening
@@ -166,3 +167,30 @@ def test_rdf_12_triple_terms_are_refused(tmp_path: Path) -> None:
     path.write_text('<urn:s> <urn:p> "ok" .\n<< <urn:s> <urn:p> "ok" >> <urn:q> 1 .\n')
     with pytest.raises(InputError, match=r"star\.ttl:2:1: an RDF 1\.2 triple term"):
         parse_quads(path)
+
+
+# --- the inputs' digest (release.json's inputs_sha256) -----------------------------------------
+
+
+def project(root: Path, files: dict[str, str]) -> Sources:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return Sources.from_root(root)
+
+
+GRAPH = (
+    "GRAPH <https://example.org/g/{0}> {{ <https://example.org/{0}> a <https://example.org/C> }}\n"
+)
+
+
+def test_the_inputs_digest_tells_same_named_files_in_subfolders_apart(tmp_path: Path) -> None:
+    """A file moved to another subfolder of data/ (an import's directory) is another input:
+    its blank nodes are named from its path. Only paths relative to the project count."""
+    a, b = GRAPH.format("a"), GRAPH.format("b")
+    here = project(tmp_path / "one", {"data/x/s.trig": a, "data/y/t.trig": b})
+    moved = project(tmp_path / "two", {"data/y/s.trig": a, "data/y/t.trig": b})
+    copied = project(tmp_path / "elsewhere" / "one", {"data/x/s.trig": a, "data/y/t.trig": b})
+    assert len(here.data) == len(moved.data) == 2
+    assert here.digest() != moved.digest()
+    assert here.digest() == copied.digest()

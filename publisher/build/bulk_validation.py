@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from publisher.build.inputs import InputError
-from publisher.build.parsed import ParseCache, ParsedFile, parse_file, sha256_file
+from publisher.build.parsed import ParseCache, ParsedFile, parse_file, sha256_file, written
 from publisher.build.partitions import ShapeReads, shape_reads
 from publisher.build.partitions import context as partition_context
 from publisher.build.shacl_report import SEVERITY_ORDER, Problem
@@ -60,11 +60,14 @@ def validate_dataset(
     ontology_graph: ox.NamedNode,
     cache: Path | None,
     engine: str | None = None,
+    converted: Mapping[Path, Sequence[ox.Quad]] | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> tuple[ValidationReport, dict[Path, ParsedFile]]:
     """Parse, load into ``store`` and validate (module docstring). ``InputError`` for the
-    first file (data, then ontology, then shapes) that cannot be read."""
+    first file (data, then ontology, then shapes) that cannot be read. ``converted``: the
+    quads of authored sources the build has converted already (``check_authored_sources``)."""
     engine = engine or default_engine()
+    converted = converted or {}
     paths = tuple(data) + tuple(ontology)
     shapes_error: InputError | None = None
     reads = ShapeReads((), (), (), "no shapes")
@@ -76,20 +79,17 @@ def validate_dataset(
         shapes_error = error
     parse_cache = ParseCache(cache / "parsed" if cache else None, reads.inverse)
     started = time.perf_counter()
-    parsed = _parse_all(paths, reads, parse_cache)
+    loading = _Loader(store, set(ontology), ontology_graph)
+    parsed = _parse_all(paths, parse_cache, loading, converted)
     if shapes_error is not None:
         raise shapes_error
     log(f"parsed {len(paths)} files in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    for path in data:
-        store.extend(ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS))
-    for path in ontology:
-        store.extend(
-            ox.Quad(q.subject, q.predicate, q.object, ontology_graph)
-            for q in ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS)
-        )
     triples = distinct_triples(store)
-    log(f"loaded {len(store)} quads in {time.perf_counter() - started:.1f} s")
+    log(
+        f"loaded {len(store)} quads while parsing ({loading.seconds:.1f} s), counted in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     if not len(shapes_graph):
         return ValidationReport(files=paths, triples=triples, problems=()), parsed
     rules = rules_key([parsed[p] for p in ontology], [_hashed(p) for p in shapes], engine)
@@ -119,26 +119,59 @@ def _hashed(path: Path) -> ParsedFile:
     return ParsedFile(path=path, sha256=sha256_file(path), nquads=b"", quads=0)
 
 
+class _Loader:
+    """Loads each parse into the store as it arrives, while the workers parse the next
+    files (the build's process only waited for them before): data files into their own
+    graphs, ontology files into ``ontology_graph``."""
+
+    def __init__(self, store: ox.Store, ontology: set[Path], ontology_graph: ox.NamedNode):
+        self.store, self.ontology, self.ontology_graph = store, ontology, ontology_graph
+        self.seconds = 0.0
+
+    def __call__(self, parsed: ParsedFile) -> None:
+        started = time.perf_counter()
+        # ``extend``, not ``load``: the store's loader renames blank nodes at random, and
+        # partitions must find the parse's names (``parsed._BlankNodes``) in the store.
+        quads = ox.parse(parsed.nquads, format=ox.RdfFormat.N_QUADS)
+        if parsed.path in self.ontology:
+            graph = self.ontology_graph
+            self.store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        else:
+            self.store.extend(quads)
+        self.seconds += time.perf_counter() - started
+
+
 def _parse_all(
-    paths: Sequence[Path], reads: ShapeReads, cache: ParseCache
+    paths: Sequence[Path],
+    cache: ParseCache,
+    load: Callable[[ParsedFile], None],
+    converted: Mapping[Path, Sequence[ox.Quad]],
 ) -> dict[Path, ParsedFile]:
-    """Every file parsed, from the cache or by workers (the first error in input order)."""
+    """Every file parsed, from the cache or by workers, and handed to ``load``; the first
+    error in input order is raised. Authored sources are parsed here from their conversion
+    (``converted``, when the build has made it): converting them again could give other
+    quads than those checked, if their text changed meanwhile."""
     parsed: dict[Path, ParsedFile] = {}
     misses: list[Path] = []
     for path in paths:
+        if path in converted:
+            parsed[path] = parse_file(path, cache.inverse, converted[path])
+            load(parsed[path])
+            continue
         hit = cache.get(path, sha256_file(path)) if path.is_file() else None
         if hit is not None:
             parsed[path] = hit
+            load(hit)
         else:
             misses.append(path)
     size = sum(p.stat().st_size for p in misses if p.is_file())
     with worker_pool(size) as pool:
         # An ``InputError`` raised in a worker comes back whole (``LocatedError`` pickles);
         # ``ordered`` raises the first in input order, whichever worker failed first.
-        futures = [pool.submit(parse_file, path, reads.inverse) for path in misses]
+        futures = [pool.submit(cache.parse, path) for path in misses]
         for path, outcome in zip(misses, ordered(futures), strict=True):
             parsed[path] = outcome
-            cache.put(outcome)
+            load(outcome)
     return parsed
 
 
@@ -154,41 +187,27 @@ def _validate(
     pool: Executor,
 ) -> dict[Path, list[tuple[Problem, str]]]:
     """Validate the files in ``todo`` in partitions; their problems, by file."""
-    ontology_nt = (
-        ox.serialize(
-            (
-                ox.Triple(q.subject, q.predicate, q.object)
-                for path in ontology
-                for q in ox.parse(parsed[path].nquads, format=ox.RdfFormat.N_QUADS)
-            ),
-            format=ox.RdfFormat.N_TRIPLES,
-        )
-        or b""
-    )
     groups = _partition(todo, parsed) if reads.supported else [list(todo)]
+    where = _Where(list(parsed), parsed)
     futures: list[tuple[list[Path], Future[PartitionResult]]] = []
     for key, group in enumerate(groups):
         subjects = frozenset(s for p in group for s in parsed[p].subjects)
-        seeds = {o for p in group for o in parsed[p].objects}
         if reads.supported:
-            context = partition_context(store, subjects, seeds, reads)
-        else:  # every triple of the store: the union, validated at once
-            everything = store.dump(format=ox.RdfFormat.N_QUADS) or b""
-            context = (
-                ox.serialize(
-                    (
-                        ox.Triple(q.subject, q.predicate, q.object)
-                        for q in ox.parse(everything, format=ox.RdfFormat.N_QUADS)
-                    ),
-                    format=ox.RdfFormat.N_TRIPLES,
-                )
-                or b""
+            inside = {where.number[p] for p in group if p in where.number}
+            seeds = {o for p in group for o in parsed[p].objects}
+            context = partition_context(
+                store,
+                [s for s in subjects if where.elsewhere(where.described, s, inside)],
+                [s for s in subjects if where.elsewhere(where.pointed, s, inside)],
+                [o for o in seeds if where.elsewhere(where.described, o, inside)],
+                reads,
             )
+        else:  # the union at once: every file, the ontology's too, is in ``group``
+            context = b""
         task = PartitionTask(
             key=key,
-            own=tuple(parsed[p].nquads for p in group),
+            own=tuple(written(parsed[p]) for p in group),
             context=context,
-            ontology=ontology_nt,
             shapes=tuple(shapes),
             subjects=subjects,
             file_subjects=tuple(frozenset(parsed[p].subjects) for p in group),
@@ -212,6 +231,33 @@ def _validate(
             found[path] = by_file[path]
             cache.update(parsed[path], file_reads, by_file[path])
     return found
+
+
+class _Where:
+    """Which input files (data and ontology) describe each node (state triples about it)
+    and which point at it along an inverse path: a partition fetches from the store only
+    what files outside it say; its own files' triples it has already."""
+
+    #: In ``described`` and ``pointed``: a node of several files.
+    SEVERAL = -1
+
+    def __init__(self, files: Sequence[Path], parsed: dict[Path, ParsedFile]) -> None:
+        self.number = {path: index for index, path in enumerate(files)}
+        self.described: dict[str, int] = {}
+        self.pointed: dict[str, int] = {}
+        for path, index in self.number.items():
+            for index_of, nodes in (
+                (self.described, parsed[path].subjects),
+                (self.pointed, parsed[path].inverse_objects),
+            ):
+                for node in nodes:
+                    if index_of.setdefault(node, index) != index:
+                        index_of[node] = self.SEVERAL
+
+    def elsewhere(self, index_of: dict[str, int], node: str, inside: set[int]) -> bool:
+        """Whether a file outside ``inside`` may hold what ``index_of`` notes."""
+        found = index_of.get(node)
+        return found is not None and (found == self.SEVERAL or found not in inside)
 
 
 def _partition(todo: Sequence[Path], parsed: dict[Path, ParsedFile]) -> list[list[Path]]:

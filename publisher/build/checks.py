@@ -40,6 +40,7 @@ def validate_sources(ctx: BuildContext) -> None:
             sources.shapes,
             ontology_graph=ox.NamedNode(graph_iri(ctx.settings.base_iri, ONTOLOGY)),
             cache=ctx.cache_path,
+            converted=ctx.converted,
             log=notes.append,
         )
     except InputError as exc:

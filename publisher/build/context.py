@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.build.inputs import authored_files, rdf_files
+from publisher.build.authoring.passages import text_file
+from publisher.build.inputs import authored_files, is_authored, rdf_files
 from publisher.build.parsed import ParsedFile
 from publisher.build.pieces import PieceCache
 from publisher.config import PROJECT_ROOT, Settings
@@ -41,10 +43,21 @@ class Sources:
         return self.ontology + self.shapes + self.data
 
     def digest(self) -> str:
-        """SHA-256 over every input's name and bytes: the release's content fingerprint."""
+        """SHA-256 over every input's path and bytes: the release's content fingerprint.
+
+        Each path is taken relative to the folder holding all inputs (so ``a/x.trig`` and
+        ``b/x.trig`` differ, and moving the project does not change it), and an authored
+        source brings the text file its quotes are placed in: a changed text changes what
+        the source says. Each part is length-prefixed, so no two inputs run together."""
+        files = self.all()
+        base = Path(os.path.commonpath([p.absolute().parent for p in files])) if files else None
         h = hashlib.sha256()
-        for path in self.all():
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in files:
+            text = text_file(path) if is_authored(path) else None
+            for part in (path, text) if text else (path,):
+                name = os.path.relpath(part.absolute(), base).encode()
+                data = part.read_bytes()
+                h.update(b"%d:%s%d:" % (len(name), name, len(data)) + data)
         return h.hexdigest()
 
 
@@ -61,6 +74,10 @@ class BuildContext:
     log: Callable[[str], None] = print
     #: Every data and ontology file, parsed once by ``validate_sources`` (``parsed.py``).
     parsed: dict[Path, ParsedFile] = field(default_factory=dict)
+    #: The quads of each authored source, converted once by ``check_authored_sources``:
+    #: ``validate_sources`` parses these, so what is validated and published is what was
+    #: checked (converting again reads the source's text file again).
+    converted: dict[Path, list[ox.Quad]] = field(default_factory=dict)
     #: Child processes a step started and a later one waits for (``load.start_persisting``);
     #: a failed build kills them.
     background: dict[str, Any] = field(default_factory=dict)

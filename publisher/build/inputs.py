@@ -178,12 +178,18 @@ def _authored_quads(path: Path) -> list[ox.Quad]:
     if not path.is_file():
         raise InputError(path, "no such file")
     try:
-        quads = list(converted(path).quads)
+        quads = converted(path).quads
     except AuthoringError as exc:
         raise InputError(exc.path, exc.reason, exc.line, exc.column) from None
+    return checked_quads(path, quads)
+
+
+def checked_quads(path: Path, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    """Quads made from ``path`` other than by parsing it (an authored source's conversion),
+    refused as ``parse_quads`` refuses a parsed file's (control characters, triple terms)."""
     for quad in quads:
         _check_quad(path, quad)
-    return quads
+    return list(quads)
 
 
 def check_rdfxml(path: Path) -> tuple[int | None, int | None]:

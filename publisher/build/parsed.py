@@ -20,8 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -63,12 +64,18 @@ class ParsedFile:
     inverse_objects: list[str] = field(default_factory=list)
     #: Whether the file states ``rdfs:subClassOf`` (a class hierarchy every shape follows).
     schema: bool = False
+    #: The file's triples as N-Triples, literals as written (what SHACL reads); empty when
+    #: the parse came from the cache (``written`` makes them from ``nquads`` then).
+    ntriples: bytes = b""
 
     def facts(self) -> dict[str, object]:
-        facts = asdict(self)
-        for key in ("path", "nquads"):
-            facts.pop(key)
-        return facts
+        """What the cache keeps beside the N-Quads (``asdict`` copied every list deeply: at a
+        million quads that took seconds of the build's own process)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _BYTES}
+
+
+#: ``ParsedFile`` fields that are not facts: the path and the parse itself.
+_BYTES = ("path", "nquads", "ntriples")
 
 
 def sha256_file(path: Path) -> str:
@@ -95,50 +102,93 @@ def decode(term: ox.Literal) -> ox.Literal:
     return term
 
 
-def parse_file(path: Path, inverse_predicates: Sequence[str] = ()) -> ParsedFile:
-    """Parse one file (``InputError`` if it cannot be read) and note what the checks need."""
+#: A lossless datatype as N-Triples and N-Quads write it, after the literal's closing quote.
+_WRAPPED = f'"^^<{LOSSLESS}'.encode()
+#: The same after a backslash: maybe an escaped quote inside a literal, not its end.
+_WRAPPED_ESCAPED = re.compile(rb'(\\*)"\^\^<' + re.escape(LOSSLESS.encode()))
+
+
+def unwrap(text: bytes) -> bytes:
+    """``decode`` on N-Triples or N-Quads text, without parsing it: every lossless datatype
+    back to the one written. A literal ends at a quote after an even number of backslashes;
+    only a literal whose text holds the marker itself needs the slower, exact pass."""
+    if b"\\" + _WRAPPED not in text:
+        return text.replace(_WRAPPED, b'"^^<')
+    return _WRAPPED_ESCAPED.sub(lambda m: m[0] if len(m[1]) % 2 else m[1] + b'"^^<', text)
+
+
+def written(parsed: ParsedFile) -> bytes:
+    """``parsed``'s triples as N-Triples, literals as written (``ParsedFile.ntriples``, or
+    made from the N-Quads for a parse that came from the cache)."""
+    if parsed.ntriples or not parsed.nquads:
+        return parsed.ntriples
+    triples = (
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in ox.parse(unwrap(parsed.nquads), format=ox.RdfFormat.N_QUADS)
+    )
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def parse_file(
+    path: Path,
+    inverse_predicates: Sequence[str] = (),
+    quads: Sequence[ox.Quad] | None = None,
+) -> ParsedFile:
+    """Parse one file (``InputError`` if it cannot be read) and note what the checks need.
+
+    ``quads``: the file's quads when they are already read (an authored source converted by
+    ``check_authored_sources``, with every check of ``parse_quads`` passed), so that what is
+    validated is what was checked, converted once.
+
+    Terms are collected as pyoxigraph objects and turned into N-Triples strings once each
+    (a million quads made 5 million ``str`` calls before).
+    """
     sha = sha256_file(path) if path.is_file() else ""
-    quads = parse_quads(path)
-    graphs: dict[str, None] = {}
+    if quads is None:
+        quads = parse_quads(path)
+    graphs: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, None] = {}
     derived: dict[str, None] = {}
-    subjects: dict[str, None] = {}
-    objects: dict[str, None] = {}
-    inverse: dict[str, None] = {}
+    subjects: dict[object, None] = {}
+    objects: dict[object, None] = {}
+    inverse: dict[object, None] = {}
     wanted = set(inverse_predicates)
     loose, first_loose, first_import, schema = 0, None, None, False
     encoded: list[ox.Quad] = []
+    written: list[ox.Triple] = []
     blank = _BlankNodes(path)
+    blank_node, literal, default = ox.BlankNode, ox.Literal, ox.DefaultGraph
     for quad in quads:
         s, p, o, g = quad.subject, quad.predicate, quad.object, quad.graph_name
-        if isinstance(s, ox.BlankNode):
-            s = blank(s)
-        if isinstance(o, ox.BlankNode):
-            o = blank(o)
-        if isinstance(g, ox.BlankNode):
-            g = blank(g)
-        quad = ox.Quad(s, p, o, g)
-        if isinstance(g, ox.DefaultGraph):
+        relabelled = False
+        if type(s) is blank_node:
+            s, relabelled = blank(s), True
+        if type(o) is blank_node:
+            o, relabelled = blank(o), True
+        if type(g) is blank_node:
+            g, relabelled = blank(g), True
+        written.append(ox.Triple(s, p, o))
+        if type(g) is default:
             loose += 1
             if first_loose is None:
                 first_loose = str(s)
-            graphs.setdefault("", None)
+        graphs[g] = None
+        subjects[s] = None
+        predicate = p.value
+        if type(o) is literal:
+            kept = encode(o)
+            if kept is not o:
+                o, relabelled = kept, True
         else:
-            graphs.setdefault(str(g), None)
-        subjects.setdefault(str(s), None)
-        if isinstance(o, ox.Literal):
-            o = encode(o)
-            quad = ox.Quad(s, p, o, g)
-        else:
-            objects.setdefault(str(o), None)
-            if p.value in wanted:
-                inverse.setdefault(str(o), None)
-        if p.value == PROV_DERIVED_FROM and isinstance(s, ox.NamedNode):
-            derived.setdefault(s.value, None)
-        if p.value == RDFS_SUBCLASS:
+            objects[o] = None
+            if predicate in wanted:
+                inverse[o] = None
+        if predicate == PROV_DERIVED_FROM and type(s) is ox.NamedNode:
+            derived[s.value] = None
+        elif predicate == RDFS_SUBCLASS:
             schema = True
-        if p.value == OWL_IMPORTS and first_import is None:
+        elif predicate == OWL_IMPORTS and first_import is None:
             first_import = (str(s), str(o))
-        encoded.append(quad)
+        encoded.append(ox.Quad(s, p, o, g) if relabelled else quad)
     nquads = ox.serialize(encoded, format=ox.RdfFormat.N_QUADS) or b""
     if is_authored(path):
         # What it says depends on its text file too (the quotes' positions): the digest of
@@ -148,16 +198,17 @@ def parse_file(path: Path, inverse_predicates: Sequence[str] = ()) -> ParsedFile
         path=path,
         sha256=sha,
         nquads=nquads,
-        quads=len(quads),
-        graphs=list(graphs),
+        quads=len(encoded),
+        graphs=["" if type(g) is default else str(g) for g in graphs],
         derived=list(derived),
         loose=loose,
         first_loose=first_loose,
         first_import=first_import,
-        subjects=list(subjects),
-        objects=list(objects),
-        inverse_objects=list(inverse),
+        subjects=[str(t) for t in subjects],
+        objects=[str(t) for t in objects],
+        inverse_objects=[str(t) for t in inverse],
         schema=schema,
+        ntriples=ox.serialize(written, format=ox.RdfFormat.N_TRIPLES) or b"",
     )
 
 
@@ -191,6 +242,7 @@ class ParseCache:
 
     def __init__(self, directory: Path | None, inverse_predicates: Sequence[str]) -> None:
         self.directory = directory
+        self.inverse = tuple(inverse_predicates)
         self.salt = hashlib.sha256(
             json.dumps([PARSER_VERSION, sorted(inverse_predicates)]).encode()
         ).hexdigest()[:16]
@@ -212,6 +264,14 @@ class ParseCache:
         if facts.get("first_import") is not None:
             facts["first_import"] = tuple(facts["first_import"])
         return ParsedFile(path=path, nquads=nquads, **facts)
+
+    def parse(self, path: Path) -> ParsedFile:
+        """``parse_file``, kept for the next build. Run in a worker, so that writing the
+        entries is spread over the cores too (in the build's process it took a third of the
+        parse's time at a million quads)."""
+        parsed = parse_file(path, self.inverse)
+        self.put(parsed)
+        return parsed
 
     def put(self, parsed: ParsedFile) -> None:
         if self.directory is None or is_authored(parsed.path):

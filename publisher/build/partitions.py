@@ -183,14 +183,24 @@ class _Reader:
 
 
 def context(
-    store: ox.Store, subjects: Iterable[str], seeds: Iterable[str], reads: ShapeReads
+    store: ox.Store,
+    subjects: Iterable[str],
+    targets: Iterable[str],
+    seeds: Iterable[str],
+    reads: ShapeReads,
 ) -> bytes:
-    """A partition's data from every graph of ``store`` (module docstring), as N-Triples.
+    """What the partition's own files do not hold of its data, from every graph of
+    ``store`` (module docstring), the ontology's included, as N-Triples (literals lossless).
 
-    ``subjects`` and ``seeds`` (level-1 nodes found in the partition's own files) are terms in
-    N-Triples form; blank nodes among them are skipped: a file's blank nodes are in its own
-    triples already, and no other file can name them. Store look-ups, not one SPARQL query:
-    pyoxigraph evaluated the equivalent CONSTRUCT a hundred times slower.
+    The caller (``bulk_validation``) passes only the nodes other files (data or ontology)
+    say something about: ``subjects``, the partition's subjects that other files describe;
+    ``targets``, those other files point at along an inverse path; ``seeds``, the level-1
+    candidates (every node the own files point at) that other files describe. What the own
+    files say is in the partition already, and the nodes it reaches are among the seeds, so
+    the union is what fetching every node would give. Terms are in N-Triples form; blank
+    nodes are skipped: a file's blank nodes are in its own triples already, and no other
+    file can name them. Store look-ups, not one SPARQL query: pyoxigraph evaluated the
+    equivalent CONSTRUCT a hundred times slower.
     """
     found: set[ox.Triple] = set()
     inverse = [ox.NamedNode(p) for p in reads.inverse]
@@ -203,8 +213,9 @@ def context(
             found.add(ox.Triple(q.subject, q.predicate, q.object))
             if q.predicate.value in values and not isinstance(q.object, ox.Literal):
                 level1.add(q.object)  # type: ignore[arg-type]
+    for target in _iris(targets):
         for predicate in inverse:
-            for q in store.quads_for_pattern(None, predicate, subject):
+            for q in store.quads_for_pattern(None, predicate, target):
                 found.add(ox.Triple(q.subject, q.predicate, q.object))
                 level1.add(q.subject)  # type: ignore[arg-type]
     level1.update(_iris(seeds))

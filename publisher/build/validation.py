@@ -218,12 +218,11 @@ class PartitionTask:
     """One partition: its files' own quads, the context the shapes read, the rules."""
 
     key: int
-    #: The partition's own files' quads (N-Quads, literals lossless: ``parsed.LOSSLESS``).
+    #: The partition's own files' triples (N-Triples, literals as written: ``parsed.written``).
     own: tuple[bytes, ...]
-    #: The context fetched from the store (N-Triples, lossless).
+    #: The context fetched from the store (N-Triples, literals lossless: ``parsed.LOSSLESS``),
+    #: the ontology's part of it included (its class hierarchy, the concepts values name).
     context: bytes
-    #: The ontology (N-Triples, lossless), part of every data graph.
-    ontology: bytes
     shapes: tuple[Path, ...]
     #: The partition's subjects (N-Triples form): only results about them count.
     subjects: frozenset[str]
@@ -266,26 +265,23 @@ _OWN = Path("<own>")
 
 
 def validate_partition(task: PartitionTask) -> PartitionResult:
-    """Validate one partition (in a worker) and keep the results about its subjects."""
-    from publisher.build.parsed import decode
+    """Validate one partition (in a worker) and keep the results about its subjects.
 
-    triples: set[ox.Triple] = set()
-    for chunk in (task.ontology, task.context):
-        for t in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES):
-            triples.add(ox.Triple(t.subject, t.predicate, _decoded(t.object, decode)))
-    for nquads in task.own:
-        for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
-            triples.add(ox.Triple(q.subject, q.predicate, _decoded(q.object, decode)))
-    reads = _reads(triples, task)
+    The data graph is assembled as N-Triples text, without a Python object per triple:
+    the engine parses it itself (a triple given twice is one triple of the graph)."""
+    from publisher.build.parsed import unwrap
+
+    text = b"".join((unwrap(task.context), *task.own))
+    reads = _reads(text, task)
     shapes_graph = _shapes_graph(task.shapes)
     with quiet_rdflib():
         if task.engine == "turbo":
-            results = _run_turbo(triples, shapes_graph, task.shapes)
+            results = _run_turbo(text, task.shapes)
         else:
             data = Graph()
             data.addN(
                 (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), data)
-                for t in triples
+                for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
             )
             results = _run_pyshacl(data, shapes_graph, task.shapes)
         own = _Own(task.subjects)
@@ -299,13 +295,12 @@ def validate_partition(task: PartitionTask) -> PartitionResult:
     )
 
 
-def _decoded(term: Any, decode: Any) -> Any:
-    return decode(term) if isinstance(term, ox.Literal) else term
-
-
-def _reads(triples: set[ox.Triple], task: PartitionTask) -> list[set[str]]:
+def _reads(text: bytes, task: PartitionTask) -> list[set[str]]:
     """For each own file: its subjects, their nodes at level 1 and at level 2
-    (``partitions``), in N-Triples form."""
+    (``partitions``), in N-Triples form.
+
+    The text is parsed, not loaded into a store: the store's loader renames blank nodes,
+    and a file's blank nodes are among its subjects."""
     inverse, values = set(task.inverse), set(task.values)
     owner: dict[str, list[int]] = defaultdict(list)
     for index, subjects in enumerate(task.file_subjects):
@@ -313,16 +308,18 @@ def _reads(triples: set[ox.Triple], task: PartitionTask) -> list[set[str]]:
             owner[subject].append(index)
     level1: list[set[str]] = [set() for _ in task.file_subjects]
     out: dict[str, list[str]] = defaultdict(list)
-    for t in triples:
-        s, p, o = str(t.subject), t.predicate.value, t.object
-        if isinstance(o, ox.Literal):
+    literal = ox.Literal
+    for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
+        p, o = t.predicate.value, t.object
+        if type(o) is literal or (p not in values and p not in inverse):
             continue
+        s, o_term = str(t.subject), str(o)
         if p in values:
-            out[s].append(str(o))
+            out[s].append(o_term)
             for index in owner.get(s, ()):
-                level1[index].add(str(o))
+                level1[index].add(o_term)
         if p in inverse:
-            for index in owner.get(str(o), ()):
+            for index in owner.get(o_term, ()):
                 level1[index].add(s)
     return [
         set(subjects) | first | {o for node in first for o in out.get(node, ())}
@@ -336,12 +333,12 @@ def _shapes_graph(shapes: tuple[Path, ...]) -> Graph:
         return _load(shapes)[0]
 
 
-def _run_turbo(triples: set[ox.Triple], shapes_graph: Graph, shapes: Sequence[Path]) -> Graph:
+def _run_turbo(data: bytes, shapes: Sequence[Path]) -> Graph:
     """pyshacl-turbo on N-Triples text it parses itself (its rdflib input path costs more
     than it saves, and a pyoxigraph store would hand it canonicalised literals)."""
     from pyshacl_turbo.rdf import Input
 
-    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    text = data.decode("utf-8")
     validator = _turbo_validator(shapes)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning)

@@ -64,6 +64,19 @@ class SourceText:
         return _locate(self.text, quote, self.path)
 
 
+def text_file(yaml_path: Path) -> Path | None:
+    """The text file an authored source's quotes are placed in, if it has one, without
+    converting the source (the build's inputs digest covers it: docs/build.md). None when
+    the YAML cannot be read or names no text: the build reports that at its line."""
+    from publisher.build.authoring.document import AuthoringError, load
+
+    try:
+        source = load(yaml_path).data["source"]
+        return find_text(yaml_path, source.get("text"), source.get("seed_file")).path
+    except (AuthoringError, QuoteError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def find_text(yaml_path: Path, text: str | None, seed_file: str | None) -> SourceText:
     """The source's text, looked for where the module docstring says."""
     folder = yaml_path.resolve().parent

@@ -13,7 +13,7 @@ from publisher.build.authoring.convert import converted
 from publisher.build.authoring.dataset import Dataset
 from publisher.build.authoring.vocabulary import load_vocabulary
 from publisher.build.context import BuildContext, BuildError
-from publisher.build.inputs import InputError, is_authored
+from publisher.build.inputs import InputError, checked_quads, is_authored
 from publisher.config import PROJECT_ROOT
 
 #: Problems quoted in a failed build's message; the rest are counted.
@@ -32,7 +32,12 @@ def check_authored_sources(ctx: BuildContext) -> None:
     vocabulary = load_vocabulary(ctx.sources.ontology, ctx.sources.shapes)
     found: list[Finding] = []
     for path in authored:
-        found += check_conversion(converted(path), vocabulary, dataset.others(path))
+        conversion = converted(path)
+        found += check_conversion(conversion, vocabulary, dataset.others(path))
+        try:  # what validate_sources parses: converted once (BuildContext.converted)
+            ctx.converted[path] = checked_quads(path, conversion.quads)
+        except InputError as exc:
+            raise BuildError(f"{exc}\nFix the file at that position and build again.") from None
     if found:
         shown = "\n".join(f.format(PROJECT_ROOT) for f in found[:MAX_SHOWN])
         more = f"\n… and {len(found) - MAX_SHOWN} more" if len(found) > MAX_SHOWN else ""
