@@ -42,7 +42,6 @@ sys.path.insert(0, str(ROOT))
 
 from publisher.build.engine_load import load_release  # noqa: E402
 from publisher.release.layout import Release  # noqa: E402
-from tests import conftest  # noqa: E402
 from tests.conftest import (  # noqa: E402
     LiveServer,
     free_port,
