@@ -24,6 +24,7 @@ PACKAGE = PROJECT_ROOT / "publisher"
 #: Modules at the top of the package: what both programs use.
 SHARED = {"publisher", "publisher.config", "publisher.namespaces", "publisher.uris"}
 SHARED |= {"publisher.formats", "publisher.terms", "publisher.__main__", "publisher.cli"}
+SHARED |= {"publisher.closure"}
 
 
 def module_name(path: Path) -> str:

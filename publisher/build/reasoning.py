@@ -28,6 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from publisher.build.inputs import parse_quads
 from publisher.build.validation import quiet_rdflib
+from publisher.closure import transitive_closure
 from publisher.terms import to_rdflib
 
 log = logging.getLogger(__name__)
@@ -356,20 +357,10 @@ def _disjoint_pairs(graph: Graph) -> set[tuple[URIRef, URIRef]]:
     return pairs
 
 
-def _superclasses(graph: Graph) -> dict[URIRef, set[URIRef]]:
+def _superclasses(graph: Graph) -> dict[URIRef, frozenset[URIRef]]:
     """Transitive named superclasses of every named class (cycles tolerated)."""
     direct: dict[URIRef, set[URIRef]] = {}
     for sub, sup in graph.subject_objects(RDFS.subClassOf):
         if isinstance(sub, URIRef) and isinstance(sup, URIRef):
             direct.setdefault(sub, set()).add(sup)
-    closure: dict[URIRef, set[URIRef]] = {}
-    for cls in direct:
-        seen: set[URIRef] = set()
-        todo = list(direct[cls])
-        while todo:
-            nxt = todo.pop()
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.extend(direct.get(nxt, ()))
-        closure[cls] = seen
-    return closure
+    return transitive_closure(direct)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from publisher.closure import transitive_closure
 from publisher.namespaces import DIP_IRI, OA, RDF, RDFS, SKOS
 from publisher.release.store import Store
 from publisher.terms import RDF_TYPE
@@ -281,17 +282,7 @@ def superclasses(store: Store) -> dict[str, frozenset[str]]:
     for quad in store.quads(None, SUBCLASS_OF):
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
             direct[quad.subject.value].add(quad.object.value)
-    closure: dict[str, frozenset[str]] = {}
-    for cls in direct:
-        seen: set[str] = set()
-        frontier = list(direct[cls])
-        while frontier:
-            parent = frontier.pop()
-            if parent not in seen:
-                seen.add(parent)
-                frontier.extend(direct.get(parent, ()))
-        closure[cls] = frozenset(seen)
-    return closure
+    return transitive_closure(direct)
 
 
 def participations_of(
