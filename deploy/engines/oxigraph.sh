@@ -23,6 +23,8 @@ OXIGRAPH=$VENV/bin/oxigraph
 TIMEOUT=${TIMEOUT:-60}
 
 die() { echo "oxigraph.sh: $*" >&2; exit 1; }
+# shellcheck source=common.sh
+. "$ROOT/deploy/engines/common.sh"
 
 install() {
     [ -x "$VENV/bin/python" ] || die "no virtualenv at $VENV (make .venv/bin/.installed)"
@@ -32,14 +34,7 @@ install() {
     "$VENV/bin/pip" install --quiet "oxigraph==$version"
 }
 
-wait_http() {  # wait_http PORT DIR
-    for _ in $(seq 300); do
-        if curl -fs -o /dev/null --data-urlencode 'query=ASK {}' "http://127.0.0.1:$1/query"; then return 0; fi
-        if ! kill -0 "$(cat "$2/pid")" 2>/dev/null; then cat "$2/oxigraph.log" >&2; die "oxigraph exited"; fi
-        sleep 0.1
-    done
-    die "oxigraph did not answer on port $1"
-}
+wait_http() { wait_sparql "http://127.0.0.1:$1/query" "$2" "$2/oxigraph.log" 300; }  # PORT DIR
 
 launch() {  # launch DIR PORT ARGS...: run the server in the background; record its pid
     local dir=$1 port=$2
@@ -51,15 +46,7 @@ launch() {  # launch DIR PORT ARGS...: run the server in the background; record 
     echo "oxigraph serving: http://127.0.0.1:$port/query"
 }
 
-stop() {
-    local dir=$1 pid
-    [ -f "$dir/pid" ] || return 0
-    pid=$(cat "$dir/pid")
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$dir/pid"
-}
+stop() { stop_pid "$1" 100; }  # stop DIR
 
 case "${1:-}" in
     install) install ;;

@@ -20,6 +20,8 @@ INI=$ROOT/deploy/engines/virtuoso.ini
 BUFFERS=${BUFFERS:-20000}
 
 die() { echo "virtuoso.sh: $*" >&2; exit 1; }
+# shellcheck source=common.sh
+. "$ROOT/deploy/engines/common.sh"
 
 install() {
     if command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null; then return; fi
@@ -42,17 +44,7 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-wait_http() {  # wait_http PORT DIR: until the SPARQL endpoint answers (or the server died)
-    for _ in $(seq 600); do
-        if curl -fs -o /dev/null --data-urlencode 'query=ASK {}' "http://127.0.0.1:$1/sparql"; then return 0; fi
-        if [ -f "$2/pid" ] && ! kill -0 "$(cat "$2/pid")" 2>/dev/null; then
-            tail -20 "$2/virtuoso.log" >&2 || true
-            die "virtuoso in $2 exited"
-        fi
-        sleep 0.2
-    done
-    die "virtuoso in $2 did not answer on port $1"
-}
+wait_http() { wait_sparql "http://127.0.0.1:$1/sparql" "$2" "$2/virtuoso.log" 1200; }  # PORT DIR
 
 launch() {  # launch DIR: start virtuoso-t in the foreground of a background job; record its pid
     (cd "$1" && exec virtuoso-t -c "$1/virtuoso.ini" -f >"$1/stdout.log" 2>&1) &
@@ -112,15 +104,7 @@ start() {
     echo "virtuoso serving $dir: http://127.0.0.1:$http/sparql"
 }
 
-stop() {
-    local dir=$1 pid
-    [ -f "$dir/pid" ] || return 0
-    pid=$(cat "$dir/pid")
-    kill -TERM "$pid" 2>/dev/null || true  # virtuoso-t checkpoints and exits on SIGTERM
-    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$dir/pid"
-}
+stop() { stop_pid "$1" 300; }  # stop DIR: virtuoso-t checkpoints and exits on SIGTERM
 
 case "${1:-}" in
     install) install ;;
