@@ -57,13 +57,15 @@ class Settings:
     processes: int = _setting(
         1,
         "Server processes answering HTTP on the one listening socket (at most one per core "
-        "helps); they share one SPARQL worker pool and the per-address limits.",
+        "helps); they share the per-address limits, and each has its own sparql_workers.",
     )
     query_timeout: float = _setting(
         30.0, "Seconds a SPARQL query may run before its worker is killed (503)."
     )
     sparql_workers: int = _setting(
-        3, "Worker processes that run SPARQL queries, each with the store open read-only."
+        3,
+        "Worker processes that run SPARQL queries, each with the store open read-only (per "
+        "server process).",
     )
     max_query_bytes: int = _setting(
         65536, "Largest accepted SPARQL query text, in bytes (413 above it)."

@@ -323,7 +323,10 @@ def start_server(
         *(("--sparql-endpoint", endpoint) if endpoint else ()),
         *extra,
     ]
-    workers = _option(extra, "--sparql-workers", Settings.from_env().sparql_workers)
+    # every server process has its own workers (``serve --processes``)
+    workers = _option(extra, "--sparql-workers", Settings.from_env().sparql_workers) * _option(
+        extra, "--processes", 1
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,

@@ -1,4 +1,4 @@
-"""Several server processes (``serve --processes N``): one socket, one pool, shared limits,
+"""Several server processes (``serve --processes N``): one socket, a pool each, shared limits,
 and nothing left behind when the supervisor stops or dies.
 
 The kernel hands each connection to whichever process accepts it first, so a test that
@@ -136,8 +136,15 @@ def test_each_process_serves_every_kind_of_answer(server: LiveServer) -> None:
 
 def test_the_query_limit_counts_an_address_across_processes(server: LiveServer) -> None:
     """One query in flight per address (``--per-client-queries 1``): a second one on a
-    connection another process holds is refused 429 while the first runs."""
+    connection another process holds is refused 429 while the first runs. The first runs
+    on a worker of the process that holds its connection (each has its own pool, no relay):
+    killed at its deadline, that worker is replaced there, and the other's stay."""
     first, second = connections_on_two_processes(server)
+    processes = server_processes(server)
+    mine, other = holder(first, processes), holder(second, processes)
+    assert mine is not None and other is not None
+    workers = {pid: procfs.spawned_workers(pid) for pid in (mine, other)}
+    assert all(len(pids) == 3 for pids in workers.values()), workers
     slow = urllib.parse.urlencode({"query": CARTESIAN})
     first.request("GET", f"/sparql?{slow}", headers={"Accept": "text/csv"})
     wait_until(lambda: server.health()["sparql"]["busy"] == 1, 30, "the slow query never ran")
@@ -147,6 +154,13 @@ def test_the_query_limit_counts_an_address_across_processes(server: LiveServer) 
     refused.read()
     timed_out = first.getresponse()  # the slow query's time limit (15 s)
     assert timed_out.status == 503 and timed_out.read()
+    wait_until(
+        lambda: len(procfs.spawned_workers(mine) - workers[mine]) == 1,
+        60,
+        lambda: f"the killed worker was not replaced in its own process: {workers}",
+    )
+    assert len(workers[mine] - procfs.spawned_workers(mine)) == 1
+    assert procfs.spawned_workers(other) == workers[other]
     second.request("GET", "/sparql?query=ASK%7B%7D")
     answered = second.getresponse()
     assert answered.status == 200 and answered.read()
@@ -201,7 +215,7 @@ def test_the_connection_cap_counts_an_address_across_processes(
 def test_stopping_the_supervisor_stops_everything(release: Release, tmp_path: Path) -> None:
     server = start_server(release, tmp_path / "server.log", "--processes", "2")
     below = procfs.descendants(server.process.pid)
-    assert len(server_processes(server)) == 2 and len(below) >= 5  # 2 servers, 3 workers
+    assert len(server_processes(server)) == 2 and len(below) >= 8  # 2 servers, 3 workers each
     stop_server(server)  # SIGTERM
     assert server.process.returncode == 0, server.log.read_text()
     wait_until(lambda: not alive(below), 20, lambda: f"left running: {alive(below)}")

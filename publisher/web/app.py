@@ -35,7 +35,7 @@ def create_app(
     """Build the app over one release: the current one, or ``settings.release``.
 
     ``peers``: what this app shares with the other server processes of a supervisor (its
-    SPARQL pool, the per-address counts, their readiness); by default it has its own."""
+    own SPARQL pool, the per-address counts, their readiness); by default it has its own."""
     if isinstance(test_config, Settings):
         settings = test_config
     else:

@@ -10,15 +10,35 @@ nothing but the release on disk — and what the server's rules count across cli
 - the **per-address counts** (``addresses.py``): connections and SPARQL queries per client
   address, in shared memory, so an address meets one cap and one query limit however its
   connections are spread;
-- the **SPARQL worker pool** (``sparql/relay.py``): one pool, in the supervisor, so the
-  workers' memory is not multiplied and an address's share and the fair order of waiting
-  queries hold across all processes.
+- the **SPARQL workers' counts** (``sparql/pool_stats.py``), so ``/healthz`` in any process
+  reports the whole server's workers.
+
+Each server process owns its own SPARQL worker pool (``settings.sparql_workers`` workers):
+a query goes from the request's thread straight to a worker and back, with no process in
+between, so SPARQL throughput grows with the server processes as the other routes do. (The
+supervisor used to keep one pool and relay every query through it: two more process hops
+and a bottleneck of one process, which made ``--processes 2`` no faster for SPARQL than one;
+docs/performance.md.) What holds across processes, and how:
+
+- an address's queries in flight (``per_client_queries``) are counted in the shared table,
+  so it meets one limit however its connections are spread (429 above it);
+- in each pool an address holds at most its share of that pool's workers (half, at least
+  one), and the last idle worker is kept for an address with nothing running there: every
+  pool keeps room for other clients while one runs its maximum, whichever processes its
+  connections reach. The fair order of waiting queries (fewest held, least recent use,
+  arrival) is kept per pool: queries waiting in different processes do not queue together;
+- the deadline and the sandbox are the workers' own (``sparql/worker.py``, ``sandbox.py``),
+  unchanged: a query past its deadline is killed with its worker, whichever pool it is in.
+
+The cost: ``processes × sparql_workers`` worker processes, each with the store open
+read-only (the store's pages are the kernel's file cache, shared between them).
 
 The supervisor is not a server itself: it resolves the release once (every process serves
-the same one), binds the socket, starts the pool and the server processes (*spawn*: fresh
-interpreters, never a fork of a threaded process), restarts one that dies, and on SIGTERM or
-SIGINT stops them all, then the pool's workers. Each server process exits on its own if the
-supervisor disappears (even by SIGKILL), as the query workers do: nothing is left orphaned.
+the same one), binds the socket, starts the server processes (*spawn*: fresh interpreters,
+never a fork of a threaded process), restarts one that dies, and on SIGTERM or SIGINT stops
+them all, and with them their workers. Each server process exits on its own if the
+supervisor disappears (even by SIGKILL), as the query workers do when their server process
+goes: nothing is left orphaned.
 """
 
 from __future__ import annotations
@@ -33,6 +53,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -40,7 +61,7 @@ from publisher.config import Settings
 from publisher.release.layout import current_release, open_release
 from publisher.web.addresses import SharedAddressCounts
 from publisher.web.sparql.pool import WorkerPool
-from publisher.web.sparql.relay import PoolService, PoolStats, RemotePool
+from publisher.web.sparql.pool_stats import PoolStats
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +76,10 @@ class Shared:
     """What the supervisor hands every server process it starts (pickled by *spawn*)."""
 
     settings: Settings
+    store_path: Path  # the release's store, which each process's workers open read-only
     sock: socket.socket
     addresses: SharedAddressCounts
     stats: PoolStats
-    service: str  # the pool service's address
-    authkey: bytes
     ready: Any  # one flag per server process: its start-up work is done
 
 
@@ -70,19 +90,12 @@ def supervise(settings: Settings) -> None:
     settings = settings.replace(release=release.path)  # one release for every process
     ctx = multiprocessing.get_context("spawn")
     sock = _listen(settings)
-    pool = WorkerPool(
-        release.store_path, settings.sparql_workers, allow_network=settings.allow_networked_queries
-    )
-    stats = PoolStats(settings.sparql_workers, ctx)
-    pool.observer = stats.publish
-    service = PoolService(pool)
     shared = Shared(
         settings=settings,
+        store_path=release.store_path,
         sock=sock,
         addresses=SharedAddressCounts(2 * settings.processes * settings.max_connections, ctx),
-        stats=stats,
-        service=service.address,
-        authkey=service.authkey,
+        stats=PoolStats(settings.processes, settings.sparql_workers, ctx),
         ready=ctx.Array("b", settings.processes, lock=False),
     )
     stopping = threading.Event()
@@ -102,8 +115,6 @@ def supervise(settings: Settings) -> None:
         _watch(ctx, shared, children, stopping)
     finally:
         _stop(children)
-        service.close()
-        pool.close()
         sock.close()
 
 
@@ -140,6 +151,7 @@ def _watch(
                     child.pid,
                     child.exitcode,
                 )
+                shared.stats.forget(index)
                 time.sleep(RESTART_PAUSE)
                 children[index] = _start(ctx, shared, index)
 
@@ -158,7 +170,8 @@ def _stop(children: list[BaseProcess]) -> None:
 
 
 def _serve_one(shared: Shared, index: int) -> None:
-    """One server process: the app over the shared pool and counts, on the shared socket."""
+    """One server process: the app over its own worker pool and the shared counts, on the
+    shared socket."""
     from publisher.web.app import create_app
     from publisher.web.server import create_server
     from publisher.web.state import Peers
@@ -168,12 +181,20 @@ def _serve_one(shared: Shared, index: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     signal.signal(signal.SIGTERM, _exit)
     ready = shared.ready
+    settings = shared.settings
+    pool = WorkerPool(
+        shared.store_path,
+        settings.sparql_workers,
+        allow_network=settings.allow_networked_queries,
+    )
+    pool.observer = shared.stats.observer(index)
     peers = Peers(
-        pool=RemotePool(shared.service, shared.authkey, shared.stats),
+        pool=pool,
+        stats=shared.stats,
         addresses=shared.addresses,
         all_ready=lambda: all(ready[:]),
     )
-    app = create_app(shared.settings, peers=peers)
+    app = create_app(settings, peers=peers)
 
     def warmed() -> None:
         while not app.state.background.wait(60):
@@ -181,8 +202,11 @@ def _serve_one(shared: Shared, index: int) -> None:
         ready[index] = 1
 
     threading.Thread(target=warmed, name="ready", daemon=True).start()
-    server = create_server(app, shared.settings, addresses=shared.addresses, sock=shared.sock)
-    server.run()
+    server = create_server(app, settings, addresses=shared.addresses, sock=shared.sock)
+    try:
+        server.run()
+    finally:
+        pool.close()
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:

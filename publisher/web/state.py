@@ -27,7 +27,8 @@ from publisher.web.addresses import AddressCounts
 from publisher.web.background import Background, Once
 from publisher.web.document_cache import DocumentCache
 from publisher.web.search import SearchIndex
-from publisher.web.sparql.relay import RemotePool
+from publisher.web.sparql.pool import WorkerPool
+from publisher.web.sparql.pool_stats import PoolStats
 from publisher.web.sparql.service import SparqlService
 
 
@@ -35,7 +36,8 @@ from publisher.web.sparql.service import SparqlService
 class Peers:
     """What one of several server processes shares with the others (``processes.py``)."""
 
-    pool: RemotePool  # the supervisor's SPARQL worker pool
+    pool: WorkerPool  # this process's own SPARQL workers
+    stats: PoolStats  # every process's workers, for ``/healthz``
     addresses: AddressCounts  # connections and queries per client address
     #: Whether every server process has finished its start-up work (``/healthz``).
     all_ready: Callable[[], bool]

@@ -10,8 +10,7 @@ the server); nothing the worker sends is unpickled by the server: a worker whose
 ever subverted by a query could send no more than bytes and numbers.
 
 Exactly one frame is read at a time (never ahead), so a channel's descriptor is readable
-exactly when a message is waiting: the relay of several server processes waits on it with
-``multiprocessing.connection.wait`` as on any connection.
+exactly when a message is waiting: it can be waited on (``select``) as any socket.
 """
 
 from __future__ import annotations

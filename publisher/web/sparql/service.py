@@ -28,7 +28,6 @@ from publisher.web.sparql.examples import Example, load_examples
 from publisher.web.sparql.forward import EnginePool
 from publisher.web.sparql.limits import ClientLimiter
 from publisher.web.sparql.pool import WorkerPool, release_shared, shared_pool
-from publisher.web.sparql.relay import RemotePool
 
 DESCRIPTIONS_KEPT = 32  # (URL, format) pairs: the URL follows the Host header, so bounded
 COUNT_WAIT = 30.0  # seconds a service-description request waits for the graph counts
@@ -39,7 +38,7 @@ YASGUI = Path(__file__).resolve().parents[1] / "static" / "yasgui" / "yasgui.min
 class SparqlService:
     """The endpoint's worker pool, client limits, graph counts and example queries."""
 
-    pool: WorkerPool | RemotePool
+    pool: WorkerPool
     limiter: ClientLimiter
     sizes: service_description.GraphCounter
     examples: list[Example]
@@ -55,14 +54,14 @@ def start_sparql(
     store: Store,
     background: Background,
     *,
-    pool: RemotePool | None = None,
+    pool: WorkerPool | None = None,
     addresses: AddressCounts | None = None,
 ) -> SparqlService:
     """Start the worker pool (released when ``owner``, the app, is collected) unless one
-    is given (the supervisor's, for one of several server processes, with the per-address
-    counts they share), or on an external engine the ``EnginePool`` that forwards queries;
+    is given (a server process's own, one of several, with the per-address counts they
+    share), or on an external engine the ``EnginePool`` that forwards queries;
     count the graphs in the background; read the example queries."""
-    workers: WorkerPool | RemotePool
+    workers: WorkerPool
     if isinstance(store, SparqlStore):  # an external engine runs the queries
         workers = EnginePool(store, settings.sparql_workers)
         weakref.finalize(owner, workers.close)

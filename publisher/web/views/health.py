@@ -15,15 +15,15 @@ def healthz() -> Response:
 
     ``sparql`` counts the query workers that are up and those running a query, so an
     operator (or a test) can see the endpoint's load without sending a query. With several
-    server processes, ``ready`` means every one of them is, and the pool is the one they
-    share. With an external engine the pool counts the queries that may be forwarded at
+    server processes, ``ready`` means every one of them is, and the counts are over every
+    process's workers. With an external engine the pool counts the queries that may be forwarded at
     once, and those forwarded now; ``store`` names the backend (``embedded``, or the
     engine's dialect: docs/engines.md).
     """
     state = app_state()
     warming = state.background.warming()
     peers_ready = state.peers is None or state.peers.all_ready()
-    pool = get_sparql().pool
+    pool = state.peers.stats if state.peers else get_sparql().pool
     return jsonify(
         status="ok",
         release=get_release().id,

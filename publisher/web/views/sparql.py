@@ -30,7 +30,6 @@ from publisher.web.sparql.protocol import (
     choose_format,
     read_request,
 )
-from publisher.web.sparql.relay import RemoteExecution
 from publisher.web.sparql.worker import PREFIXED, Job
 from publisher.web.state import get_settings, get_sparql
 
@@ -107,7 +106,7 @@ def _stream(job: Job, fmt: Format, client: str, *, send_body: bool = True) -> Re
     the worker and the client's slot are given back at once (a generator never started is
     closed without running its ``finally``)."""
     sparql = get_sparql()
-    execution: Execution | RemoteExecution | None = None
+    execution: Execution | None = None
     try:
         execution = sparql.pool.submit(
             job,
@@ -135,7 +134,7 @@ def _stream(job: Job, fmt: Format, client: str, *, send_body: bool = True) -> Re
     return Response(body, mimetype=fmt.media_type, headers=headers)
 
 
-def _prefetch(execution: Execution | RemoteExecution) -> tuple[list[bytes], Stats | None]:
+def _prefetch(execution: Execution) -> tuple[list[bytes], Stats | None]:
     """Buffer output until the query is done or START_BYTES are ready; raise its error."""
     parts: list[bytes] = []
     size = 0
@@ -156,7 +155,7 @@ def _prefetch(execution: Execution | RemoteExecution) -> tuple[list[bytes], Stat
 
 
 def _rest(
-    execution: Execution | RemoteExecution,
+    execution: Execution,
     head: list[bytes],
     limiter: ClientLimiter,
     client: str,
