@@ -27,8 +27,8 @@ running 8 queries at a time would: the per-client limit is out of the way withou
 switched off. Beside them, ``/healthz`` under the same 8 clients: the floor of Waitress and
 Flask with nothing behind them, which no query can beat.
 
-``--processes N`` serves Diplograph with N server processes (``serve --processes``, one
-worker pool behind them all), to see what more cores give the 8 clients.
+``--processes N`` serves Diplograph with N server processes (``serve --processes``, each
+with its own worker pool), to see what more cores give the 8 clients.
 
     python benchmarks/sparql_benchmark.py --release PATH/TO/1M/RELEASE [--reps 15]
 """
@@ -316,7 +316,7 @@ def report(measured: Measured) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--release", type=Path, required=True, help="the large release")
+    parser.add_argument("--release", type=Path, help="the large release (without: the seed only)")
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--seconds", type=float, default=10.0, help="each wrk run")
     parser.add_argument("--rdflib-budget", type=float, default=120.0)
@@ -329,7 +329,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.reps} reps, times in ms; wrk {THROUGHPUT_CLIENTS} clients {args.seconds:g} s")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for release in (seed_release(work), open_release(args.release)):
+        large = [open_release(args.release)] if args.release else []
+        for release in (seed_release(work), *large):
             report(measure(release, work, args))
 
 
