@@ -27,6 +27,7 @@ on all alike. Beside each rate: the server's CPU per request (its whole process 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import statistics
@@ -196,7 +197,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
-    print(f"one process each, {THREADS} threads; wrk, {args.seconds:g} s a run, "
+    versions = ", ".join(f"{n} {importlib.metadata.version(n)}" for n in ("granian", "gunicorn"))
+    print(f"{versions}; one process each, {THREADS} threads; wrk, {args.seconds:g} s a run, "
           f"{args.rounds} rounds; medians over the rounds")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
