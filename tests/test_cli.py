@@ -263,8 +263,8 @@ def test_an_unexpected_error_is_one_clear_message(
 
 
 def test_serve_refuses_processes_with_an_external_engine(runner: CliRunner, tmp_path: Path) -> None:
-    # The supervisor opens the release's own store and its processes start query workers;
-    # with an engine, one serve per core behind the proxy is the documented way.
+    # Several processes are for the embedded store (each starts its own query workers); with
+    # an engine, one serve per core behind the proxy is the documented way.
     args = ["--home", str(tmp_path), "serve", "--processes", "2"]
     args += ["--sparql-endpoint", "http://127.0.0.1:9/query"]
     result = runner.invoke(main, args)
