@@ -83,6 +83,8 @@ class BuildContext:
     background: dict[str, Any] = field(default_factory=dict)
     #: The dumps' per-graph pieces (``dumps.write_dumps``), which ``patch`` also reads.
     pieces: PieceCache | None = None
+    #: Each data graph's inputs digest (``delta.graph_inputs``), recorded for the next build.
+    inputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def dumps_path(self) -> Path:

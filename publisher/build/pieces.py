@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,9 @@ from publisher.formats import TRIG, TURTLE
 PIECES_VERSION = "1"
 #: The formats a graph has a piece in, by the suffix of its file.
 KINDS = ("nq", "trig", "nt", "ttl")
+#: A graph of more triples than this is written as ``BUCKETS`` pieces, split by subject.
+SPLIT_QUADS = 50_000
+BUCKETS = 256
 
 
 @dataclass(frozen=True)
@@ -116,23 +120,42 @@ class PieceCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.used: set[str] = set()
-        #: Each graph's key (graphs in N-Triples form, the default graph ``DEFAULT``).
-        self.keys: dict[str, str] = {}
+        #: Each graph's piece keys, in order (graphs in N-Triples form, the default graph
+        #: ``DEFAULT``): one, or ``BUCKETS`` for a graph split by subject (``split``).
+        self.keys: dict[str, list[str]] = {}
         self.made = 0
+        #: Graphs whose keys were taken from the previous release, not read from the store.
+        self.reused = 0
 
-    def piece(self, store: ox.Store, graph: Graph) -> Piece:
-        """The pieces of ``graph`` as the store holds it now (written if not cached)."""
-        triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+    @staticmethod
+    def _cached(piece: Piece) -> bool:
+        return all(piece.path(kind).is_file() for kind in KINDS)
+
+    def _piece(self, triples: bytes, graph: Graph) -> Piece:
         digest = hashlib.sha256(
             f"{PIECES_VERSION}\0{ox.__version__}\0{graph}\0".encode() + triples
         ).hexdigest()
         piece = Piece(self.directory, digest)
         self.used.add(digest)
-        self.keys[str(graph)] = digest
-        if not all(piece.path(kind).is_file() for kind in KINDS):
+        if not self._cached(piece):
             _write_piece(piece, triples, graph)
             self.made += 1
         return piece
+
+    def pieces(self, store: ox.Store, graph: Graph, known: list[str] | None = None) -> list[Piece]:
+        """The pieces of ``graph`` as the store holds it now (written if not cached).
+
+        ``known``: the graph's keys in the previous release, when its inputs are the same
+        (``delta.py``): they are used without reading the graph, if their pieces are here."""
+        if known and all(self._cached(Piece(self.directory, key)) for key in known):
+            self.used.update(known)
+            self.keys[str(graph)] = list(known)
+            self.reused += 1
+            return [Piece(self.directory, k) for k in known]
+        triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+        made = [self._piece(part, graph) for part in split(triples)]
+        self.keys[str(graph)] = [piece.key for piece in made]
+        return made
 
     def prune(self, keep: Iterable[str] = ()) -> None:
         """Remove the pieces no graph of this build used (and leftovers of killed builds),
@@ -143,6 +166,25 @@ class PieceCache:
         for entry in self.directory.iterdir():
             if entry.name.split(".", 1)[0] not in wanted:
                 entry.unlink(missing_ok=True)
+
+
+def bucket(line: bytes) -> int:
+    """The piece of a split graph an N-Triples line goes to: by its subject, so a subject's
+    triples stay together (the Turtle piece groups them) and land in the same piece in
+    every build."""
+    return zlib.crc32(line[: line.index(b" ")]) % BUCKETS
+
+
+def split(triples: bytes) -> list[bytes]:
+    """A graph's N-Triples as its pieces' contents: whole, or ``BUCKETS`` parts by subject
+    when it holds more than ``SPLIT_QUADS`` triples (the inferred graph, which changes a
+    little whenever a source does: only the parts that hold a change are written anew)."""
+    if triples.count(b"\n") <= SPLIT_QUADS:
+        return [triples]
+    parts: list[list[bytes]] = [[] for _ in range(BUCKETS)]
+    for line in triples.splitlines(keepends=True):
+        parts[bucket(line)].append(line)
+    return [b"".join(part) for part in parts]
 
 
 def lines(piece: Piece, kind: str = "nt") -> list[bytes]:
