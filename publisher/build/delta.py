@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from publisher import __version__
 from publisher.build.context import BuildContext
 from publisher.build.inputs import is_authored
-from publisher.build.parsed import PARSER_VERSION, ParsedFile
+from publisher.build.parsed import PARSER_VERSION, ParsedFile, sha256_file
 from publisher.build.patch import previous
 from publisher.build.pieces import PIECES_VERSION
 
@@ -60,3 +60,12 @@ def unchanged_keys(ctx: BuildContext) -> dict[str, list[str]]:
         for graph, digest in ctx.inputs.items()
         if before.inputs.get(graph) == digest and graph in before.keys
     }
+
+
+def rules_digest(ctx: BuildContext) -> str:
+    """What the inferred graph depends on besides the data: the ontology and shapes files
+    (the rules' schema, and the statements no rule may duplicate), the base IRI (the graphs'
+    names) and the generator."""
+    files = [(str(p), sha256_file(p)) for p in (*ctx.sources.ontology, *ctx.sources.shapes)]
+    versions = [INPUTS_VERSION, __version__, ox.__version__, ctx.settings.base_iri]
+    return hashlib.sha256(json.dumps([versions, files]).encode()).hexdigest()

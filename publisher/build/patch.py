@@ -48,6 +48,8 @@ class Previous:
     release: Release
     keys: dict[str, list[str]]
     inputs: dict[str, str]
+    #: What the inferred graph's rules were made from (``delta.rules_digest``).
+    rules: str
 
 
 def graphs_record(ctx: BuildContext, release_id: str) -> Path:
@@ -73,7 +75,7 @@ def previous(ctx: BuildContext) -> Previous | None:
         or not release.store_path.is_dir()
     ):
         return None
-    return Previous(release, record["keys"], record["inputs"])
+    return Previous(release, record["keys"], record["inputs"], record["rules"])
 
 
 def remember_graphs(ctx: BuildContext, pieces: PieceCache) -> None:
@@ -81,7 +83,12 @@ def remember_graphs(ctx: BuildContext, pieces: PieceCache) -> None:
     record = graphs_record(ctx, ctx.manifest["id"])
     record.parent.mkdir(parents=True, exist_ok=True)
     tmp = record.with_name(f".{record.name}.{os.getpid()}")
-    content = {"version": RECORD_VERSION, "keys": pieces.keys, "inputs": ctx.inputs}
+    content = {
+        "version": RECORD_VERSION,
+        "keys": pieces.keys,
+        "inputs": ctx.inputs,
+        "rules": ctx.rules,
+    }
     tmp.write_text(json.dumps(content, sort_keys=True), encoding="utf-8")
     os.replace(tmp, record)
     for entry in record.parent.iterdir():
@@ -89,7 +96,7 @@ def remember_graphs(ctx: BuildContext, pieces: PieceCache) -> None:
             entry.unlink(missing_ok=True)
 
 
-def _graph(name: str) -> Graph:
+def graph_from(name: str) -> Graph:
     """A graph from its N-Triples form (``DEFAULT`` for the default graph)."""
     if name == str(ox.DefaultGraph()):
         return ox.DefaultGraph()
@@ -140,14 +147,14 @@ def patch_store(ctx: BuildContext, before: Previous) -> tuple[ox.Store, int]:
     disk = ox.Store(str(target))
     new_keys = ctx.pieces.keys
     for name in before.keys.keys() - new_keys.keys():
-        disk.remove_graph(_graph(name))
+        disk.remove_graph(graph_from(name))
     changed = 0
     for name, keys in new_keys.items():
         old_keys = before.keys.get(name)
         if old_keys == keys:
             continue
         changed += 1
-        graph = _graph(name)
+        graph = graph_from(name)
         directory = ctx.pieces.directory
         if old_keys is None or not all(Piece(directory, k).path("nt").is_file() for k in old_keys):
             disk.remove_graph(graph)  # new, or its old pieces are gone: written whole

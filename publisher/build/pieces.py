@@ -85,18 +85,17 @@ def _quads(triples: bytes, graph: Graph) -> bytes:
 
 
 def _write_piece(piece: Piece, triples: bytes, graph: Graph) -> None:
-    """Serialize one graph into its four pieces (a temporary name each, then renamed)."""
+    """Serialize one graph (or part: ``split``, sorted) into its four pieces (a temporary name
+    each, then renamed)."""
     nquads = _quads(triples, graph)
     trig = ox.serialize(
         ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
         format=ox.RdfFormat.TRIG,
         prefixes=prefixes_for(TRIG),
     )
-    # Sorted, so each subject's triples are consecutive and Turtle groups them.
-    lines = triples.splitlines(keepends=True)
-    lines.sort()
+    # Sorted (``split``), so each subject's triples are consecutive and Turtle groups them.
     turtle = ox.serialize(
-        ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES),
+        ox.parse(triples, format=ox.RdfFormat.N_TRIPLES),
         format=ox.RdfFormat.TURTLE,
         prefixes=prefixes_for(TURTLE),
     )
@@ -176,14 +175,19 @@ def bucket(line: bytes) -> int:
 
 
 def split(triples: bytes) -> list[bytes]:
-    """A graph's N-Triples as its pieces' contents: whole, or ``BUCKETS`` parts by subject
-    when it holds more than ``SPLIT_QUADS`` triples (the inferred graph, which changes a
-    little whenever a source does: only the parts that hold a change are written anew)."""
-    if triples.count(b"\n") <= SPLIT_QUADS:
-        return [triples]
-    parts: list[list[bytes]] = [[] for _ in range(BUCKETS)]
-    for line in triples.splitlines(keepends=True):
-        parts[bucket(line)].append(line)
+    """A graph's N-Triples as its pieces' contents, sorted: whole, or ``BUCKETS`` parts by
+    subject when it holds more than ``SPLIT_QUADS`` triples (the inferred graph, which
+    changes a little whenever a source does: only the parts that hold a change are written
+    anew)."""
+    lines = triples.splitlines(keepends=True)
+    if len(lines) <= SPLIT_QUADS:
+        parts = [lines]
+    else:
+        parts = [[] for _ in range(BUCKETS)]
+        for line in lines:
+            parts[bucket(line)].append(line)
+    for part in parts:  # sorted: the same quads give the same key, however the store holds them
+        part.sort()
     return [b"".join(part) for part in parts]
 
 
