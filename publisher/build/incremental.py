@@ -71,6 +71,8 @@ class Changes:
     """The data quads in and out since the previous release (net), and what the inferred
     graph's steps have changed so far."""
 
+    #: The release whose inferred graph is patched.
+    since: str
     inferred: ox.NamedNode
     shapes: ox.NamedNode
     rules: Schema
@@ -234,7 +236,8 @@ def start(ctx: BuildContext) -> Changes | None:
     if not _apart(rules):
         ctx.log("the inferred graph is made in full: a rule gives rdf:type or a date")
         return None
-    changes = Changes(inferred, ox.NamedNode(graph_iri(base, SHAPES)), rules, dict(counts))
+    shapes = ox.NamedNode(graph_iri(base, SHAPES))
+    changes = Changes(before.release.id, inferred, shapes, rules, dict(counts))
     for name, piece in old_pieces:
         graph = graph_from(name)
         changes.deleted.update(_quad(quad) for quad in _quads(piece, graph))

@@ -35,6 +35,7 @@ def materialise_alignments(ctx: BuildContext) -> None:
     if isinstance(changes, Changes):
         try:
             inferred.update(changes.update_materialised(ctx.store))
+            ctx.manifest["inferred_patched_from"] = changes.since
             ctx.log(f"inferred {inferred['quads']} quads, patched ({_counts(inferred)})")
             return
         except Fallback as exc:
