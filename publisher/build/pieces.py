@@ -7,12 +7,15 @@ named by the SHA-256 of the graph's content, and a dump is its pieces concatenat
 order: concatenated gzip members are one valid gzip stream (RFC 1952, 2.2), and Turtle and
 TriG documents are valid one after another once the prefixes are declared first, once.
 
-The key is the digest of the graph's N-Triples as the store writes them (in Rust, ~1 s a
-million quads), with the graph's name, the pyoxigraph version and ``PIECES_VERSION``: equal
-keys mean equal quads, so a piece can never be stale, whatever changed (a source, the
-ontology behind the inferred graph). A graph's Turtle piece is sorted, so a subject's
-triples are together within the graph; a subject with triples in several graphs is written
-once per graph (still exactly the same triples).
+The key is the digest of the graph's N-Triples as the store writes them, sorted, with the
+graph's name, the pyoxigraph version and ``PIECES_VERSION``: equal keys mean equal quads,
+so a piece can never be stale, whatever changed (a source, the ontology behind the inferred
+graph). A graph of more than ``SPLIT_QUADS`` triples (the inferred one, at scale) is cut in
+``BUCKETS`` parts by its subjects, each a piece of its own, so a change to a few subjects
+makes a few pieces. A piece's Turtle is sorted, so a subject's triples are together within
+the graph; a subject with triples in several graphs is written once per graph (still
+exactly the same triples). A rebuild does not even read the graphs whose inputs did not
+change (``delta.py``).
 
 The pieces live in ``{home}/cache/dumps/`` (safe to delete); a build removes those it did
 not use, keeping its own for the next one.
