@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from publisher.build.context import BuildContext, BuildError, Sources
-from publisher.build.dates import Bounds, add_date_bounds, bounds
+from publisher.build.dates import Bounds, bounds
+from publisher.build.inference import add_date_bounds
 from publisher.build.validation import rdf_files, validate_files
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.namespaces import DIP, XSD

@@ -83,6 +83,13 @@ class BuildContext:
     background: dict[str, Any] = field(default_factory=dict)
     #: The dumps' per-graph pieces (``dumps.write_dumps``), which ``patch`` also reads.
     pieces: PieceCache | None = None
+    #: Each data graph's inputs digest (``delta.graph_inputs``), recorded for the next build.
+    inputs: dict[str, str] = field(default_factory=dict)
+    #: What the inferred graph is made from besides the data (``delta.rules_digest``).
+    rules: str = ""
+    #: The changes since the previous release the inferred graph is patched with
+    #: (``incremental.Changes``), or None when it is made in full.
+    incremental: object | None = None
 
     @property
     def dumps_path(self) -> Path:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import pyoxigraph as ox
 
-from publisher.build.context import BuildContext, BuildError
+from publisher.build.context import BuildError
 from publisher.namespaces import DIP, XSD
 from publisher.release.dataset import INFERRED, ONTOLOGY, SHAPES, graph_iri
 
@@ -86,10 +86,25 @@ class Bound:
     within: Bounds
 
 
-def wanted(store: ox.Store, skip: set[str]) -> Iterator[Bound]:
-    """The bounds of every stated start and end date in the data graphs."""
+#: The properties a bound is computed from or checked against: a change to one of these
+#: quads changes its subject's bounds (``incremental.py``).
+DATE_PREDICATES = frozenset(ox.NamedNode(str(p)) for row in BOUNDED for p in row)
+BOUND_PREDICATES = frozenset(ox.NamedNode(str(p)) for _, *bound in BOUNDED for p in bound)
+
+
+def wanted(
+    store: ox.Store, skip: set[str], subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None
+) -> Iterator[Bound]:
+    """The bounds of every stated start and end date in the data graphs (of ``subjects``
+    only, when given)."""
     for stated, earliest, latest in BOUNDED:
-        for quad in store.quads_for_pattern(None, ox.NamedNode(str(stated)), None, None):
+        predicate = ox.NamedNode(str(stated))
+        found_quads = (
+            store.quads_for_pattern(None, predicate, None, None)
+            if subjects is None
+            else (q for s in subjects for q in store.quads_for_pattern(s, predicate, None, None))
+        )
+        for quad in found_quads:
             graph, literal = quad.graph_name, quad.object
             if not isinstance(graph, ox.NamedNode) or graph.value in skip:
                 continue
@@ -102,22 +117,26 @@ def wanted(store: ox.Store, skip: set[str]) -> Iterator[Bound]:
             yield Bound(quad.subject, ox.NamedNode(str(latest)), found.latest, literal, found)
 
 
-def add_date_bounds(ctx: BuildContext) -> None:
-    """Add the earliest and latest day of every stated date to the inferred graph, and check
-    any bound the data asserts against the stated date."""
-    base = ctx.settings.base_iri
+def add_bounds(
+    store: ox.Store,
+    base: str,
+    subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
+) -> list[ox.Quad]:
+    """Add to the inferred graph the bounds the data does not assert (of ``subjects`` only,
+    when given) and return them; ``BuildError`` if an asserted bound disagrees with its
+    stated date."""
     inferred = ox.NamedNode(graph_iri(base, INFERRED))
     skip = {graph_iri(base, ONTOLOGY), graph_iri(base, SHAPES)}
-    added, problems = 0, []
-    for bound in wanted(ctx.store, skip):
+    added, problems = [], []
+    for bound in wanted(store, skip, subjects):
         asserted = [
-            q.object
-            for q in ctx.store.quads_for_pattern(bound.subject, bound.predicate, None, None)
+            q.object for q in store.quads_for_pattern(bound.subject, bound.predicate, None, None)
         ]
         if not asserted:
             literal = ox.Literal(bound.day.isoformat(), datatype=XSD_DATE)
-            ctx.store.add(ox.Quad(bound.subject, bound.predicate, literal, inferred))
-            added += 1
+            quad = ox.Quad(bound.subject, bound.predicate, literal, inferred)
+            store.add(quad)
+            added.append(quad)
             continue
         for value in asserted:
             day = None
@@ -131,5 +150,4 @@ def add_date_bounds(ctx: BuildContext) -> None:
                 )
     if problems:
         raise BuildError("date bounds disagree with the stated dates:\n" + "\n".join(problems))
-    ctx.manifest.setdefault("inferred", {})["date_bounds"] = added
-    ctx.log(f"added {added} date bounds (earliest/latest day of each stated date)")
+    return added

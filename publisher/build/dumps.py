@@ -31,6 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.build.context import BuildContext
+from publisher.build.delta import unchanged_keys
 from publisher.build.pieces import PieceCache, concatenate, decompressed, prefix_header
 from publisher.build.serialize import (
     Counts,
@@ -60,12 +61,14 @@ def write_release_dumps(
     graphs: Mapping[str, tuple[Graph, str]],
     exclude: Iterable[Graph] = (),
     cache: PieceCache | None = None,
+    known: Mapping[str, list[str]] | None = None,
 ) -> list[DumpFile]:
     """Write the release's dumps into ``out_dir`` and return what was written.
 
     ``graphs`` names extra single-graph Turtle files: ``{"ontology": (graph, description)}``
     gives ``ontology.ttl``. The dumps are made of per-graph pieces (``pieces.py``) kept in
-    ``cache``, or, without one, made for this call only.
+    ``cache``, or, without one, made for this call only. ``known``: the piece keys of
+    graphs whose inputs are those of the previous release (``delta.py``), not read again.
     """
     excluded = list(exclude)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -105,7 +108,12 @@ def write_release_dumps(
     # The pieces of a build without a cache live in the scratch directory, for this build.
     pieces_cache = cache or PieceCache(scratch / "pieces")
     try:
-        pieces = [pieces_cache.piece(store, g) for g in dataset_graphs(store, excluded)]
+        known = known or {}
+        pieces = [
+            piece
+            for g in dataset_graphs(store, excluded)
+            for piece in pieces_cache.pieces(store, g, known.get(str(g)))
+        ]
         head = prefix_header()
         quad_files = (
             (
@@ -271,13 +279,16 @@ def write_dumps(ctx: BuildContext) -> None:
         for name, description in SINGLE_GRAPH_FILES.items()
     }
     pieces = ctx.pieces = PieceCache(ctx.cache_path / "dumps")
-    files = write_release_dumps(ctx.store, ctx.dumps_path, graphs=graphs, cache=pieces)
+    files = write_release_dumps(
+        ctx.store, ctx.dumps_path, graphs=graphs, cache=pieces, known=unchanged_keys(ctx)
+    )
     write_index(ctx.dumps_path, files, ctx.manifest["id"])
     ctx.manifest["dumps"] = [asdict(f) for f in files]
     total = sum(f.size for f in files)
     ctx.log(
         f"wrote {len(files)} dump files ({total / 1e6:.1f} MB) from {len(pieces.used)} "
-        f"graphs' pieces, {pieces.made} of them made anew"
+        f"pieces, {pieces.made} of them made anew; {pieces.reused} graph(s) unchanged since "
+        "the previous release, not read"
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.build.context import BuildContext, BuildError
+from publisher.build.delta import graph_inputs, rules_digest
 from publisher.build.inputs import InputError, check_rdfxml, is_authored, parse_quads, rdf_format
 from publisher.build.parsed import LOSSLESS
 from publisher.build.patch import PatchError, patch_store, previous, remember_graphs
@@ -70,6 +71,8 @@ def load_sources(ctx: BuildContext) -> None:
                 load(path=str(path), format=fmt, to_graph=to_graph)
             except SyntaxError as exc:
                 raise BuildError(f"{path}: {exc}") from exc
+    ctx.inputs = graph_inputs(ctx.parsed, ctx.sources.data)
+    ctx.rules = rules_digest(ctx)
     ctx.parsed.clear()  # the parses' bytes are in the store now: ~150 MB a million quads
     ctx.manifest["asserted_quads"] = len(ctx.store)
     ctx.log(f"loaded {len(ctx.store)} quads from {len(ctx.sources.all())} files")

@@ -22,9 +22,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from publisher.build.context import BuildContext
 from publisher.release.counts import graph_size
-from publisher.release.dataset import INFERRED, ONTOLOGY, SHAPES, graph_iri
 
 _PREFIXES = """\
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -34,15 +32,29 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 
 # {ontology}, {inferred} and {skip} are IRIs checked by ``pyoxigraph.NamedNode`` and written
 # in its N-Triples form; nothing else is spliced into the updates.
+# The schema each rule reads: (premise predicate or class, what it gives); also read by
+# ``schema`` for the incremental path (``incremental.py``).
+_INVERSE_PAIRS = """SELECT DISTINCT ?p ?q WHERE {{
+      GRAPH {ontology} {{ {{ ?p owl:inverseOf ?q }} UNION {{ ?q owl:inverseOf ?p }} }}
+      FILTER(isIRI(?p) && isIRI(?q))
+  }}"""
+_SUPERPROPERTY_PAIRS = """SELECT DISTINCT ?sub ?super WHERE {{
+      GRAPH {ontology} {{ ?sub rdfs:subPropertyOf+ ?super }}
+      FILTER(isIRI(?super) && ?sub != ?super)
+  }}"""
+_SUPERCLASS_PAIRS = """SELECT DISTINCT ?sub ?super WHERE {{
+      GRAPH {ontology} {{ ?sub rdfs:subClassOf+ ?super }}
+      FILTER(isIRI(?super) && ?sub != ?super)
+  }}"""
+
 _INVERSES = (
     _PREFIXES
     + """
 INSERT {{ GRAPH {inferred} {{ ?o ?q ?s }} }}
 WHERE {{
-  {{ SELECT DISTINCT ?p ?q WHERE {{
-      GRAPH {ontology} {{ {{ ?p owl:inverseOf ?q }} UNION {{ ?q owl:inverseOf ?p }} }}
-      FILTER(isIRI(?p) && isIRI(?q))
-  }} }}
+  {{ """
+    + _INVERSE_PAIRS
+    + """ }}
   GRAPH ?g {{ ?s ?p ?o }}
   FILTER(?g NOT IN ({skip}) && !isLiteral(?o))
   FILTER NOT EXISTS {{ GRAPH ?h {{ ?o ?q ?s }} }}
@@ -54,10 +66,9 @@ _SUBPROPERTIES = (
     + """
 INSERT {{ GRAPH {inferred} {{ ?s ?super ?o }} }}
 WHERE {{
-  {{ SELECT DISTINCT ?sub ?super WHERE {{
-      GRAPH {ontology} {{ ?sub rdfs:subPropertyOf+ ?super }}
-      FILTER(isIRI(?super) && ?sub != ?super)
-  }} }}
+  {{ """
+    + _SUPERPROPERTY_PAIRS
+    + """ }}
   GRAPH ?g {{ ?s ?sub ?o }}
   FILTER(?g NOT IN ({skip}))
   FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?super ?o }} }}
@@ -69,10 +80,9 @@ _SUBCLASSES = (
     + """
 INSERT {{ GRAPH {inferred} {{ ?x a ?super }} }}
 WHERE {{
-  {{ SELECT DISTINCT ?sub ?super WHERE {{
-      GRAPH {ontology} {{ ?sub rdfs:subClassOf+ ?super }}
-      FILTER(isIRI(?super) && ?sub != ?super)
-  }} }}
+  {{ """
+    + _SUPERCLASS_PAIRS
+    + """ }}
   GRAPH ?g {{ ?x a ?sub }}
   FILTER(?g NOT IN ({skip}))
   FILTER NOT EXISTS {{ GRAPH ?h {{ ?x a ?super }} }}
@@ -135,23 +145,31 @@ def materialise(
     return Materialised(rounds=rounds, **added)
 
 
-def materialise_alignments(ctx: BuildContext) -> None:
-    """Add the RDFS consequences of the alignments to the ``inferred`` graph."""
-    result = materialise(
-        ctx.store,
-        ontology_graph=graph_iri(ctx.settings.base_iri, ONTOLOGY),
-        inferred_graph=graph_iri(ctx.settings.base_iri, INFERRED),
-        skip_graphs=(graph_iri(ctx.settings.base_iri, SHAPES),),
-    )
-    inferred = ctx.manifest.setdefault("inferred", {})
-    bounds = inferred.get("date_bounds", 0)  # added to the same graph by dates.add_date_bounds
-    inferred.update(
-        quads=result.total + bounds,
-        inverse=result.inverse,
-        subproperty=result.subproperty,
-        subclass=result.subclass,
-    )
-    ctx.log(
-        f"inferred {result.total + bounds} quads (date bounds {bounds}, inverse "
-        f"{result.inverse}, subproperty {result.subproperty}, subclass {result.subclass})"
-    )
+Mapping = dict[ox.NamedNode, frozenset[ox.NamedNode]]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What the rules read from the ontology graph: for each predicate its inverses and its
+    superproperties, for each class its superclasses (all IRIs, as the updates read them)."""
+
+    inverses: Mapping
+    superproperties: Mapping
+    superclasses: Mapping
+
+
+def schema(store: ox.Store, ontology_graph: str) -> Schema:
+    """The rules' schema, by the same queries the updates run."""
+    ontology = str(ox.NamedNode(ontology_graph))
+
+    def pairs(select: str) -> Mapping:
+        found: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+        result = store.query(_PREFIXES + select.format(ontology=ontology))
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            key, value = row[0], row[1]
+            if isinstance(key, ox.NamedNode) and isinstance(value, ox.NamedNode):
+                found.setdefault(key, set()).add(value)
+        return {key: frozenset(values) for key, values in found.items()}
+
+    return Schema(pairs(_INVERSE_PAIRS), pairs(_SUPERPROPERTY_PAIRS), pairs(_SUPERCLASS_PAIRS))

@@ -37,12 +37,19 @@ class PatchError(RuntimeError):
     """The previous store cannot be patched into this release's; it is written whole."""
 
 
+#: Bump when what ``remember_graphs`` records changes: older records are then not read.
+RECORD_VERSION = 2
+
+
 @dataclass(frozen=True)
 class Previous:
-    """The release a rebuild patches, and its graphs' piece keys."""
+    """The release a rebuild patches, its graphs' piece keys and data graphs' inputs."""
 
     release: Release
-    keys: dict[str, str]
+    keys: dict[str, list[str]]
+    inputs: dict[str, str]
+    #: What the inferred graph's rules were made from (``delta.rules_digest``).
+    rules: str
 
 
 def graphs_record(ctx: BuildContext, release_id: str) -> Path:
@@ -54,16 +61,21 @@ def previous(ctx: BuildContext) -> Previous | None:
     try:
         release = current_release(ctx.settings.home)
         manifest = release.manifest()
-        keys = json.loads(graphs_record(ctx, release.id).read_text(encoding="utf-8"))
+        record = json.loads(graphs_record(ctx, release.id).read_text(encoding="utf-8"))
     except (NoRelease, OSError, ValueError):
         return None
     same = (
         manifest.get("generator") == ctx.manifest["generator"]
         and manifest.get("base_iri") == ctx.settings.base_iri
     )
-    if not same or not isinstance(keys, dict) or not release.store_path.is_dir():
+    if (
+        not same
+        or not isinstance(record, dict)
+        or record.get("version") != RECORD_VERSION
+        or not release.store_path.is_dir()
+    ):
         return None
-    return Previous(release, keys)
+    return Previous(release, record["keys"], record["inputs"], record["rules"])
 
 
 def remember_graphs(ctx: BuildContext, pieces: PieceCache) -> None:
@@ -71,14 +83,20 @@ def remember_graphs(ctx: BuildContext, pieces: PieceCache) -> None:
     record = graphs_record(ctx, ctx.manifest["id"])
     record.parent.mkdir(parents=True, exist_ok=True)
     tmp = record.with_name(f".{record.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(pieces.keys, sort_keys=True), encoding="utf-8")
+    content = {
+        "version": RECORD_VERSION,
+        "keys": pieces.keys,
+        "inputs": ctx.inputs,
+        "rules": ctx.rules,
+    }
+    tmp.write_text(json.dumps(content, sort_keys=True), encoding="utf-8")
     os.replace(tmp, record)
     for entry in record.parent.iterdir():
         if entry != record:
             entry.unlink(missing_ok=True)
 
 
-def _graph(name: str) -> Graph:
+def graph_from(name: str) -> Graph:
     """A graph from its N-Triples form (``DEFAULT`` for the default graph)."""
     if name == str(ox.DefaultGraph()):
         return ox.DefaultGraph()
@@ -90,6 +108,23 @@ def _graph(name: str) -> Graph:
 def _quads(triple_lines: set[bytes], graph: Graph) -> list[ox.Quad]:
     triples = ox.parse(b"".join(triple_lines), format=ox.RdfFormat.N_TRIPLES)
     return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+
+
+def _keys(part: str | list[str]) -> list[str]:
+    return [part] if isinstance(part, str) else part
+
+
+def _lines(directory: Path, keys: list[str]) -> set[bytes]:
+    return {line for key in keys for line in lines(Piece(directory, key))}
+
+
+def _patch(disk: ox.Store, graph: Graph, old: list[str], new: list[str], directory: Path) -> None:
+    """Replace the lines of ``old``'s pieces by ``new``'s in one graph of the store."""
+    added = _lines(directory, new)
+    removed = _lines(directory, old)
+    for quad in _quads(removed - added, graph):
+        disk.remove(quad)
+    _add(disk, _quads(added - removed, graph))
 
 
 def _add(disk: ox.Store, quads: list[ox.Quad]) -> None:
@@ -112,24 +147,25 @@ def patch_store(ctx: BuildContext, before: Previous) -> tuple[ox.Store, int]:
     disk = ox.Store(str(target))
     new_keys = ctx.pieces.keys
     for name in before.keys.keys() - new_keys.keys():
-        disk.remove_graph(_graph(name))
+        disk.remove_graph(graph_from(name))
     changed = 0
-    for name, key in new_keys.items():
-        old_key = before.keys.get(name)
-        if old_key == key:
+    for name, keys in new_keys.items():
+        old_keys = before.keys.get(name)
+        if old_keys == keys:
             continue
         changed += 1
-        graph = _graph(name)
-        new = set(lines(Piece(ctx.pieces.directory, key)))
-        old_piece = Piece(ctx.pieces.directory, old_key) if old_key else None
-        if old_piece is not None and old_piece.path("nt").is_file():
-            old = set(lines(old_piece))
-            for quad in _quads(old - new, graph):
-                disk.remove(quad)
-            new -= old
-        elif old_key is not None:
-            disk.remove_graph(graph)
-        _add(disk, _quads(new, graph))
+        graph = graph_from(name)
+        directory = ctx.pieces.directory
+        if old_keys is None or not all(Piece(directory, k).path("nt").is_file() for k in old_keys):
+            disk.remove_graph(graph)  # new, or its old pieces are gone: written whole
+            _add(disk, _quads(_lines(directory, keys), graph))
+            continue
+        # A split graph keeps its parts (``pieces.split``): patch the parts that changed.
+        same_parts = len(old_keys) == len(keys)
+        pairs = zip(old_keys, keys, strict=True) if same_parts else [(old_keys, keys)]
+        for old_part, new_part in pairs:
+            if old_part != new_part:
+                _patch(disk, graph, _keys(old_part), _keys(new_part), directory)
     void = ox.NamedNode(graph_iri(ctx.settings.base_iri, VOID))
     disk.remove_graph(void)
     disk.extend(ctx.store.quads_for_pattern(None, None, None, void))

@@ -7,12 +7,15 @@ named by the SHA-256 of the graph's content, and a dump is its pieces concatenat
 order: concatenated gzip members are one valid gzip stream (RFC 1952, 2.2), and Turtle and
 TriG documents are valid one after another once the prefixes are declared first, once.
 
-The key is the digest of the graph's N-Triples as the store writes them (in Rust, ~1 s a
-million quads), with the graph's name, the pyoxigraph version and ``PIECES_VERSION``: equal
-keys mean equal quads, so a piece can never be stale, whatever changed (a source, the
-ontology behind the inferred graph). A graph's Turtle piece is sorted, so a subject's
-triples are together within the graph; a subject with triples in several graphs is written
-once per graph (still exactly the same triples).
+The key is the digest of the graph's N-Triples as the store writes them, sorted, with the
+graph's name, the pyoxigraph version and ``PIECES_VERSION``: equal keys mean equal quads,
+so a piece can never be stale, whatever changed (a source, the ontology behind the inferred
+graph). A graph of more than ``SPLIT_QUADS`` triples (the inferred one, at scale) is cut in
+``BUCKETS`` parts by its subjects, each a piece of its own, so a change to a few subjects
+makes a few pieces. A piece's Turtle is sorted, so a subject's triples are together within
+the graph; a subject with triples in several graphs is written once per graph (still
+exactly the same triples). A rebuild does not even read the graphs whose inputs did not
+change (``delta.py``).
 
 The pieces live in ``{home}/cache/dumps/`` (safe to delete); a build removes those it did
 not use, keeping its own for the next one.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +42,9 @@ from publisher.formats import TRIG, TURTLE
 PIECES_VERSION = "1"
 #: The formats a graph has a piece in, by the suffix of its file.
 KINDS = ("nq", "trig", "nt", "ttl")
+#: A graph of more triples than this is written as ``BUCKETS`` pieces, split by subject.
+SPLIT_QUADS = 50_000
+BUCKETS = 256
 
 
 @dataclass(frozen=True)
@@ -81,18 +88,17 @@ def _quads(triples: bytes, graph: Graph) -> bytes:
 
 
 def _write_piece(piece: Piece, triples: bytes, graph: Graph) -> None:
-    """Serialize one graph into its four pieces (a temporary name each, then renamed)."""
+    """Serialize one graph (or part: ``split``, sorted) into its four pieces (a temporary name
+    each, then renamed)."""
     nquads = _quads(triples, graph)
     trig = ox.serialize(
         ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
         format=ox.RdfFormat.TRIG,
         prefixes=prefixes_for(TRIG),
     )
-    # Sorted, so each subject's triples are consecutive and Turtle groups them.
-    lines = triples.splitlines(keepends=True)
-    lines.sort()
+    # Sorted (``split``), so each subject's triples are consecutive and Turtle groups them.
     turtle = ox.serialize(
-        ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES),
+        ox.parse(triples, format=ox.RdfFormat.N_TRIPLES),
         format=ox.RdfFormat.TURTLE,
         prefixes=prefixes_for(TURTLE),
     )
@@ -116,23 +122,42 @@ class PieceCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.used: set[str] = set()
-        #: Each graph's key (graphs in N-Triples form, the default graph ``DEFAULT``).
-        self.keys: dict[str, str] = {}
+        #: Each graph's piece keys, in order (graphs in N-Triples form, the default graph
+        #: ``DEFAULT``): one, or ``BUCKETS`` for a graph split by subject (``split``).
+        self.keys: dict[str, list[str]] = {}
         self.made = 0
+        #: Graphs whose keys were taken from the previous release, not read from the store.
+        self.reused = 0
 
-    def piece(self, store: ox.Store, graph: Graph) -> Piece:
-        """The pieces of ``graph`` as the store holds it now (written if not cached)."""
-        triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+    @staticmethod
+    def _cached(piece: Piece) -> bool:
+        return all(piece.path(kind).is_file() for kind in KINDS)
+
+    def _piece(self, triples: bytes, graph: Graph) -> Piece:
         digest = hashlib.sha256(
             f"{PIECES_VERSION}\0{ox.__version__}\0{graph}\0".encode() + triples
         ).hexdigest()
         piece = Piece(self.directory, digest)
         self.used.add(digest)
-        self.keys[str(graph)] = digest
-        if not all(piece.path(kind).is_file() for kind in KINDS):
+        if not self._cached(piece):
             _write_piece(piece, triples, graph)
             self.made += 1
         return piece
+
+    def pieces(self, store: ox.Store, graph: Graph, known: list[str] | None = None) -> list[Piece]:
+        """The pieces of ``graph`` as the store holds it now (written if not cached).
+
+        ``known``: the graph's keys in the previous release, when its inputs are the same
+        (``delta.py``): they are used without reading the graph, if their pieces are here."""
+        if known and all(self._cached(Piece(self.directory, key)) for key in known):
+            self.used.update(known)
+            self.keys[str(graph)] = list(known)
+            self.reused += 1
+            return [Piece(self.directory, k) for k in known]
+        triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+        made = [self._piece(part, graph) for part in split(triples)]
+        self.keys[str(graph)] = [piece.key for piece in made]
+        return made
 
     def prune(self, keep: Iterable[str] = ()) -> None:
         """Remove the pieces no graph of this build used (and leftovers of killed builds),
@@ -143,6 +168,30 @@ class PieceCache:
         for entry in self.directory.iterdir():
             if entry.name.split(".", 1)[0] not in wanted:
                 entry.unlink(missing_ok=True)
+
+
+def bucket(line: bytes) -> int:
+    """The piece of a split graph an N-Triples line goes to: by its subject, so a subject's
+    triples stay together (the Turtle piece groups them) and land in the same piece in
+    every build."""
+    return zlib.crc32(line[: line.index(b" ")]) % BUCKETS
+
+
+def split(triples: bytes) -> list[bytes]:
+    """A graph's N-Triples as its pieces' contents, sorted: whole, or ``BUCKETS`` parts by
+    subject when it holds more than ``SPLIT_QUADS`` triples (the inferred graph, which
+    changes a little whenever a source does: only the parts that hold a change are written
+    anew)."""
+    lines = triples.splitlines(keepends=True)
+    if len(lines) <= SPLIT_QUADS:
+        parts = [lines]
+    else:
+        parts = [[] for _ in range(BUCKETS)]
+        for line in lines:
+            parts[bucket(line)].append(line)
+    for part in parts:  # sorted: the same quads give the same key, however the store holds them
+        part.sort()
+    return [b"".join(part) for part in parts]
 
 
 def lines(piece: Piece, kind: str = "nt") -> list[bytes]:

@@ -18,10 +18,9 @@ from publisher import __version__
 from publisher.build.authoring.step import check_authored_sources
 from publisher.build.checks import check_consistency, check_named_graphs, validate_sources
 from publisher.build.context import BuildContext, BuildError, Sources, Step
-from publisher.build.dates import add_date_bounds
 from publisher.build.dumps import write_dumps
+from publisher.build.inference import add_date_bounds, materialise_alignments
 from publisher.build.load import load_sources, persist_store, start_persisting
-from publisher.build.materialise import materialise_alignments
 from publisher.build.tables import write_tables
 from publisher.build.void import describe_dataset
 from publisher.build.workspace import build_lock, remove_leftovers
