@@ -40,6 +40,9 @@ CANONICAL_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
 GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 
 Subject = ox.NamedNode | ox.BlankNode
+#: IRIs whose short form is kept (the same properties, types and much-linked resources are
+#: in document after document).
+SHRUNK_KEPT = 65_536
 
 
 class Compactor:
@@ -63,6 +66,8 @@ class Compactor:
             namespace = next((iri[: at + 1] for at in map(iri.rfind, "#/:") if at > -1), iri)
             prefix = self.prefixes.get(namespace)
             found = f"{prefix}:{iri[len(namespace) :]}" if prefix else iri
+            if len(self._shrunk) >= SHRUNK_KEPT:  # bounded: a server meets millions of IRIs
+                self._shrunk.clear()
             self._shrunk[iri] = found
         return found
 
