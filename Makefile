@@ -87,6 +87,7 @@ benchmark: $(BIN)/.installed
 	release=$$($(BIN)/python benchmarks/large_release.py --triples 1000000) && \
 	$(BIN)/python benchmarks/pages_benchmark.py --release $$release && \
 	$(BIN)/python benchmarks/throughput_benchmark.py --release $$release && \
+	$(BIN)/python benchmarks/fresh_documents.py --release $$release && \
 	$(BIN)/python benchmarks/sparql_benchmark.py --release $$release
 	$(BIN)/python benchmarks/dump_benchmark.py
 	$(BIN)/python benchmarks/resources_benchmark.py

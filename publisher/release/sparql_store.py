@@ -37,6 +37,8 @@ from publisher.release.store import (
     Store,
     Subject,
     Term,
+    by_subject,
+    statements_query,
 )
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
@@ -122,17 +124,12 @@ class SparqlStore(Store):
         nodes = list(dict.fromkeys(subjects))
         if not nodes or not predicates:
             return []
-        wanted = " ".join(_slot(p, "") for p in dict.fromkeys(predicates))
         out: list[ox.Quad] = []
         for start in range(0, len(nodes), NODES_PER_QUERY):
-            chunk = " ".join(_slot(node, "") for node in nodes[start : start + NODES_PER_QUERY])
-            rows = self._select(
-                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {chunk} }} VALUES ?p {{ {wanted} }}"
-                " GRAPH ?g { ?s ?p ?o } }"
-            )
-            out.extend(_quad(row["s"], row["p"], row["o"], row["g"]) for row in rows)
-        order = {node: index for index, node in enumerate(nodes)}
-        return sorted(out, key=lambda quad: order[quad.subject])  # type: ignore[index]
+            chunk = nodes[start : start + NODES_PER_QUERY]
+            query = statements_query(chunk, predicates, default_graph=False)
+            out.extend(_quad(row["s"], row["p"], row["o"], row["g"]) for row in self._select(query))
+        return by_subject(out, nodes)
 
     def named_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
         return list(self.graph_sizes_terms())

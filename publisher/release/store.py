@@ -16,7 +16,7 @@ the build's and the embedded backend's own bulk readers).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -98,15 +98,20 @@ class Store:
         """Every quad whose subject is one of ``subjects`` and predicate one of
         ``predicates``, grouped by subject: one call for every node a page names.
 
-        One subject scan per node, filtered: it beat one index look-up per predicate for
-        labels and types (a node has few statements, a page names a few of them each)."""
-        wanted = frozenset(predicates)
-        return [
-            quad
-            for subject in dict.fromkeys(subjects)
-            for quad in self._store.quads_for_pattern(subject, None, None, None)
-            if quad.predicate in wanted
-        ]
+        One query (``statements_query``), whose engine filters the predicates on encoded
+        terms: a scan per node decoded every statement of each node only to drop most (at
+        1.8M quads, 17–25 ms against 32–35 ms for a person's 165–220 nodes)."""
+        nodes = list(dict.fromkeys(subjects))
+        if not nodes or not predicates:
+            return []
+        query = statements_query(nodes, predicates, default_graph=True)
+        result = self._store.query(query, use_default_graph_as_union=False)
+        assert isinstance(result, ox.QuerySolutions)
+        default = ox.DefaultGraph()
+        return by_subject(
+            (ox.Quad(row[0], row[1], row[2], row[3] or default) for row in result),
+            nodes,
+        )
 
     def named_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
         return list(self._store.named_graphs())
@@ -179,6 +184,34 @@ class Store:
 
     def close(self) -> None:
         """Let go of what the backend holds (nothing to do for the embedded store)."""
+
+
+def statements_query(
+    nodes: Iterable[ox.NamedNode], predicates: Iterable[ox.NamedNode], *, default_graph: bool
+) -> str:
+    """The query behind ``statements_of`` on every backend: the statements of ``nodes``
+    whose predicate is one of ``predicates``, each with its named graph (and those of the
+    real default graph if ``default_graph``). Terms in their N-Triples form, as the store
+    gave them or ``pyoxigraph`` checked them: nothing from a request.
+
+    ``FILTER(?p IN …)``, not a second ``VALUES ?p``: with two VALUES blocks Oxigraph
+    planned a scan of the whole store (9.6 s for a person page's 220 nodes at 1.8M quads,
+    against 20–30 ms)."""
+    values = " ".join(str(node) for node in nodes)
+    wanted = ", ".join(str(p) for p in dict.fromkeys(predicates))
+    pattern = "GRAPH ?g { ?s ?p ?o }"
+    if default_graph:
+        pattern = f"{{ {pattern} }} UNION {{ ?s ?p ?o }}"
+    return (
+        f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} {pattern}"
+        f" FILTER(?p IN ({wanted})) }}"
+    )
+
+
+def by_subject(quads: Iterable[ox.Quad], nodes: Sequence[ox.NamedNode]) -> list[ox.Quad]:
+    """``quads`` grouped by subject in the order of ``nodes`` (an engine answers in its own)."""
+    order = {node: index for index, node in enumerate(nodes)}
+    return sorted(quads, key=lambda quad: order[quad.subject])  # type: ignore[index]
 
 
 def with_constants(sparql: str, constants: Mapping[str, Term]) -> str:
