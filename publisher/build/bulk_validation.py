@@ -28,7 +28,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from publisher.build.inputs import InputError
-from publisher.build.parsed import ParseCache, ParsedFile, parse_file, sha256_file, written
+from publisher.build.parsed import (
+    ParseCache,
+    ParsedFile,
+    load_keeping_blank_nodes,
+    parse_file,
+    sha256_file,
+    written,
+)
 from publisher.build.partitions import ShapeReads, shape_reads
 from publisher.build.partitions import context as partition_context
 from publisher.build.shacl_report import SEVERITY_ORDER, Problem
@@ -62,10 +69,13 @@ def validate_dataset(
     engine: str | None = None,
     converted: Mapping[Path, Sequence[ox.Quad]] | None = None,
     log: Callable[[str], None] = lambda message: None,
+    count: bool = True,
 ) -> tuple[ValidationReport, dict[Path, ParsedFile]]:
     """Parse, load into ``store`` and validate (module docstring). ``InputError`` for the
     first file (data, then ontology, then shapes) that cannot be read. ``converted``: the
-    quads of authored sources the build has converted already (``check_authored_sources``)."""
+    quads of authored sources the build has converted already (``check_authored_sources``).
+    ``count``: whether the report counts the distinct triples (seconds at a million quads:
+    the build counts them in a thread instead, ``ahead.py``)."""
     engine = engine or default_engine()
     converted = converted or {}
     paths = tuple(data) + tuple(ontology)
@@ -85,10 +95,10 @@ def validate_dataset(
         raise shapes_error
     log(f"parsed {len(paths)} files in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    triples = distinct_triples(store)
+    triples = distinct_triples(store) if count else None
     log(
-        f"loaded {len(store)} quads while parsing ({loading.seconds:.1f} s), counted in "
-        f"{time.perf_counter() - started:.1f} s"
+        f"loaded {len(store)} quads while parsing ({loading.seconds:.1f} s)"
+        + (f", counted in {time.perf_counter() - started:.1f} s" if count else "")
     )
     if not len(shapes_graph):
         return ValidationReport(files=paths, triples=triples, problems=()), parsed
@@ -130,14 +140,14 @@ class _Loader:
 
     def __call__(self, parsed: ParsedFile) -> None:
         started = time.perf_counter()
-        # ``extend``, not ``load``: the store's loader renames blank nodes at random, and
-        # partitions must find the parse's names (``parsed._BlankNodes``) in the store.
-        quads = ox.parse(parsed.nquads, format=ox.RdfFormat.N_QUADS)
+        # Partitions must find the parse's blank node names (``parsed._BlankNodes``) in
+        # the store, and the dumps' pieces be the same from one build to the next.
         if parsed.path in self.ontology:
             graph = self.ontology_graph
+            quads = ox.parse(parsed.nquads, format=ox.RdfFormat.N_QUADS)
             self.store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
         else:
-            self.store.extend(quads)
+            load_keeping_blank_nodes(self.store, parsed.nquads, ox.RdfFormat.N_QUADS)
         self.seconds += time.perf_counter() - started
 
 

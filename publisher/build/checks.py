@@ -10,15 +10,19 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from publisher.build.ahead import CONSISTENCY, VALIDATED
 from publisher.build.bulk_validation import validate_dataset
 from publisher.build.context import BuildContext, BuildError
 from publisher.build.inputs import InputError
 from publisher.build.parsed import parse_file
 from publisher.config import PROJECT_ROOT
+from publisher.release.counts import distinct_triples
 from publisher.release.dataset import BUILD_GRAPHS, ONTOLOGY, graph_iri
 
 PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -26,10 +30,14 @@ OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 #: Problems quoted in a failed build's message; the rest are counted.
 MAX_PROBLEMS_SHOWN = 20
 
+if TYPE_CHECKING:
+    from publisher.build.reasoning import ConsistencyResult
+
 
 def validate_sources(ctx: BuildContext) -> None:
     """Parse every input once, load data + ontology into the store, and SHACL-validate them
-    against the shapes: in partitions, in parallel, cached (``bulk_validation``)."""
+    against the shapes: in partitions, in parallel, cached (``bulk_validation``). The
+    distinct triples validated are counted beside the next steps (``ahead.py``)."""
     sources = ctx.sources
     notes: list[str] = []  # printed once it conforms: a failed build prints only its error
     try:
@@ -42,25 +50,34 @@ def validate_sources(ctx: BuildContext) -> None:
             cache=ctx.cache_path,
             converted=ctx.converted,
             log=notes.append,
+            count=False,
         )
     except InputError as exc:
         hint = "\nFix the syntax at that position and build again." if exc.line else ""
         raise BuildError(f"{exc}{hint}") from None
     root = PROJECT_ROOT
     if not report.conforms:
+        report = replace(report, triples=distinct_triples(ctx.store))
         raise BuildError(
             f"SHACL validation failed with {len(report.violations)} violation(s); each names "
             f"the file, the resource and the property, and says how to fix it:\n"
             + report.format(root, limit=MAX_PROBLEMS_SHOWN)
         )
     warnings = len(report.problems) - len(report.violations)
-    ctx.manifest["validation"] = {"triples": report.triples, "warnings": warnings}
+    ctx.manifest["validation"] = {"warnings": warnings}
     for note in notes:
         ctx.log(note)
-    ctx.log(
-        f"validated {len(report.files)} files, {report.triples} triples: conforms"
-        + (f" ({warnings} warning(s))" if warnings else "")
-    )
+
+    def counted(triples: int) -> None:
+        ctx.manifest["validation"]["triples"] = triples
+        ctx.log(
+            f"validated {len(report.files)} files, {triples} triples: conforms"
+            + (f" ({warnings} warning(s))" if warnings else "")
+        )
+
+    # Counted while HermiT runs; taken by ``load_sources`` before it changes the store.
+    store = ctx.store
+    ctx.ahead.start(VALIDATED, lambda: distinct_triples(store), then=counted)
     for problem in report.problems:
         ctx.log(problem.format(root))
 
@@ -138,9 +155,6 @@ HERMIT_CATCH_UP_QUADS = 2_000
 def check_consistency(ctx: BuildContext) -> None:
     """Run HermiT over the ontology and a bounded part of the data: SHACL cannot see
     contradictions (a resource in two disjoint classes)."""
-    from publisher.build.reasoning import InconsistentOntology, ReasonerFailed, ReasonerLimit
-    from publisher.build.reasoning import check_consistency as hermit
-
     checked = HermitLog(ctx)
     sample, skipped = checked.sample(ctx.sources.data)
     ctx.manifest["consistency"] = {
@@ -159,8 +173,37 @@ def check_consistency(ctx: BuildContext) -> None:
         ctx.log("consistent (HermiT): the ontology and every new data file were checked before")
         return
     context = _hermit_context(ctx, sample)
+    files = ctx.sources.ontology + tuple(sample) + context
+
+    def verdict(result: ConsistencyResult) -> None:
+        if result.unsatisfiable:
+            raise BuildError(
+                "unsatisfiable classes (no individual can ever belong to them): "
+                + ", ".join(result.unsatisfiable)
+                + ". Check their rdfs:subClassOf and owl:disjointWith axioms in ontology/."
+            )
+        for imported in result.imports_not_followed:
+            ctx.log(
+                f"note: owl:imports <{imported}> not followed (the build never fetches imports)"
+            )
+        checked.save(sample)
+        ctx.log(
+            f"consistent (HermiT): {result.classes} classes, {result.individuals} individuals "
+            f"({len(sample)} of {len(ctx.sources.data)} data files)"
+        )
+
+    # HermiT runs in its own process (seconds, most of it the JVM starting) beside the next
+    # steps; its verdict is taken before the release is published (``ahead.py``).
+    ctx.ahead.start(CONSISTENCY, lambda: _reason(files, ctx.staged, context), then=verdict)
+
+
+def _reason(files: Sequence[Path], workdir: Path, context: Sequence[Path]) -> ConsistencyResult:
+    """HermiT's verdict on ``files``, each way it can fail as a ``BuildError``."""
+    from publisher.build.reasoning import InconsistentOntology, ReasonerFailed, ReasonerLimit
+    from publisher.build.reasoning import check_consistency as hermit
+
     try:
-        result = hermit(ctx.sources.ontology + tuple(sample) + context, workdir=ctx.staged)
+        return hermit(files, workdir=workdir)
     except InputError as exc:
         raise BuildError(str(exc)) from None
     except InconsistentOntology as exc:
@@ -180,19 +223,6 @@ def check_consistency(ctx: BuildContext) -> None:
     finally:
         for path in context:
             path.unlink(missing_ok=True)
-    if result.unsatisfiable:
-        raise BuildError(
-            "unsatisfiable classes (no individual can ever belong to them): "
-            + ", ".join(result.unsatisfiable)
-            + ". Check their rdfs:subClassOf and owl:disjointWith axioms in ontology/."
-        )
-    for imported in result.imports_not_followed:
-        ctx.log(f"note: owl:imports <{imported}> not followed (the build never fetches imports)")
-    checked.save(sample)
-    ctx.log(
-        f"consistent (HermiT): {result.classes} classes, {result.individuals} individuals "
-        f"({len(sample)} of {len(ctx.sources.data)} data files)"
-    )
 
 
 #: Statements about the sample's resources from other files that HermiT sees with it.

@@ -11,6 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.build.ahead import Ahead
 from publisher.build.authoring.passages import text_file
 from publisher.build.inputs import authored_files, is_authored, rdf_files
 from publisher.build.parsed import ParsedFile
@@ -81,6 +82,8 @@ class BuildContext:
     #: Child processes a step started and a later one waits for (``load.start_persisting``);
     #: a failed build kills them.
     background: dict[str, Any] = field(default_factory=dict)
+    #: Reads of the store running in threads beside the steps (``ahead.py``).
+    ahead: Ahead = field(default_factory=Ahead)
     #: The dumps' per-graph pieces (``dumps.write_dumps``), which ``patch`` also reads.
     pieces: PieceCache | None = None
     #: Each data graph's inputs digest (``delta.graph_inputs``), recorded for the next build.

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.build.ahead import COUNTS
 from publisher.build.context import BuildContext
 from publisher.build.delta import unchanged_keys
 from publisher.build.pieces import PieceCache, concatenate, decompressed, prefix_header
@@ -62,6 +63,7 @@ def write_release_dumps(
     exclude: Iterable[Graph] = (),
     cache: PieceCache | None = None,
     known: Mapping[str, list[str]] | None = None,
+    counted: Callable[[], Counts] | None = None,
 ) -> list[DumpFile]:
     """Write the release's dumps into ``out_dir`` and return what was written.
 
@@ -69,12 +71,13 @@ def write_release_dumps(
     gives ``ontology.ttl``. The dumps are made of per-graph pieces (``pieces.py``) kept in
     ``cache``, or, without one, made for this call only. ``known``: the piece keys of
     graphs whose inputs are those of the previous release (``delta.py``), not read again.
+    ``counted``: the quads and union triples of the graphs dumped, when they are counted
+    elsewhere (in a thread, ``ahead.py``): asked for once the pieces are made.
     """
     excluded = list(exclude)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = out_dir / ".scratch"
     scratch.mkdir(exist_ok=True)
-    counts = count(store, excluded)
     files: list[DumpFile] = []
 
     def record(
@@ -114,6 +117,7 @@ def write_release_dumps(
             for g in dataset_graphs(store, excluded)
             for piece in pieces_cache.pieces(store, g, known.get(str(g)))
         ]
+        counts = counted() if counted else count(store, excluded)
         head = prefix_header()
         quad_files = (
             (
@@ -279,8 +283,14 @@ def write_dumps(ctx: BuildContext) -> None:
         for name, description in SINGLE_GRAPH_FILES.items()
     }
     pieces = ctx.pieces = PieceCache(ctx.cache_path / "dumps")
+    store = ctx.store
     files = write_release_dumps(
-        ctx.store, ctx.dumps_path, graphs=graphs, cache=pieces, known=unchanged_keys(ctx)
+        store,
+        ctx.dumps_path,
+        graphs=graphs,
+        cache=pieces,
+        known=unchanged_keys(ctx),
+        counted=lambda: ctx.ahead.take(COUNTS, lambda: count(store)),
     )
     write_index(ctx.dumps_path, files, ctx.manifest["id"])
     ctx.manifest["dumps"] = [asdict(f) for f in files]

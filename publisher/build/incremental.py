@@ -32,8 +32,9 @@ import pyoxigraph as ox
 from publisher.build.context import BuildContext
 from publisher.build.dates import BOUND_PREDICATES, DATE_PREDICATES, add_bounds
 from publisher.build.materialise import MAX_ROUNDS, Schema, schema
+from publisher.build.parsed import load_keeping_blank_nodes
 from publisher.build.patch import graph_from, previous
-from publisher.build.pieces import Piece, lines
+from publisher.build.pieces import Piece, decompressed, lines
 from publisher.build.serialize import Graph
 from publisher.release.counts import graph_size
 from publisher.release.dataset import INFERRED, ONTOLOGY, SHAPES, graph_iri
@@ -247,12 +248,8 @@ def start(ctx: BuildContext) -> Changes | None:
     same = changes.inserted & changes.deleted
     changes.inserted -= same
     changes.deleted -= same
-    for piece in inferred_pieces:
-        text = b"".join(lines(piece))
-        if b"_:" in text:  # the store's loader would rename blank nodes: parse them here
-            ctx.store.extend(_quads(piece, inferred))
-        else:
-            ctx.store.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=inferred)
+    text = b"".join(decompressed(inferred_pieces, "nt"))
+    load_keeping_blank_nodes(ctx.store, text, ox.RdfFormat.N_TRIPLES, to_graph=inferred)
     ctx.log(
         f"patching the inferred graph of release {before.release.id}: {len(names)} graph(s) "
         f"changed, {len(changes.inserted)} quads in, {len(changes.deleted)} out"

@@ -9,11 +9,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.build.ahead import PATCHED, VALIDATED
 from publisher.build.context import BuildContext, BuildError
 from publisher.build.delta import graph_inputs, rules_digest
 from publisher.build.inputs import InputError, check_rdfxml, is_authored, parse_quads, rdf_format
 from publisher.build.parsed import LOSSLESS
-from publisher.build.patch import PatchError, patch_store, previous, remember_graphs
+from publisher.build.patch import PatchError, add_void, patch_graphs, previous, remember_graphs
 from publisher.release.dataset import ONTOLOGY, SHAPES, VOID, graph_iri
 from publisher.release.layout import STORE_DIR
 
@@ -40,6 +41,8 @@ def load_sources(ctx: BuildContext) -> None:
     are added.
     """
     loaded = bool(ctx.parsed)
+    # The count of the triples validated must see the store as validated: taken first.
+    ctx.ahead.take(VALIDATED, lambda: None)
     if loaded:
         ctx.store.update(DECODE)
     roles = (
@@ -116,6 +119,16 @@ def _persist_snapshot(snapshot: str, target: str) -> None:
     Path(snapshot).unlink()
 
 
+def start_patching(ctx: BuildContext) -> None:
+    """On a rebuild, start patching the previous release's store in a thread once the dumps'
+    pieces say which graphs changed: RocksDB's writes release the interpreter, so they run
+    beside the tables and the description (``ahead.py``); ``persist_store`` takes it."""
+    before = previous(ctx)
+    if before is None or "persist" in ctx.background or ctx.pieces is None:
+        return
+    ctx.ahead.start(PATCHED, lambda: patch_graphs(ctx, before))
+
+
 def persist_store(ctx: BuildContext) -> None:
     """Write the in-memory store to the staged release's on-disk store, flushed and optimised.
 
@@ -129,7 +142,8 @@ def persist_store(ctx: BuildContext) -> None:
     disk = None
     if before is not None:
         try:
-            disk, changed = patch_store(ctx, before)
+            disk, changed = ctx.ahead.take(PATCHED, lambda: patch_graphs(ctx, before))
+            add_void(ctx, disk)
             ctx.manifest["store_patched_from"] = before.release.id
             ctx.log(f"patched the store of release {before.release.id}: {changed} graph(s)")
         except (PatchError, OSError) as exc:

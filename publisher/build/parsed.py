@@ -21,9 +21,10 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -127,6 +128,27 @@ def written(parsed: ParsedFile) -> bytes:
         for q in ox.parse(unwrap(parsed.nquads), format=ox.RdfFormat.N_QUADS)
     )
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def load_keeping_blank_nodes(
+    store: ox.Store, text: bytes, fmt: ox.RdfFormat, to_graph: ox.NamedNode | None = None
+) -> None:
+    """Add N-Triples or N-Quads ``text`` (ours: already parsed and checked) to ``store``,
+    blank nodes keeping their names. The store's loader renames blank nodes at random, so
+    only the lines without one go through it (in Rust, the bulk of the data), and the lines
+    with one are parsed here and added as they are."""
+    plain: list[bytes] = []
+    blank: list[bytes] = []
+    for line in text.splitlines(keepends=True):
+        (blank if b"_:" in line else plain).append(line)
+    if plain:
+        store.load(b"".join(plain), format=fmt, to_graph=to_graph, lenient=True)
+    if blank:
+        parsed = ox.parse(b"".join(blank), format=fmt)
+        if to_graph is None:
+            store.extend(cast(Iterator[ox.Quad], parsed))
+        else:
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, to_graph) for t in parsed)
 
 
 def parse_file(

@@ -134,8 +134,11 @@ def _add(disk: ox.Store, quads: list[ox.Quad]) -> None:
         disk.extend(quads)
 
 
-def patch_store(ctx: BuildContext, before: Previous) -> tuple[ox.Store, int]:
-    """The staged store, made from ``before``'s; returns it and how many graphs changed."""
+def patch_graphs(ctx: BuildContext, before: Previous) -> tuple[ox.Store, int]:
+    """The staged store: ``before``'s checkpoint with the graphs whose pieces changed
+    patched; returns it and how many graphs changed. It needs only the dumps' pieces, so it
+    runs beside the tables and the description (``load.start_patching``); the VoID graph is
+    added once described (``add_void``)."""
     if ctx.pieces is None:
         raise PatchError("the dumps' pieces are not known")
     target = ctx.staged / STORE_DIR
@@ -166,10 +169,15 @@ def patch_store(ctx: BuildContext, before: Previous) -> tuple[ox.Store, int]:
         for old_part, new_part in pairs:
             if old_part != new_part:
                 _patch(disk, graph, _keys(old_part), _keys(new_part), directory)
+    return disk, changed
+
+
+def add_void(ctx: BuildContext, disk: ox.Store) -> None:
+    """The VoID graph replaced by the build's, and the patched store checked against the
+    build's in-memory one (``PatchError`` if they differ)."""
     void = ox.NamedNode(graph_iri(ctx.settings.base_iri, VOID))
     disk.remove_graph(void)
     disk.extend(ctx.store.quads_for_pattern(None, None, None, void))
     disk.flush()
     if len(disk) != len(ctx.store):
         raise PatchError(f"the patched store holds {len(disk)} quads, not {len(ctx.store)}")
-    return disk, changed

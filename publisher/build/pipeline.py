@@ -20,7 +20,8 @@ from publisher.build.checks import check_consistency, check_named_graphs, valida
 from publisher.build.context import BuildContext, BuildError, Sources, Step
 from publisher.build.dumps import write_dumps
 from publisher.build.inference import add_date_bounds, materialise_alignments
-from publisher.build.load import load_sources, persist_store, start_persisting
+from publisher.build.load import load_sources, persist_store, start_patching, start_persisting
+from publisher.build.reads import start_reads
 from publisher.build.tables import write_tables
 from publisher.build.void import describe_dataset
 from publisher.build.workspace import build_lock, remove_leftovers
@@ -83,11 +84,18 @@ def _build(settings: Settings, sources: Sources, log: Callable[[str], None]) -> 
         del ctx.store  # free the in-memory copy before the release is published
         return publish(settings.home, staged, ctx.manifest)
     except BaseException:
+        ctx.ahead.cancel()
         for process in ctx.background.values():
             process.kill()
             process.join()
         shutil.rmtree(staged, ignore_errors=True)
         raise
+
+
+def collect_ahead(ctx: BuildContext) -> None:
+    """Wait for the work that ran beside the steps (``ahead.py``: HermiT's verdict, any read
+    no step took) and record it: a release is published only with every check's verdict."""
+    ctx.ahead.settle()
 
 
 def steps() -> list[Step]:
@@ -102,8 +110,11 @@ def steps() -> list[Step]:
         add_date_bounds,  # before materialising, which aligns the bounds to SEM
         materialise_alignments,
         start_persisting,  # every quad but the VoID graph's is there: a child writes them
+        start_reads,  # the counts, tables and statistics, in threads beside the dumps
         write_dumps,  # after every step that adds quads
+        start_patching,  # a rebuild's on-disk store, patched in a thread from here
         write_tables,  # events.csv and network.graphml, into the same index
         describe_dataset,  # counts and checksums what the dumps hold
-        persist_store,  # last: the on-disk store gets every quad, the VoID graph included
+        persist_store,  # the on-disk store gets every quad, the VoID graph included
+        collect_ahead,  # last: HermiT's verdict, and whatever else ran beside the steps
     ]

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, replace
 
 import pyoxigraph as ox
 
+from publisher.build.ahead import TABLES
 from publisher.build.context import BuildContext
 from publisher.build.dumps import add_file
 from publisher.formats import CSV, Format
@@ -344,12 +345,27 @@ def network_graphml(nodes: dict[str, dict[str, str]], edges: dict[tuple[str, str
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+@dataclass(frozen=True)
+class Tables:
+    """What the two files hold, read from the store (``reads.start_reads`` reads it in a
+    thread while the dumps are written)."""
+
+    rows: list[dict[str, str]]
+    nodes: dict[str, dict[str, str]]
+    edges: dict[tuple[str, str], _Edge]
+
+
+def read_tables(store: ox.Store) -> Tables:
+    return Tables(event_rows(store), *network(store))
+
+
 def write_tables(ctx: BuildContext) -> None:
     """Build step (after the RDF dumps, before the description): write ``events.csv`` and
     ``network.graphml`` and add them to the dumps' index."""
     out = ctx.dumps_path
-    rows = event_rows(ctx.store)
-    nodes, edges = network(ctx.store)
+    store = ctx.store
+    tables = ctx.ahead.take(TABLES, lambda: read_tables(store))
+    rows, nodes, edges = tables.rows, tables.nodes, tables.edges
     (out / "events.csv").write_bytes(events_csv(rows))
     (out / "network.graphml").write_bytes(network_graphml(nodes, edges))
     events = len({r["event_iri"] for r in rows})

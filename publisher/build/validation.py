@@ -43,7 +43,9 @@ class ValidationReport:
     """Everything ``validate_files`` found; the release is built only if it ``conforms``."""
 
     files: tuple[Path, ...]
-    triples: int
+    #: Distinct triples validated, the ontology's included; None when not counted (the
+    #: build counts them beside its next steps, ``checks.validate_sources``).
+    triples: int | None
     problems: tuple[Problem, ...]
 
     @property
@@ -66,9 +68,9 @@ class ValidationReport:
             counts[problem.severity] += 1
         summary = ", ".join(f"{n} {sev.lower()}(s)" for sev, n in sorted(counts.items()))
         verdict = "conforms" if self.conforms else "does not conform"
+        triples = "" if self.triples is None else f", {self.triples} triples with the ontology"
         lines.append(
-            f"{len(self.files)} file(s), {self.triples} triples with the ontology: {verdict}"
-            + (f" ({summary})" if summary else "")
+            f"{len(self.files)} file(s){triples}: {verdict}" + (f" ({summary})" if summary else "")
         )
         return "\n".join(lines)
 

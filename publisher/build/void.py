@@ -13,6 +13,7 @@ from dataclasses import asdict
 
 import pyoxigraph as ox
 
+from publisher.build.ahead import STATISTICS
 from publisher.build.context import BuildContext, BuildError
 from publisher.build.dumps import add_file, dump_counts
 from publisher.build.statistics import compute_statistics
@@ -203,7 +204,10 @@ def describe_dataset(ctx: BuildContext) -> None:
         raise BuildError(f"the graph <{void_graph.value}> is reserved for the VoID description")
     files = read_index(ctx.dumps_path)
     # The dumps were counted on this store as it is: write_tables only reads it.
-    stats = compute_statistics(ctx.store, base, exclude=[void_graph], counts=dump_counts(files))
+    store, counts = ctx.store, dump_counts(files)
+    stats = ctx.ahead.take(
+        STATISTICS, lambda: compute_statistics(store, base, exclude=[void_graph], counts=counts)
+    )
     triples = void_triples(
         stats, files, base=base, release_id=ctx.manifest["id"], created=ctx.manifest["created"]
     )
