@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from benchmarks.generate import generate
-from publisher.build import pieces
+from publisher.build import pieces, reads
 from publisher.build.context import Sources
 from publisher.build.pipeline import build_release
 from publisher.config import PROJECT_ROOT, Settings
@@ -157,6 +157,20 @@ def test_a_rebuild_equals_a_fresh_build(
 ) -> None:
     # The inferred graph (about 2,000 triples here) is split into parts, as at scale.
     monkeypatch.setattr(pieces, "SPLIT_QUADS", 500)
+    rebuild_and_compare(change, tmp_path)
+
+
+@pytest.mark.parametrize("change", ["one source's facts changed", "one source added"])
+def test_a_rebuild_with_its_reads_in_threads_equals_a_fresh_build(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As at scale: the counts, tables and (patched) statistics read beside the dumps."""
+    monkeypatch.setattr(pieces, "SPLIT_QUADS", 500)
+    monkeypatch.setattr(reads, "AHEAD_QUADS", 0)
+    rebuild_and_compare(change, tmp_path)
+
+
+def rebuild_and_compare(change: str, tmp_path: Path) -> None:
     root = project(tmp_path / "project")
     first, _ = build(root, tmp_path / "home")
     CHANGES[change](root)
@@ -167,6 +181,7 @@ def test_a_rebuild_equals_a_fresh_build(
     # Patched, not made in full after a failed check (which would pass this test trivially).
     patched_from = None if change == "the ontology changed" else first.id
     assert rebuilt.manifest().get("inferred_patched_from") == patched_from
+    assert rebuilt.manifest().get("statistics_patched_from") == patched_from
     patched, expected = release_content(rebuilt, settings), release_content(fresh, settings)
     assert patched.keys() == expected.keys()
     for key in expected:

@@ -80,6 +80,14 @@ class Changes:
     counts: dict[str, int]
     inserted: set[Quad] = field(default_factory=set)
     deleted: set[Quad] = field(default_factory=set)
+    #: What ``update_materialised`` put into and took out of the inferred graph.
+    derived_in: set[Quad] = field(default_factory=set)
+    derived_out: set[Quad] = field(default_factory=set)
+
+    def every_quad(self) -> tuple[set[Quad], set[Quad]]:
+        """Every quad in and out since the previous release, the inferred graph's included
+        (the ontology and shapes graphs are the same: ``start``), once the steps have run."""
+        return self.inserted | self.derived_in, self.deleted | self.derived_out
 
     def update_bounds(self, store: ox.Store, base: str) -> int:
         """Make the date bounds of every subject whose dates changed again; their number."""
@@ -146,9 +154,13 @@ class Changes:
         new = derive(premises, present, self.rules, types=key[0] == "type")
         if set(old) != loaded:
             raise Fallback(f"the previous inferred graph does not hold what {key[1:]} derived")
-        for s, p, o in old.keys() - new.keys():
-            store.remove(ox.Quad(s, p, o, self.inferred))
-        store.extend(ox.Quad(s, p, o, self.inferred) for s, p, o in new.keys() - old.keys())
+        gone = [(s, p, o, self.inferred) for s, p, o in old.keys() - new.keys()]
+        came = [(s, p, o, self.inferred) for s, p, o in new.keys() - old.keys()]
+        for quad in gone:
+            store.remove(ox.Quad(*quad))
+        store.extend(ox.Quad(*quad) for quad in came)
+        self.derived_out.update(gone)
+        self.derived_in.update(came)
         return old, new
 
 

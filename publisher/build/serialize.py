@@ -50,9 +50,14 @@ def dataset_options(store: ox.Store, exclude: Iterable[Graph] = ()) -> dict[str,
 def count(store: ox.Store, exclude: Iterable[Graph] = ()) -> Counts:
     """Count the quads and the distinct union triples the dumps will hold."""
     excluded = list(exclude)
-    left_out = sum(graph_size(store, g) for g in excluded if store.contains_named_graph(g))
-    quads = len(store) - left_out  # one pass over ids, not one query per graph
+    quads = quad_count(store, excluded)
     return Counts(quads, distinct_triples(store, **dataset_options(store, excluded)))
+
+
+def quad_count(store: ox.Store, exclude: Iterable[Graph] = ()) -> int:
+    """The quads the dumps will hold: one pass over ids, not one query per graph."""
+    left_out = sum(graph_size(store, g) for g in exclude if store.contains_named_graph(g))
+    return len(store) - left_out
 
 
 def quads(store: ox.Store, exclude: Iterable[Graph] = ()) -> Iterator[ox.Quad]:

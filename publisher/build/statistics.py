@@ -7,7 +7,7 @@ but the VoID graph itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -29,14 +29,7 @@ def compute_statistics(
     (the dumps count them: ``dumps.dump_counts``), so they are not counted twice.
     """
     excluded = list(exclude)
-    options = dataset_options(store, excluded)
-
-    def rows(query: str, **terms: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
-        # pyoxigraph substitutes only projected variables, so constants are written in as
-        # terms serialized by pyoxigraph itself (escaped N-Triples syntax), never raw text.
-        result = store.query(query.format(**{k: str(v) for k, v in terms.items()}), **options)
-        assert isinstance(result, ox.QuerySolutions)
-        return list(result)
+    rows = _rows(store, excluded)
 
     def number(query: str, **terms: ox.NamedNode | ox.Literal) -> int:
         return int(rows(query, **terms)[0][0].value)
@@ -62,6 +55,40 @@ def compute_statistics(
             f"SELECT ?p (COUNT(*) AS ?n) WHERE {union} GROUP BY ?p ORDER BY DESC(?n) STR(?p)"
         )
     ]
+    return assemble(
+        store,
+        base,
+        excluded,
+        counts,
+        entities=number(
+            # distinct first: only the distinct subjects' strings are read from the store
+            "SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?p ?o }} }} "
+            "FILTER(isIRI(?s) && STRSTARTS(STR(?s), {space})) }}",
+            space=space,
+        ),
+        distinct_subjects=number("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o }}"),
+        distinct_objects=number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?s ?p ?o }}"),
+        classes=classes,
+        properties=properties,
+    )
+
+
+def assemble(
+    store: ox.Store,
+    base: str,
+    excluded: list[Graph],
+    counts: Counts,
+    *,
+    entities: int,
+    distinct_subjects: int,
+    distinct_objects: int,
+    classes: list[tuple[str, int]],
+    properties: list[tuple[str, int]],
+) -> Statistics:
+    """The statistics from the union's counts, with what is read per graph (sizes, sources)
+    and the examples: shared by the full count and the patch (``statistics_delta``)."""
+    rows = _rows(store, excluded)
+    space = ox.Literal(uri_space(base))
     named = [g for g in dataset_graphs(store, excluded) if isinstance(g, ox.NamedNode)]
     sizes = graph_sizes(store)
     sources: dict[str, list[str]] = {}
@@ -102,14 +129,9 @@ def compute_statistics(
     return Statistics(
         triples=counts.union_triples,
         quads=counts.quads,
-        entities=number(
-            # distinct first: only the distinct subjects' strings are read from the store
-            "SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?p ?o }} }} "
-            "FILTER(isIRI(?s) && STRSTARTS(STR(?s), {space})) }}",
-            space=space,
-        ),
-        distinct_subjects=number("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o }}"),
-        distinct_objects=number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?s ?p ?o }}"),
+        entities=entities,
+        distinct_subjects=distinct_subjects,
+        distinct_objects=distinct_objects,
         properties=len(properties),
         classes=len(classes),
         class_partitions=classes,
@@ -119,6 +141,20 @@ def compute_statistics(
         vocabularies=_vocabularies([c for c, _ in classes] + [p for p, _ in properties]),
         examples=examples,
     )
+
+
+def _rows(store: ox.Store, excluded: list[Graph]) -> Callable[..., list[ox.QuerySolution]]:
+    """A query over the union of the dumped graphs, constants written in as terms."""
+    options = dataset_options(store, excluded)
+
+    def rows(query: str, **terms: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
+        # pyoxigraph substitutes only projected variables, so constants are written in as
+        # terms serialized by pyoxigraph itself (escaped N-Triples syntax), never raw text.
+        result = store.query(query.format(**{k: str(v) for k, v in terms.items()}), **options)
+        assert isinstance(result, ox.QuerySolutions)
+        return list(result)
+
+    return rows
 
 
 def _build_graph_description(base: str, graph: str) -> str | None:

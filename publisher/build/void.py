@@ -17,6 +17,7 @@ from publisher.build.ahead import STATISTICS
 from publisher.build.context import BuildContext, BuildError
 from publisher.build.dumps import add_file, dump_counts
 from publisher.build.statistics import compute_statistics
+from publisher.build.statistics_delta import patched_statistics
 from publisher.formats import TURTLE
 from publisher.namespaces import DCAT, DCTERMS, FOAF, OWL, PREFIXES, PROV, RDF, SPDX, VOID
 from publisher.release.catalogue import (
@@ -205,9 +206,14 @@ def describe_dataset(ctx: BuildContext) -> None:
     files = read_index(ctx.dumps_path)
     # The dumps were counted on this store as it is: write_tables only reads it.
     store, counts = ctx.store, dump_counts(files)
-    stats = ctx.ahead.take(
-        STATISTICS, lambda: compute_statistics(store, base, exclude=[void_graph], counts=counts)
-    )
+
+    def statistics() -> Statistics:
+        patched = patched_statistics(ctx)  # a rebuild's: the previous release's, patched
+        if patched is not None:
+            return patched()
+        return compute_statistics(store, base, exclude=[void_graph], counts=counts)
+
+    stats = ctx.ahead.take(STATISTICS, statistics)
     triples = void_triples(
         stats, files, base=base, release_id=ctx.manifest["id"], created=ctx.manifest["created"]
     )
