@@ -75,9 +75,14 @@ def validate_sources(ctx: BuildContext) -> None:
             + (f" ({warnings} warning(s))" if warnings else "")
         )
 
-    # Counted while HermiT runs; taken by ``load_sources`` before it changes the store.
+    # Counted while HermiT runs, over the graphs validated (so that the previous inferred
+    # graph, ``incremental.preload``, may be loaded meanwhile); taken by ``load_sources``
+    # before it decodes the literals.
     store = ctx.store
-    ctx.ahead.start(VALIDATED, lambda: distinct_triples(store), then=counted)
+    validated = [ox.DefaultGraph(), *store.named_graphs()]
+    ctx.ahead.start(
+        VALIDATED, lambda: distinct_triples(store, default_graph=validated), then=counted
+    )
     for problem in report.problems:
         ctx.log(problem.format(root))
 

@@ -93,6 +93,8 @@ class BuildContext:
     #: The changes since the previous release the inferred graph is patched with
     #: (``incremental.Changes``), or None when it is made in full.
     incremental: object | None = None
+    #: The release whose inferred graph ``incremental.preload`` loaded into the store.
+    preloaded: str | None = None
 
     @property
     def dumps_path(self) -> Path:

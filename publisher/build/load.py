@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from publisher.build.ahead import PATCHED, VALIDATED
 from publisher.build.context import BuildContext, BuildError
 from publisher.build.delta import graph_inputs, rules_digest
+from publisher.build.incremental import preload
 from publisher.build.inputs import InputError, check_rdfxml, is_authored, parse_quads, rdf_format
 from publisher.build.parsed import LOSSLESS
 from publisher.build.patch import PatchError, add_void, patch_graphs, previous, remember_graphs
@@ -41,7 +42,11 @@ def load_sources(ctx: BuildContext) -> None:
     are added.
     """
     loaded = bool(ctx.parsed)
-    # The count of the triples validated must see the store as validated: taken first.
+    ctx.rules = rules_digest(ctx)
+    # While the validated triples are counted (their graphs only): the previous release's
+    # inferred graph, if a rebuild may patch it (``incremental.preload``).
+    preload(ctx)
+    # The count must see the literals as validated: taken before they are decoded.
     ctx.ahead.take(VALIDATED, lambda: None)
     if loaded:
         ctx.store.update(DECODE)
@@ -75,7 +80,6 @@ def load_sources(ctx: BuildContext) -> None:
             except SyntaxError as exc:
                 raise BuildError(f"{path}: {exc}") from exc
     ctx.inputs = graph_inputs(ctx.parsed, ctx.sources.data)
-    ctx.rules = rules_digest(ctx)
     ctx.parsed.clear()  # the parses' bytes are in the store now: ~150 MB a million quads
     ctx.manifest["asserted_quads"] = len(ctx.store)
     ctx.log(f"loaded {len(ctx.store)} quads from {len(ctx.sources.all())} files")
