@@ -35,12 +35,13 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 """
 
 #: One solution per coded event and source-target pair. The country of an actor is the
-#: actor itself when it is a state, else the state where it holds a position.
+#: actor itself when it is a state, else the state where it holds a position. The event
+#: type's CAMEO codes are read once per type (``_CAMEO``): joined here, the engine matched
+#: them again for every event (2.9 s for 19,420 rows at a million triples, against 0.5 s).
 _EVENTS = (
     _PREFIXES
     + """
-SELECT ?event ?label ?date ?earliest ?latest ?source ?target ?type ?code ?root ?quad ?quadLabel
-       ?goldstein ?plover ?ploverParent ?place ?document ?graph
+SELECT ?event ?label ?date ?earliest ?latest ?source ?target ?type ?place ?document ?graph
 WHERE {
   GRAPH ?graph { ?event dip:eventType ?type }
   ?event dip:sourceActor ?source ;
@@ -50,6 +51,16 @@ WHERE {
   OPTIONAL { ?event dip:earliestStartDate ?earliest ; dip:latestStartDate ?latest }
   OPTIONAL { ?event dip:place ?place }
   OPTIONAL { GRAPH ?graph { ?event dip:evidence ?passage } ?passage oa:hasSource ?document }
+}"""
+)
+
+#: Each coded event type: its CAMEO code and root, QuadClass, Goldstein score and PLOVER
+#: match. An event whose type has none of these is not a coded event: no row.
+_CAMEO = (
+    _PREFIXES
+    + """
+SELECT ?type ?code ?root ?quad ?quadLabel ?goldstein ?plover ?ploverParent
+WHERE {
   ?type skos:notation ?code ;
         skos:broader* ?rootType ;
         dip:quadClass ?quad ;
@@ -170,11 +181,17 @@ class _Names:
 def event_rows(store: ox.Store) -> list[dict[str, str]]:
     """The rows of ``events.csv``: one per coded event and source-target pair, by date."""
     names = _Names(store)
+    cameo: dict[str, ox.QuerySolution] = {}
+    for coded in names._select(_CAMEO):
+        cameo.setdefault(coded["type"].value, coded)
     rows: dict[tuple[str, str, str], dict[str, str]] = {}
     for s in names._select(_EVENTS):
+        c = cameo.get(s["type"].value)
+        if c is None:
+            continue
         event, source, target = s["event"].value, s["source"].value, s["target"].value
         date = s["date"]
-        plover, parent = _value(s["plover"]), _value(s["ploverParent"])
+        plover, parent = _value(c["plover"]), _value(c["ploverParent"])
         row = {
             "event_id": event.rsplit("/", 1)[-1],
             "event_iri": event,
@@ -193,12 +210,12 @@ def event_rows(store: ox.Store) -> list[dict[str, str]]:
             "target_name": names.label(target),
             "target_iri": target,
             "target_country": names.iso(target),
-            "cameo_code": s["code"].value,
-            "cameo_label": _pref_label(store, s["type"]),
-            "cameo_root": s["root"].value,
-            "quad_class": s["quadLabel"].value,
-            "quad_class_label": _pref_label(store, s["quad"]),
-            "goldstein": f"{float(s['goldstein'].value):.1f}",
+            "cameo_code": c["code"].value,
+            "cameo_label": _pref_label(store, c["type"]),
+            "cameo_root": c["root"].value,
+            "quad_class": c["quadLabel"].value,
+            "quad_class_label": _pref_label(store, c["quad"]),
+            "goldstein": f"{float(c['goldstein'].value):.1f}",
             "plover_type": _notation(store, parent or plover),
             "plover_mode": _notation(store, plover) if parent else "",
             "place_name": names.label(_value(s["place"])) if s["place"] else "",
