@@ -68,6 +68,7 @@ def release_content(release: Release, settings: Settings) -> dict[str, object]:
     content["statistics"] = manifest["statistics"]
     content["inferred"] = manifest["inferred"]
     content["quads"] = manifest["quads"]
+    content["asserted_quads"] = manifest["asserted_quads"]
     dumps = {d["name"]: d for d in manifest["dumps"]}
     for name, dump in sorted(dumps.items()):
         path = release.dumps_path / name

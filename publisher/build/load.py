@@ -16,7 +16,8 @@ from publisher.build.incremental import preload
 from publisher.build.inputs import InputError, check_rdfxml, is_authored, parse_quads, rdf_format
 from publisher.build.parsed import LOSSLESS
 from publisher.build.patch import PatchError, add_void, patch_graphs, previous, remember_graphs
-from publisher.release.dataset import ONTOLOGY, SHAPES, VOID, graph_iri
+from publisher.release.counts import graph_size
+from publisher.release.dataset import INFERRED, ONTOLOGY, SHAPES, VOID, graph_iri
 from publisher.release.layout import STORE_DIR
 
 #: Files larger than this are loaded with ``Store.bulk_load`` (no transaction).
@@ -81,8 +82,11 @@ def load_sources(ctx: BuildContext) -> None:
                 raise BuildError(f"{path}: {exc}") from exc
     ctx.inputs = graph_inputs(ctx.parsed, ctx.sources.data)
     ctx.parsed.clear()  # the parses' bytes are in the store now: ~150 MB a million quads
-    ctx.manifest["asserted_quads"] = len(ctx.store)
-    ctx.log(f"loaded {len(ctx.store)} quads from {len(ctx.sources.all())} files")
+    asserted = len(ctx.store)
+    if ctx.preloaded is not None:  # the previous inferred graph is no input's
+        asserted -= graph_size(ctx.store, ox.NamedNode(graph_iri(ctx.settings.base_iri, INFERRED)))
+    ctx.manifest["asserted_quads"] = asserted
+    ctx.log(f"loaded {asserted} quads from {len(ctx.sources.all())} files")
 
 
 #: Stores of at least this many quads are written to disk by a child process while the
