@@ -229,11 +229,10 @@ def co_participants(store: Store, agent: str) -> tuple[dict[str, list[str]], set
     )
     met: dict[str, list[str]] = defaultdict(list)
     by_event: dict[str, list[str]] = defaultdict(list)
-    for row in store.select(query, {"agent": _iri(agent)}):
-        event, other = _named(row["e"]), _named(row["other"])
-        if event and other:
-            met[other].append(event)
-            by_event[event].append(other)
+    for event, other in store.select(query, {"agent": _iri(agent)}):  # ?e ?other, by position
+        if type(event) is ox.NamedNode and type(other) is ox.NamedNode:  # a row per pair met
+            met[other.value].append(event.value)
+            by_event[event.value].append(other.value)
     links = {(a, b) for others in by_event.values() for a in others for b in others if a < b}
     return dict(met), links
 
