@@ -103,6 +103,15 @@ class KeptViews(Generic[T]):
                     self._kept.popitem(last=False)
         return {iri: found[iri] for iri in wanted}
 
+    def one(self, store: Store, iri: str) -> T:
+        """``get`` for one node, without its lists: asked for every value on a page."""
+        key = (store, iri)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        return self.get(store, [iri])[iri]
+
     def clear(self) -> None:
         """Forget everything kept (a benchmark measuring cold pages)."""
         with self._lock:

@@ -24,6 +24,7 @@ from publisher.closure import transitive_closure
 from publisher.namespaces import DIP_IRI, OA, RDF, RDFS, SKOS
 from publisher.release.store import Store
 from publisher.terms import RDF_TYPE
+from publisher.web.kept import KeptViews
 from publisher.web.labels import IS_REPLACED_BY, NODE_FACTS, OWL_DEPRECATED
 
 SPARQL_PROLOGUE = f"""PREFIX dip: <{DIP_IRI}>
@@ -363,10 +364,13 @@ def replacements(store: Store, iri: str) -> tuple[str, ...] | None:
     """``None`` unless ``iri`` is deprecated (``owl:deprecated true``); else what replaces
     it (``dcterms:isReplacedBy``, sorted; may be empty).
 
-    Asked for every property and linked IRI on a page: kept with the labels
-    (``labels.NODE_FACTS``), which the page fetched for all of them at once.
-    """
-    quads = NODE_FACTS.get(store, [iri])[iri]
+    Asked for every property and linked IRI on a page (120 on a busy person's page): read
+    once per release from what is kept with the labels (``labels.NODE_FACTS``, which the
+    page fetched for all of them at once)."""
+    return NODE_REPLACEMENTS.one(store, iri)
+
+
+def _replacements_of(quads: tuple[ox.Quad, ...]) -> tuple[str, ...] | None:
     if not any(
         q.predicate == OWL_DEPRECATED
         and isinstance(q.object, ox.Literal)
@@ -376,6 +380,12 @@ def replacements(store: Store, iri: str) -> tuple[str, ...] | None:
         return None
     successors = (q.object for q in quads if q.predicate == IS_REPLACED_BY)
     return tuple(sorted({o.value for o in successors if isinstance(o, ox.NamedNode)}))
+
+
+#: ``replacements`` of each node, kept per release as its statements are.
+NODE_REPLACEMENTS: KeptViews[tuple[str, ...] | None] = KeptViews(
+    NODE_FACTS, _replacements_of, 50_000
+)
 
 
 @dataclass(frozen=True)
