@@ -6,6 +6,7 @@ an optional ``.{ext}``. Nothing here touches HTTP or the store.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
@@ -116,11 +117,15 @@ def linkable(url: str) -> bool:
     return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
 
 
+@functools.lru_cache(maxsize=65536)
 def local_href(iri: str, base: str) -> str | None:
     """The link a browser on this server follows for ``iri``: our IRIs become local paths,
     ``id/`` things straight to their ``doc/`` page (saving the 303) and the ontology's hash
     IRIs to ``/ontology#Term``; foreign http(s) IRIs are left as they are, and any other
-    IRI (``javascript:``, ``data:``…) gets no link at all (None): the page shows it as text."""
+    IRI (``javascript:``, ``data:``…) gets no link at all (None): the page shows it as text.
+
+    Kept per IRI (it depends on nothing else): a page links a few hundred IRIs, each
+    unquoted twice and quoted once, and the same IRIs recur from page to page."""
     document = doc_iri(iri, base) or iri
     path = path_for_iri(document, base)
     if path is None:

@@ -16,7 +16,7 @@ def test_healthz_names_the_release_and_says_when_start_up_work_is_done(
 ) -> None:
     def ready() -> dict[str, Any] | None:
         body: dict[str, Any] = client.get("/healthz").get_json()
-        assert set(body["warming"]) <= {"label-index", "graph-count"}
+        assert set(body["warming"]) <= {"label-index", "graph-count", "page-shortcuts"}
         return body if body["ready"] else None
 
     body = wait_until(ready, 60, "the app never finished its start-up work")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -19,10 +20,12 @@ from flask import Flask
 from publisher.release.layout import Release
 from publisher.release.store import Store, Term, with_constants
 from publisher.web.description import describe_resource
+from publisher.web.pages import lookups
 from publisher.web.pages.resource import build_page
 from publisher.web.render_context import RenderContext
 
 ID = "https://w3id.org/diplograph/id/"
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 PAGES = [
     "person/kim-jong-un",
     "state/prk",
@@ -70,9 +73,15 @@ class RecordingStore(Store):
         return super().query(sparql, constants, **options)
 
 
+@pytest.mark.parametrize("shortcuts", [False, True], ids=["every-route", "shortcut"])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_queries_name_their_resource(app: Flask, release: Release, path: str) -> None:
+def test_page_queries_name_their_resource(
+    app: Flask, release: Release, path: str, shortcuts: bool
+) -> None:
     store = RecordingStore(release)
+    if shortcuts:  # as the app does at start-up: not a page's query
+        assert lookups.check_shortcuts(store)
+        store.queries.clear()
     iri = ID + path
     description = describe_resource(store, iri)
     assert description is not None, iri
@@ -92,3 +101,39 @@ def test_constants_are_escaped_terms_and_every_slot_is_filled() -> None:
     assert query == 'ASK { <http://x/a> ?p "say \\"hi\\""@en }'
     with pytest.raises(ValueError):
         with_constants("ASK { ?s ?p ?o }", {"s": ox.NamedNode("http://x/a")})
+
+
+KIM = ID + "person/kim-jong-un"
+
+
+def test_the_shortcut_route_finds_what_every_route_finds(release: Release) -> None:
+    """Where every participation has its ``dip:hasParticipant`` (the project's release
+    does), the pages' one-pattern queries find the same events and co-participants."""
+    every_route = Store.for_release(release)
+    shortcut = Store.for_release(release)
+    assert lookups.check_shortcuts(shortcut) and lookups.has_shortcuts(shortcut)
+    assert not lookups.has_shortcuts(every_route)  # never checked: every route
+    assert lookups.events_of(shortcut, KIM) == lookups.events_of(every_route, KIM)
+    met, links = lookups.co_participants(shortcut, KIM)
+    assert met and links
+    every_met, every_links = lookups.co_participants(every_route, KIM)
+    assert {a: sorted(e) for a, e in met.items()} == {a: sorted(e) for a, e in every_met.items()}
+    assert links == every_links
+
+
+def test_a_participation_without_its_shortcut_keeps_every_route(tmp_path: Path) -> None:
+    dip = "https://w3id.org/diplograph/ontology#"
+    event, agent, node = (ox.NamedNode(ID + p) for p in ("event/e", "person/a", "participation/p"))
+    graph = ox.NamedNode(ID + "graph/g")
+    store = Store(tmp_path / "store", writable=True)
+    for s, p, o in (
+        (event, "hasParticipation", node),
+        (node, "participant", agent),
+        (event, "startDate", ox.Literal("2025-09-03", datatype=ox.NamedNode(XSD_DATE))),
+    ):
+        store.raw.add(ox.Quad(s, ox.NamedNode(dip + p), o, graph))
+    assert not lookups.check_shortcuts(store) and not lookups.has_shortcuts(store)
+    assert list(lookups.events_of(store, agent.value)) == [event.value]
+    store.raw.add(ox.Quad(event, ox.NamedNode(dip + "hasParticipant"), agent, graph))
+    assert lookups.check_shortcuts(store) and lookups.has_shortcuts(store)
+    assert list(lookups.events_of(store, agent.value)) == [event.value]

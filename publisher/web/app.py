@@ -19,6 +19,7 @@ from publisher.web import errors, http
 from publisher.web.background import Background, Once
 from publisher.web.description import exists
 from publisher.web.document_cache import DocumentCache
+from publisher.web.pages import lookups, markup
 from publisher.web.pages.home import home_page
 from publisher.web.renderers import jsonld_context
 from publisher.web.search import weight_by_kind
@@ -77,8 +78,12 @@ def open_store(settings: Settings, release: Release) -> Store:
 
 def init_documents(app: DiplographApp) -> None:
     """The published JSON-LD ``@context``, generated from the ontology on first use, and
-    the cache of rendered documents."""
+    the cache of rendered documents; the templates' link and value writers; and, in the
+    background, whether the pages' participant look-ups may take the one shortcut route
+    (``lookups.check_shortcuts``: until it answers they take every route)."""
+    app.jinja_env.globals.update(markup.TEMPLATE_GLOBALS)
     state = app.state
+    state.background.start("page-shortcuts", partial(lookups.check_shortcuts, state.store))
     state.jsonld_context = Once(partial(jsonld_context, state.store))
     state.documents = DocumentCache(state.settings.document_cache_mb * 1024 * 1024)
     # A release never changes: whether it mentions an IRI is asked once per IRI (bounded,

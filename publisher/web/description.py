@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from publisher.namespaces import DCTERMS, PROV, RDFS
 from publisher.release.store import MAX_CBD_DEPTH, Store
 from publisher.terms import RDF_TYPE
-from publisher.web.kept import KeptStatements
+from publisher.web.kept import KeptStatements, KeptViews
 from publisher.web.labels import ALTERNATIVE, NODE_FACTS, PREFERRED, best_label
 
 INCOMING_PAGE_SIZE = 100
@@ -325,28 +325,57 @@ def _labels_and_types(
     *,
     types: bool = True,
 ) -> None:
-    for iri, quads in NODE_FACTS.get(store, nodes).items():  # as ``annotation_quads`` filters
+    for iri, facts in NODE_ANNOTATIONS.get(store, nodes).items():
+        if types and facts.types:
+            found = description.types.setdefault(iri, [])
+            found.extend(t for t in facts.types if t not in found)
+        for kept, target in (
+            (facts.labels, description.labels),
+            (facts.alt_labels, description.alt_labels),
+        ):
+            if kept:
+                found_labels = target.setdefault(iri, [])
+                found_labels.extend(lit for lit in kept if lit not in found_labels)
+        context.extend(facts.quads if types else facts.name_quads)
+
+
+@dataclass(frozen=True)
+class NodeAnnotation:
+    """What ``annotate`` takes from one node's kept statements (``NODE_FACTS``), sorted out
+    once per release: its IRI types, its names (preferred, other), and the statements that
+    say so, in the store's order (``name_quads`` without the types), for the context."""
+
+    types: tuple[str, ...]
+    labels: tuple[ox.Literal, ...]
+    alt_labels: tuple[ox.Literal, ...]
+    quads: tuple[ox.Quad, ...]
+    name_quads: tuple[ox.Quad, ...]
+
+    @classmethod
+    def of(cls, quads: tuple[ox.Quad, ...]) -> NodeAnnotation:
+        types: dict[str, None] = {}
+        labels: dict[ox.Literal, None] = {}
+        alt_labels: dict[ox.Literal, None] = {}
+        kept: list[ox.Quad] = []
+        names: list[ox.Quad] = []
         for quad in quads:
             predicate, obj = quad.predicate, quad.object
             if predicate not in ANNOTATION_PREDICATES:
                 continue
             if predicate == RDF_TYPE:
-                if not types or not isinstance(obj, ox.NamedNode):
-                    continue
-                found = description.types.setdefault(iri, [])
-                if obj.value not in found:
-                    found.append(obj.value)
+                if isinstance(obj, ox.NamedNode):
+                    types.setdefault(obj.value)
+                    kept.append(quad)
             elif isinstance(obj, ox.Literal):
-                target = description.alt_labels if predicate == ALTERNATIVE else description.labels
-                found_labels = target.setdefault(iri, [])
-                if obj not in found_labels:
-                    found_labels.append(obj)
-            else:
-                continue
-            context.append(quad)
+                (alt_labels if predicate == ALTERNATIVE else labels).setdefault(obj)
+                kept.append(quad)
+                names.append(quad)
+        return cls(tuple(types), tuple(labels), tuple(alt_labels), tuple(kept), tuple(names))
 
 
 ANNOTATION_PREDICATES = frozenset((*PREFERRED, ALTERNATIVE, RDF_TYPE))
+#: Each node's ``NodeAnnotation``, kept per release as its statements are.
+NODE_ANNOTATIONS = KeptViews(NODE_FACTS, NodeAnnotation.of, 50_000)
 
 
 def annotation_quads(store: Store, iris: Iterable[str]) -> dict[str, tuple[ox.Quad, ...]]:

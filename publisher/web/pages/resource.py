@@ -27,7 +27,7 @@ from publisher.web.pages.evidence import (
 )
 from publisher.web.pages.model import EventRow, MetRow, Page, ParticipantRow, Value
 from publisher.web.pages.names import Labeller, compact, display_types, foreign
-from publisher.web.pages.network import Neighbour, Network, render_network_svg
+from publisher.web.pages.network import MAX_NEIGHBOURS, Neighbour, Network, render_network_svg
 from publisher.web.pages.sources import SourceList, asserting_graphs
 from publisher.web.pages.statements import (
     TEXT_PREDICATES,
@@ -47,7 +47,10 @@ from publisher.web.pages.timeline import (
 from publisher.web.render_context import RenderContext
 
 #: Co-participants a page lists ("Who … met"), most shared events first; the rest are counted.
-MET_SHOWN = 50
+#: The same agents as its picture draws, so that the list is the picture's text: every name
+#: listed costs the page its label, link and row, and the 50 listed before were a tenth of a
+#: busy person's page at a million quads (issue 12).
+MET_SHOWN = MAX_NEIGHBOURS
 
 
 def render_resource_html(description: Description, ctx: RenderContext) -> str:
