@@ -18,6 +18,11 @@ shared machine falls on all alike:
 - rdflib-endpoint (PyPI) over the release's N-Quads, the Python peer: on a large release
   one cold run per query, cut off after ``--rdflib-budget`` seconds.
 
+Then the small queries (those Oxigraph's server answered in under ``SMALL_MS``) again, each
+repeated back to back on each server, and an ASK after ``IDLE_SECONDS`` of nothing: in the
+mixed rounds every query follows the other servers' turns, and on this VM waking from idle
+costs a request 1-2 ms (docs/performance.md, *Small queries after idle*).
+
 Then throughput: ``wrk`` with 8 keep-alive clients for ``--seconds`` on a small query (one
 person's CONSTRUCT) and on an ASK, against each server. Each wrk connection says it is
 another client (``X-Forwarded-For`` from the benchmark, which Diplograph trusts as its proxy:
@@ -98,6 +103,7 @@ TARGET_RATIO = 1.1
 TARGET_THROUGHPUT = 0.5
 THROUGHPUT_CLIENTS = 8
 THROUGHPUT_QUERIES = ("describe-person", "ask-parade")
+IDLE_SECONDS = 0.15  # about a heavy query's time at 1.8M quads
 
 
 @dataclass
@@ -107,6 +113,8 @@ class Measured:
     release: Release
     times: dict[str, dict[str, list[float] | str]] = field(default_factory=dict)
     throughput: dict[tuple[str, str], Throughput] = field(default_factory=dict)
+    warm: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    idle: dict[str, list[float]] = field(default_factory=dict)
     memory: dict[str, float] = field(default_factory=dict)
     load: list[str] = field(default_factory=list)
 
@@ -159,19 +167,58 @@ def timed(run: Callable[[], object]) -> float:
 def side_by_side(
     servers: list[Server], store: ox.Store, queries: dict[str, str], reps: int
 ) -> dict[str, dict[str, list[float] | str]]:
-    """Every query on every server in turn, ``reps`` times after one warm-up round."""
+    """Every query on every server in turn, ``reps`` times after one warm-up round.
+
+    Who goes first rotates with each round, so that whatever the first to ask pays (caches
+    holding another server's data) falls on each server alike.
+    """
     clients = [Client(server) for server in servers]
     names = [server.name for server in servers] + ["pyoxigraph in-process"]
     times: dict[str, dict[str, list[float] | str]] = {n: {q: [] for q in queries} for n in names}
     for rep in range(reps + 1):
         for query, text in queries.items():
             runs = [partial(c.run, text) for c in clients] + [in_process(store, text)]
-            for name, run in zip(names, runs, strict=True):
+            turns = list(zip(names, runs, strict=True))
+            first = rep % len(turns)
+            for name, run in turns[first:] + turns[:first]:
                 elapsed = timed(run)
                 found = times[name][query]
                 if rep and isinstance(found, list):
                     found.append(elapsed)
     return times
+
+
+def back_to_back(
+    servers: list[Server], queries: dict[str, str], small: list[str], reps: int
+) -> dict[str, dict[str, list[float]]]:
+    """Each small query ``reps`` times in a row on each server (who goes first rotating):
+    the servers' own margins with the machine awake, which the mixed rounds above hide
+    (there every small query comes after the other servers' turns, some of them heavy)."""
+    clients = {server.name: Client(server) for server in servers}
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in clients}
+    for turn, query in enumerate(small):
+        names = list(clients)[turn % len(clients) :] + list(clients)[: turn % len(clients)]
+        for name in names:
+            run = partial(clients[name].run, queries[query])
+            for _ in range(3):
+                run()
+            times[name][query] = [timed(run) for _ in range(reps)]
+    return times
+
+
+def after_idle(servers: list[Server], text: str, reps: int) -> dict[str, list[float]]:
+    """``text`` after ``IDLE_SECONDS`` of nothing, on each server: what waking the machine
+    costs a request. Every query of the mixed rounds that follows a heavy one pays it."""
+    found: dict[str, list[float]] = {}
+    for server in servers:
+        client = Client(server)
+        client.run(text)
+        times = []
+        for _ in range(reps):
+            time.sleep(IDLE_SECONDS)
+            times.append(timed(partial(client.run, text)))
+        found[server.name] = times
+    return found
 
 
 def rdflib_times(
@@ -237,6 +284,9 @@ def measure(release: Release, work: Path, args: argparse.Namespace) -> Measured:
     try:
         store = ox.Store.read_only(str(release.store_path))
         measured.times = side_by_side(servers, store, queries, args.reps)
+        small = [q for q in queries if _median(measured.times["Oxigraph server"][q]) < SMALL_MS]
+        measured.warm = back_to_back(servers, queries, small, args.reps)
+        measured.idle = after_idle(servers, queries["ask-parade"], args.reps)
         measured.load.append(load_average())
         measured.throughput = throughput(servers, queries, args.seconds)
         measured.load.append(load_average())
@@ -259,6 +309,10 @@ def measure(release: Release, work: Path, args: argparse.Namespace) -> Measured:
             finally:
                 rdflib.stop()
     return measured
+
+
+def _median(values: list[float] | str) -> float:
+    return statistics.median(values) if isinstance(values, list) else float("inf")
 
 
 def p95(values: list[float]) -> float:
@@ -296,6 +350,16 @@ def report(measured: Measured) -> None:
             measured.times["Diplograph"][query], measured.times["Oxigraph server"][query]
         )
         print(f"{query:<16}{row}   {mark}")
+    if measured.warm:
+        print("small queries, each repeated back to back (warm):")
+        for query, warm in measured.warm["Diplograph"].items():
+            peer = measured.warm["Oxigraph server"][query]
+            print(f"{query:<16} {cell(warm)} {cell(peer)}   {verdict(warm, peer)}")
+    if measured.idle:
+        idle = ", ".join(
+            f"{name} {statistics.median(t):.2f} ms" for name, t in measured.idle.items()
+        )
+        print(f"ask-parade after {IDLE_SECONDS * 1000:.0f} ms idle (waking the machine): {idle}")
     for query in THROUGHPUT_QUERIES:
         dip = measured.throughput[("Diplograph", query)]
         oxs = measured.throughput[("Oxigraph server", query)]
