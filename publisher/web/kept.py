@@ -30,6 +30,7 @@ class KeptStatements:
         self.size = size
         self._kept: OrderedDict[tuple[Store, str], tuple[ox.Quad, ...]] = OrderedDict()
         self._lock = threading.Lock()
+        self._views: list[KeptViews[object]] = []  # what is derived from these: cleared too
 
     def get(self, store: Store, iris: Iterable[str]) -> dict[str, tuple[ox.Quad, ...]]:
         """The statements of each of ``iris`` (in their order), one store call for those
@@ -58,9 +59,12 @@ class KeptStatements:
         return {iri: found[iri] for iri in wanted}
 
     def clear(self) -> None:
-        """Forget everything kept (a benchmark measuring cold pages)."""
+        """Forget everything kept, and every view made of it (a benchmark measuring cold
+        pages: a view left behind would answer for statements no longer kept)."""
         with self._lock:
             self._kept.clear()
+        for view in self._views:
+            view.clear()
 
 
 class KeptViews(Generic[T]):
@@ -78,6 +82,7 @@ class KeptViews(Generic[T]):
         self.size = size
         self._kept: OrderedDict[tuple[Store, str], T] = OrderedDict()
         self._lock = threading.Lock()
+        statements._views.append(self)  # type: ignore[arg-type]  # cleared with them
 
     def get(self, store: Store, iris: Iterable[str]) -> dict[str, T]:
         """The view of each of ``iris`` (in their order); the statements of those not kept
