@@ -51,6 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -97,6 +98,7 @@ QUERIES = {
     "events-by-type": """SELECT ?type (COUNT(?e) AS ?n) { ?e a schema:Event ; a ?type }
   GROUP BY ?type ORDER BY DESC(?n)""",
 }
+T = TypeVar("T")
 SMALL_MS = 10.0  # a query Oxigraph's server answers faster than this is "small"
 TARGET_ADDED_MS = 1.0
 TARGET_RATIO = 1.1
@@ -164,6 +166,12 @@ def timed(run: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def rotated(items: list[T], by: int) -> list[T]:
+    """``items`` with the one at ``by`` (modulo their number) first: who goes first, in turn."""
+    first = by % len(items)
+    return items[first:] + items[:first]
+
+
 def side_by_side(
     servers: list[Server], store: ox.Store, queries: dict[str, str], reps: int
 ) -> dict[str, dict[str, list[float] | str]]:
@@ -178,9 +186,7 @@ def side_by_side(
     for rep in range(reps + 1):
         for query, text in queries.items():
             runs = [partial(c.run, text) for c in clients] + [in_process(store, text)]
-            turns = list(zip(names, runs, strict=True))
-            first = rep % len(turns)
-            for name, run in turns[first:] + turns[:first]:
+            for name, run in rotated(list(zip(names, runs, strict=True)), rep):
                 elapsed = timed(run)
                 found = times[name][query]
                 if rep and isinstance(found, list):
@@ -197,8 +203,7 @@ def back_to_back(
     clients = {server.name: Client(server) for server in servers}
     times: dict[str, dict[str, list[float]]] = {name: {} for name in clients}
     for turn, query in enumerate(small):
-        names = list(clients)[turn % len(clients) :] + list(clients)[: turn % len(clients)]
-        for name in names:
+        for name in rotated(list(clients), turn):
             run = partial(clients[name].run, queries[query])
             for _ in range(3):
                 run()
