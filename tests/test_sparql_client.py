@@ -151,6 +151,47 @@ def test_connections_are_kept_and_reused(stub: tuple[str, type[Stub]]) -> None:
     assert engine.dialect is VIRTUOSO
 
 
+class GoesStale(Stub):
+    """After its first answer, writes a second, unasked-for answer on the same connection,
+    as Oxigraph server 0.5 does to a connection idle for its ``--timeout-s``: ``500 Resource
+    temporarily unavailable (os error 11)``, which a request sent next on that connection
+    reads as its own answer (measured against the real server)."""
+
+    written = threading.Event()
+
+    def do_POST(self) -> None:  # noqa: N802 — http.server's naming
+        super().do_POST()
+        if not type(self).written.is_set():
+            stale = b"Resource temporarily unavailable (os error 11)"
+            self.wfile.write(
+                b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: "
+                + str(len(stale)).encode()
+                + b"\r\n\r\n"
+                + stale
+            )
+            self.wfile.flush()
+            type(self).written.set()
+
+
+def test_a_kept_connection_the_engine_answered_unasked_is_not_reused() -> None:
+    """The next request goes on a new connection, not on one whose stale answer it would read
+    as its own (an engine failure: a 503 to the reader, thousands of them in a benchmark)."""
+    handler = type("Engine", (GoesStale,), {"connections": set(), "written": threading.Event()})
+    handler.answer = (200, {"Content-Type": XML_RESULTS}, XML, 0.0)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        engine = SparqlEndpoint(f"http://127.0.0.1:{server.server_address[1]}/sparql")
+        engine.post("ASK {}", accept=XML_RESULTS).read_all()
+        assert handler.written.wait(10)
+        answer = engine.post("ASK {}", accept=XML_RESULTS)
+        assert answer.status == 200 and answer.read_all() == XML
+        assert len(handler.connections) == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.mark.parametrize(
     ("status", "headers", "body", "error"),
     [

@@ -28,6 +28,7 @@ from __future__ import annotations
 import http.client
 import io
 import re
+import select
 import socket
 import threading
 from collections.abc import Iterator, Sequence
@@ -231,9 +232,15 @@ class SparqlEndpoint:
         return http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
 
     def _take(self) -> tuple[http.client.HTTPConnection, bool]:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop(), True
+        """A kept-alive connection still fit to carry a request, or a new one."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    break
+                conn = self._idle.pop()
+            if _still_open(conn):
+                return conn, True
+            conn.close()
         return self._connect(), False
 
     def _give_back(self, conn: http.client.HTTPConnection) -> None:
@@ -297,6 +304,23 @@ class SparqlEndpoint:
             message = answer.getheader("X-SQL-Message") or answer.getheader(partial)
             raise EnginePartial(f"the engine stopped the query at its own limit ({message})")
         return response
+
+
+def _still_open(conn: http.client.HTTPConnection) -> bool:
+    """Whether an idle kept-alive connection can carry the next request: nothing is waiting
+    to be read on it. An engine that closed it sent an end of stream, and Oxigraph server,
+    once a connection has been idle for its ``--timeout-s``, writes a whole ``500 Resource
+    temporarily unavailable`` answer on it and closes it (measured: 0.5.13), which the next
+    request on it would read as its own answer (how urllib3 tells a dropped connection)."""
+    sock = conn.sock
+    if sock is None:
+        return False
+    poller = select.poll()  # not select(): a server process may hold over 1,024 descriptors
+    try:
+        poller.register(sock, select.POLLIN)
+        return not poller.poll(0)
+    except (OSError, ValueError):  # closed meanwhile
+        return False
 
 
 class _Rewriter(io.RawIOBase):
