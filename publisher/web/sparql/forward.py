@@ -9,8 +9,10 @@ in the client's format through the same capped writers a worker uses, and hands 
 over in chunks, as a worker does over its pipe, with the same messages.
 
 The time limit is the server's (``query_timeout``): a query still running at its deadline is
-answered 503 and its connection to the engine closed, which stops it on Oxigraph server;
-Virtuoso stops at its own ``MaxQueryExecutionTime`` (``deploy/engines/virtuoso.ini``). A
+answered 503 and its connection to the engine closed. Oxigraph server stops it at its next
+row, but not while it computes before one (an aggregate, a sort), unless it was started with
+a time limit of its own, which costs it a thread per query (docs/engines.md); Virtuoso stops
+at its own ``MaxQueryExecutionTime`` (``deploy/engines/virtuoso.ini``). A
 client that goes away mid-stream cancels the forwarding at its next chunk. An engine runs
 queries on an ordinary thread stack, which long operator chains overflow (crashing the whole
 engine, for everyone), so a query with more than ``MAX_CHAINED`` is refused (400) here. How
