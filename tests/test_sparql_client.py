@@ -7,6 +7,7 @@ import http.server
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -114,15 +115,23 @@ class Stub(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@contextmanager
+def serving(kind: type[Stub], **state: Any) -> Iterator[tuple[str, type[Stub]]]:
+    """A stub engine of ``kind`` on loopback, with its own class state: its URL and class."""
+    handler = type("Engine", (kind,), {"connections": set(), **state})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def stub() -> Iterator[tuple[str, type[Stub]]]:
-    handler = type("Engine", (Stub,), {"connections": set()})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql", handler
-    server.shutdown()
-    server.server_close()
+    with serving(Stub) as running:
+        yield running
 
 
 def test_results_arrive_with_blank_nodes_put_right(stub: tuple[str, type[Stub]]) -> None:
@@ -176,20 +185,15 @@ class GoesStale(Stub):
 def test_a_kept_connection_the_engine_answered_unasked_is_not_reused() -> None:
     """The next request goes on a new connection, not on one whose stale answer it would read
     as its own (an engine failure: a 503 to the reader, thousands of them in a benchmark)."""
-    handler = type("Engine", (GoesStale,), {"connections": set(), "written": threading.Event()})
-    handler.answer = (200, {"Content-Type": XML_RESULTS}, XML, 0.0)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        engine = SparqlEndpoint(f"http://127.0.0.1:{server.server_address[1]}/sparql")
+    with serving(GoesStale, written=threading.Event()) as (url, handler):
+        assert issubclass(handler, GoesStale)
+        handler.answer = (200, {"Content-Type": XML_RESULTS}, XML, 0.0)
+        engine = SparqlEndpoint(url)
         engine.post("ASK {}", accept=XML_RESULTS).read_all()
         assert handler.written.wait(10)
         answer = engine.post("ASK {}", accept=XML_RESULTS)
         assert answer.status == 200 and answer.read_all() == XML
         assert len(handler.connections) == 2
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@
 # runs out of threads and aborts (measured: with --timeout-s 60, 18,050 ASKs in 3 s and it
 # was gone; without, 227,433 in 3 s on 5 threads), and it writes an unasked 500 on every
 # keep-alive connection idle that long. Without it a query the publisher gave up on runs to
-# its end on the engine (docs/engines.md, "The query time limit").
+# its end on the engine (docs/engines.md, "The query time limit on Oxigraph server").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
